@@ -1,0 +1,5 @@
+"""LSTM classifiers. Keras is imported only when a model is built or loaded."""
+
+from ._lstm import LSTMClassifier
+
+__all__ = ["LSTMClassifier"]

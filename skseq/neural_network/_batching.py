@@ -1,0 +1,63 @@
+"""Length bucketing: batches of sequences of similar length.
+
+Padding every sequence to the longest one makes an LSTM run every batch for
+the longest length. Grouping sequences of similar length and trimming each
+batch to its own longest member cuts that work; rounding the trimmed length to
+a small set of sizes keeps the number of compiled shapes (tf.function traces,
+JAX jit compilations) small.
+"""
+
+import math
+
+import numpy as np
+
+__all__ = ["bucket_batches", "round_length", "should_bucket"]
+
+N_LENGTH_SIZES = 8
+
+
+def round_length(length, max_length):
+    """Round ``length`` up to one of ``N_LENGTH_SIZES`` sizes up to max."""
+    step = max(1, math.ceil(max_length / N_LENGTH_SIZES))
+    return int(min(max_length, math.ceil(length / step) * step))
+
+
+def should_bucket(lengths, bucketing):
+    """Decide whether bucketing pays off for these lengths.
+
+    ``'auto'`` buckets when padding to the longest would make at least a
+    third of all steps padding; a dense array of equal lengths is never
+    bucketed.
+    """
+    if bucketing is False or bucketing is None:
+        return False
+    if bucketing is True:
+        return True
+    return lengths.sum() < (2 / 3) * lengths.max() * len(lengths)
+
+
+def bucket_batches(lengths, batch_size, rng=None):
+    """Split sample indices into batches of similar length.
+
+    Parameters
+    ----------
+    lengths : ndarray of shape (n_samples,)
+        Real length of every sequence.
+    batch_size : int
+        Samples per batch (the last batch of a bucket may be smaller).
+    rng : numpy.random.Generator or None
+        If given, sequences of equal length are shuffled before sorting and
+        the batch order is shuffled, so every epoch sees new batches.
+
+    Returns
+    -------
+    batches : list of ndarray
+        Index arrays, one per batch.
+    """
+    n = len(lengths)
+    order = np.arange(n) if rng is None else rng.permutation(n)
+    order = order[np.argsort(lengths[order], kind="stable")]
+    batches = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    if rng is not None:
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    return batches

@@ -1,0 +1,552 @@
+"""LSTMClassifier: a scikit-learn classifier for sequences, built on Keras 3."""
+
+import contextlib
+import copy
+import math
+import os
+import random
+import tempfile
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
+
+from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
+from ..utils._validation import check_sequences
+from ._batching import round_length, should_bucket
+
+__all__ = ["LSTMClassifier"]
+
+# Largest batch handed to the model at once when predicting.
+_PREDICT_CHUNK = 1024
+
+
+def _import_keras():
+    """Import Keras lazily (seconds) and keep TensorFlow's C++ logs quiet."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    from . import _builders  # registers the custom layers for unpickling
+
+    return keras, _builders
+
+
+@contextlib.contextmanager
+def _seeded(random_state):
+    """Seed Keras for one fit without leaking into the caller's RNGs.
+
+    ``keras.utils.set_random_seed`` also seeds Python's and NumPy's global
+    generators; their states are restored afterwards.
+    """
+    if random_state is None:
+        yield
+        return
+    keras, _ = _import_keras()
+    py_state, np_state = random.getstate(), np.random.get_state()
+    keras.utils.set_random_seed(int(random_state))
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+
+
+def _looks_like_tokens(X):
+    """True for 2-D integer arrays or lists of 1-D integer sequences."""
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        return X.ndim == 2 and X.dtype.kind in "iu"
+    if isinstance(X, (list, tuple)) and len(X):
+        first = np.asarray(X[0])
+        return first.ndim == 1 and first.dtype.kind in "iu"
+    return False
+
+
+class LSTMClassifier(ClassifierMixin, BaseEstimator):
+    """LSTM sequence classifier with the usual traps handled by default.
+
+    Takes a 3-D array ``(n_samples, n_timesteps, n_features)``, a 2-D array
+    (one feature per step), a list of 2-D arrays of different lengths, or
+    integer token sequences, and any binary or multiclass labels. By default
+    it:
+
+    * post-pads ragged input with 0.0 and masks padded steps, and turns
+      zero pre-padding in dense input into masked post-padding (so the LSTM
+      never reads padding as data and can use cuDNN on a GPU);
+    * standardises every feature using real steps only;
+    * uses one sigmoid unit with binary cross-entropy for two classes and a
+      softmax for more (never a softmax on one unit);
+    * weights classes inversely to their frequency (``class_weight='balanced'``);
+    * stops early on a validation fraction taken from the *end* of the
+      training data (no shuffling, so windows that overlap in time do not leak
+      into it) and restores the best weights.
+
+    Parameters
+    ----------
+    units : int, default=64
+        LSTM units per layer.
+    n_layers : int, default=1
+        Number of stacked LSTM layers.
+    bidirectional : bool, default=False
+        Wrap each LSTM in ``keras.layers.Bidirectional``.
+    dropout : float, default=0.0
+        Dropout rate between layers and before the output layer.
+    pooling : {'last', 'mean', 'max', 'attention'}, default='last'
+        How the last LSTM layer's outputs become one vector: the last real
+        step, the mean or max over real steps, or attention pooling.
+    architecture : {'lstm', 'lstm_fcn'}, default='lstm'
+        ``'lstm_fcn'`` adds a fully convolutional branch in parallel to the
+        LSTM (LSTM-FCN, Karim et al. 2017), which is much stronger on
+        univariate time series classification.
+    epochs : int, default=100
+        Maximum number of passes over the training data.
+    batch_size : int, default=32
+        Samples per gradient step.
+    learning_rate : float, default=1e-3
+        Learning rate of the optimizer.
+    optimizer : str, keras optimizer class or instance, default='adam'
+        Optimizer; an instance is copied, never trained in place.
+    validation_fraction : float, default=0.1
+        Fraction of the training data, taken from its end, held out for early
+        stopping. Only used when ``n_iter_no_change`` is set.
+    n_iter_no_change : int or None, default=10
+        Stop after this many epochs without improvement of the validation
+        loss and restore the best weights. ``None`` trains all ``epochs``.
+    class_weight : 'balanced', dict or None, default='balanced'
+        Weights of the classes, keyed by the original labels. ``'balanced'``
+        uses ``n_samples / (n_classes * count(class))``.
+    scaling : {'standard', 'robust', 'minmax'} or None, default='standard'
+        Per-feature scaling fitted on real steps (:class:`SequenceScaler`).
+    mask_value : float or None, default=0.0
+        In dense input, leading and trailing steps whose every feature equals
+        this value are padding. ``None`` treats every step as real.
+    input_type : {'auto', 'numeric', 'tokens'}, default='auto'
+        ``'tokens'`` feeds integer ids (0 = padding) through an Embedding with
+        ``mask_zero=True``. ``'auto'`` picks tokens for 2-D integer arrays and
+        lists of 1-D integer sequences, numeric otherwise.
+    embedding_dim : int, default=32
+        Embedding size for token input.
+    vocabulary_size : int or None, default=None
+        Number of token ids (largest id + 1). ``None`` infers it from the
+        training data; unseen larger ids are then treated as padding.
+    bucketing : 'auto' or bool, default='auto'
+        Train and predict on batches of sequences of similar length, each
+        trimmed to its longest member. ``'auto'`` does so when padding would
+        be at least a third of all steps.
+    model_builder : callable or None, default=None
+        Escape hatch: ``model_builder(meta)`` returns a Keras model taking
+        post-padded ``(batch, steps, n_features)`` input (or token ids).
+        ``meta`` holds ``n_features``, ``n_outputs``, ``n_classes``,
+        ``tokens``, ``vocabulary_size``, ``n_timesteps`` and the network
+        parameters above. An uncompiled model is compiled with this
+        estimator's optimizer, learning rate and loss. Must be picklable
+        (a module-level function) for pickling and ``n_jobs > 1``.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Extra callbacks; each fit uses deep copies.
+    random_state : int or None, default=None
+        Seed for weights, dropout and shuffling. The same seed gives the same
+        predictions (TensorFlow and JAX backends).
+    verbose : int, default=0
+        Keras' verbosity during fit.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Features per step (the last axis of a 3-D input).
+    n_timesteps_in_ : int
+        Longest real sequence seen in fit.
+    model_ : keras.Model
+        The trained network.
+    scaler_ : SequenceScaler or None
+        The fitted scaler, if ``scaling`` is set.
+    history_ : dict of list
+        Keras' per-epoch ``loss``, ``accuracy``, ``val_loss``, ...
+    n_iter_ : int
+        Epochs run.
+    best_epoch_ : int
+        1-based epoch whose weights were kept.
+    tokens_ : bool
+        Whether the input was taken as token ids.
+    vocabulary_size_ : int or None
+        Embedding input size for token input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq import LSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 8, 2))
+    >>> y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    >>> clf = LSTMClassifier(units=8, epochs=3, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X).shape
+    (60, 2)
+    """
+
+    _parameter_constraints = {
+        "units": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "pooling": [StrOptions({"last", "mean", "max", "attention"})],
+        "architecture": [StrOptions({"lstm", "lstm_fcn"})],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [str, type, object],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "scaling": [StrOptions({"standard", "robust", "minmax"}), None],
+        "mask_value": [Real, None],
+        "input_type": [StrOptions({"auto", "numeric", "tokens"})],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "vocabulary_size": [Interval(Integral, 2, None, closed="left"), None],
+        "bucketing": [StrOptions({"auto"}), "boolean"],
+        "model_builder": [callable, None],
+        "callbacks": [list, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, units=64, n_layers=1, bidirectional=False,
+                 dropout=0.0, pooling="last", architecture="lstm", epochs=100,
+                 batch_size=32, learning_rate=1e-3, optimizer="adam",
+                 validation_fraction=0.1, n_iter_no_change=10,
+                 class_weight="balanced", scaling="standard", mask_value=0.0,
+                 input_type="auto", embedding_dim=32, vocabulary_size=None,
+                 bucketing="auto", model_builder=None, callbacks=None,
+                 random_state=None, verbose=0):
+        self.units = units
+        self.n_layers = n_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.pooling = pooling
+        self.architecture = architecture
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.scaling = scaling
+        self.mask_value = mask_value
+        self.input_type = input_type
+        self.embedding_dim = embedding_dim
+        self.vocabulary_size = vocabulary_size
+        self.bucketing = bucketing
+        self.model_builder = model_builder
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train the network on sequences X and labels y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features), \
+(n_samples, n_timesteps), or list of arrays
+            Training sequences; see :func:`skseq.utils.check_sequences`.
+        y : array-like of shape (n_samples,)
+            Class labels (any hashable type), at least two classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights, multiplied with the class weights. Not
+            modified.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            Fitted estimator.
+        """
+        data = self._prepare_fit(X, y, sample_weight)
+        keras, builders = _import_keras()
+        with _seeded(self.random_state):
+            self.model_ = self._build_and_compile(keras, builders, data["meta"])
+            callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or [])]
+            if data["validation"] is not None:
+                callbacks.append(keras.callbacks.EarlyStopping(
+                    monitor="val_loss", patience=self.n_iter_no_change,
+                    restore_best_weights=True))
+            history = self.model_.fit(
+                x=data["train"], validation_data=data["validation"],
+                epochs=self.epochs, callbacks=callbacks, verbose=self.verbose,
+                **data["fit_kwargs"])
+        self.history_ = {k: [float(v) for v in vals]
+                         for k, vals in history.history.items()}
+        self.n_iter_ = len(self.history_["loss"])
+        monitor = self.history_.get("val_loss", self.history_["loss"])
+        self.best_epoch_ = (int(np.argmin(monitor)) + 1
+                            if data["validation"] is not None else self.n_iter_)
+        return self
+
+    def _prepare_fit(self, X, y, sample_weight):
+        """Validate everything and build the Keras inputs, before training."""
+        self.tokens_ = self._resolve_tokens(X)
+        X_padded, lengths = check_sequences(
+            X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0)
+        y = self._check_targets(y, len(lengths))
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"LSTMClassifier needs samples of at least 2 classes; y has "
+                f"only one class: {self.classes_[0]!r}."
+            )
+        weights = _check_sample_weight(sample_weight, y_encoded,
+                                       dtype=np.float64, copy=True)
+        if self.class_weight is not None:
+            weights = weights * compute_sample_weight(self.class_weight, y)
+        self.n_features_in_ = 1 if self.tokens_ else X_padded.shape[2]
+        self.n_timesteps_in_ = int(lengths.max())
+        self.vocabulary_size_ = None
+        if self.tokens_:
+            self.vocabulary_size_ = int(
+                self.vocabulary_size or max(int(X_padded.max()) + 1, 2))
+            X_padded = self._clip_tokens(X_padded)
+
+        n_val = self._n_validation(len(y))
+        n_train = len(y) - n_val
+        self.scaler_ = None
+        if self.scaling is not None and not self.tokens_:
+            self.scaler_ = SequenceScaler(method=self.scaling)._fit_padded(
+                X_padded[:n_train], lengths[:n_train])
+        X_model = self._model_input(X_padded, lengths)
+        y_model = (y_encoded.reshape(-1, 1) if len(self.classes_) == 2
+                   else y_encoded).astype(np.float32)
+        weights = weights.astype(np.float32)
+
+        tr, va = slice(0, n_train), slice(n_train, len(y))
+        if should_bucket(lengths, self.bucketing):
+            _, builders = _import_keras()
+            rng = np.random.default_rng(self.random_state)
+            train = builders.BucketedSequence(
+                X_model[tr], y_model[tr], weights[tr], lengths[tr],
+                self.batch_size, rng)
+            validation = builders.BucketedSequence(
+                X_model[va], y_model[va], weights[va], lengths[va],
+                self.batch_size)
+            fit_kwargs = {}
+        else:
+            train = X_model[tr]
+            validation = (X_model[va], y_model[va], weights[va])
+            fit_kwargs = {"y": y_model[tr], "sample_weight": weights[tr],
+                          "batch_size": self.batch_size, "shuffle": True}
+        if n_val == 0:
+            validation = None
+        else:
+            self._warn_single_class_tail(y_encoded[n_train:])
+        meta = {
+            "n_features": self.n_features_in_,
+            "n_classes": len(self.classes_),
+            "n_outputs": 1 if len(self.classes_) == 2 else len(self.classes_),
+            "tokens": self.tokens_,
+            "vocabulary_size": self.vocabulary_size_,
+            "n_timesteps": self.n_timesteps_in_,
+        }
+        return {"train": train, "validation": validation,
+                "fit_kwargs": fit_kwargs, "meta": meta}
+
+    def _resolve_tokens(self, X):
+        if self.input_type == "auto":
+            return _looks_like_tokens(X)
+        return self.input_type == "tokens"
+
+    @staticmethod
+    def _check_targets(y, n_samples):
+        if y is None:
+            raise ValueError(
+                "LSTMClassifier requires y to be passed, but the target y is "
+                "None."
+            )
+        y = column_or_1d(np.asarray(y), warn=True) if np.ndim(y) == 2 and \
+            np.shape(y)[1] == 1 else np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must be 1-D (one label per sequence); got shape "
+                f"{y.shape}. Multi-output targets are not supported."
+            )
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind not in ("binary", "multiclass"):
+            raise ValueError(f"Unsupported target type {kind!r}.")
+        check_consistent_length(np.empty(n_samples), y)
+        return y
+
+    def _n_validation(self, n_samples):
+        if self.n_iter_no_change is None or self.validation_fraction == 0:
+            return 0
+        n_val = math.ceil(self.validation_fraction * n_samples)
+        return n_val if n_samples - n_val >= 1 else 0
+
+    def _warn_single_class_tail(self, y_val):
+        if len(np.unique(y_val)) < 2:
+            warnings.warn(
+                f"The validation tail used for early stopping (last "
+                f"{len(y_val)} samples) holds a single class "
+                f"{self.classes_[y_val[0]]!r}: the training data may be "
+                "sorted by class. Shuffle X and y first unless they are in "
+                "time order, or set n_iter_no_change=None.",
+                UserWarning, stacklevel=4)
+
+    def _clip_tokens(self, X_tokens):
+        """Unseen ids (>= vocabulary_size_) become padding, i.e. are skipped."""
+        if X_tokens.size and X_tokens.max() >= self.vocabulary_size_:
+            X_tokens = np.where(X_tokens < self.vocabulary_size_, X_tokens, 0)
+        return X_tokens
+
+    def _model_input(self, X_padded, lengths):
+        """Scale real steps and keep padded steps at 0.0 for the Masking layer."""
+        if self.tokens_:
+            return X_padded
+        if self.scaler_ is not None:
+            return self.scaler_._transform_padded(X_padded, lengths)
+        real = real_step_mask(lengths, X_padded.shape[1])
+        if np.any(real & np.all(X_padded == 0.0, axis=2)):
+            X_padded = unmask_real_steps(X_padded.copy(), real, 0.0)
+        return X_padded
+
+    def _build_and_compile(self, keras, builders, meta):
+        params = {name: getattr(self, name) for name in (
+            "units", "n_layers", "bidirectional", "dropout", "pooling",
+            "architecture", "embedding_dim", "random_state")}
+        if self.model_builder is not None:
+            model = self.model_builder({**meta, **params})
+            if not isinstance(model, keras.Model):
+                raise ValueError(
+                    f"model_builder must return a keras.Model; got "
+                    f"{type(model).__name__}."
+                )
+        else:
+            model = builders.build_lstm_model(meta, **params)
+        if not getattr(model, "compiled", False):
+            binary = meta["n_outputs"] == 1
+            model.compile(
+                optimizer=self._make_optimizer(keras),
+                loss=("binary_crossentropy" if binary
+                      else "sparse_categorical_crossentropy"),
+                metrics=["accuracy"])
+        return model
+
+    def _make_optimizer(self, keras):
+        opt = self.optimizer
+        if isinstance(opt, str):
+            opt = keras.optimizers.get(opt)
+            opt.learning_rate = self.learning_rate
+            return opt
+        if isinstance(opt, type):
+            return opt(learning_rate=self.learning_rate)
+        if isinstance(opt, keras.optimizers.Optimizer):
+            return opt.__class__.from_config(opt.get_config())
+        raise ValueError(
+            f"optimizer must be a name such as 'adam', a Keras optimizer "
+            f"class or instance; got {opt!r}."
+        )
+
+    # -------------------------------------------------------------- predict
+    def predict_proba(self, X):
+        """Class probabilities for sequences X.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences in any form accepted by :meth:`fit`; lengths may differ
+            from the training data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns ordered as ``classes_``.
+        """
+        check_is_fitted(self)
+        X_padded, lengths = check_sequences(
+            X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0)
+        if self.tokens_:
+            X_padded = self._clip_tokens(X_padded)
+        elif X_padded.shape[2] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X_padded.shape[2]} features per step, but "
+                f"LSTMClassifier was fitted with {self.n_features_in_} "
+                "features per step."
+            )
+        out = self._predict_model(self._model_input(X_padded, lengths),
+                                  lengths)
+        if out.shape[1] == 1:
+            out = np.hstack([1.0 - out, out])
+        return out.astype(np.float64)
+
+    def _predict_model(self, X_model, lengths):
+        """Run the network in length-sorted chunks trimmed to their length.
+
+        ``predict_on_batch`` skips ``predict``'s per-call data pipeline and
+        callbacks, which dominate the time for small inputs.
+        """
+        max_len = X_model.shape[1]
+        order = np.argsort(lengths, kind="stable")
+        out = None
+        for start in range(0, len(order), _PREDICT_CHUNK):
+            idx = order[start:start + _PREDICT_CHUNK]
+            width = round_length(lengths[idx].max(), max_len)
+            pred = np.asarray(self.model_.predict_on_batch(
+                X_model[idx, :width]))
+            if out is None:
+                out = np.empty((len(order), pred.shape[1]), dtype=pred.dtype)
+            out[idx] = pred
+        return out
+
+    def predict(self, X):
+        """Predicted class labels for sequences X.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    # -------------------------------------------------------------- pickling
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        model = state.pop("model_", None)
+        if model is not None:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "model.keras")
+                model.save(path)
+                with open(path, "rb") as fh:
+                    state["_model_bytes"] = fh.read()
+        return state
+
+    def __setstate__(self, state):
+        model_bytes = state.pop("_model_bytes", None)
+        self.__dict__.update(state)
+        if model_bytes is not None:
+            keras, _ = _import_keras()
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "model.keras")
+                with open(path, "wb") as fh:
+                    fh.write(model_bytes)
+                self.model_ = keras.saving.load_model(path, compile=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.two_d_array = True
+        tags.non_deterministic = self.random_state is None
+        return tags

@@ -1,0 +1,135 @@
+"""SequencePadder: ragged sequences to one post-padded float array."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Integral, Interval, Real, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._validation import check_sequences, pad_sequences
+from ._scaler import real_step_mask
+
+__all__ = ["SequencePadder"]
+
+
+class SequencePadder(TransformerMixin, BaseEstimator):
+    """Pad sequences of different lengths into one float array.
+
+    Padding goes at the end by default (``padding='post'``) and the result is
+    float, unlike ``keras.utils.pad_sequences`` (front padding, int32). Post
+    padding is what lets a masked LSTM run on cuDNN. Dense input that is
+    already padded (at either end) is re-padded on the chosen side, so
+    pre-padded data is turned into post-padded data.
+
+    Parameters
+    ----------
+    maxlen : int or None, default=None
+        Output length. ``None`` uses the longest sequence seen in ``fit``;
+        longer sequences met later are truncated to it.
+    padding : {'post', 'pre'}, default='post'
+        Where padded steps go.
+    truncating : {'post', 'pre'}, default='post'
+        Which end of a too-long sequence is cut: ``'post'`` keeps the first
+        ``maxlen`` steps, ``'pre'`` keeps the last ones.
+    value : float, default=0.0
+        Value of padded steps. In dense input, leading and trailing steps
+        whose every feature equals ``value`` are taken as existing padding.
+
+    Attributes
+    ----------
+    maxlen_ : int
+        Length of the transformed sequences.
+    n_features_in_ : int
+        Number of features per step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.preprocessing import SequencePadder
+    >>> padder = SequencePadder().fit([np.ones((3, 1)), np.ones((1, 1))])
+    >>> padder.transform([np.ones((1, 1)) * 2])[0, :, 0]
+    array([2., 0., 0.], dtype=float32)
+    """
+
+    _parameter_constraints = {
+        "maxlen": [Interval(Integral, 1, None, closed="left"), None],
+        "padding": [StrOptions({"post", "pre"})],
+        "truncating": [StrOptions({"post", "pre"})],
+        "value": [Real],
+    }
+
+    def __init__(self, *, maxlen=None, padding="post", truncating="post",
+                 value=0.0):
+        self.maxlen = maxlen
+        self.padding = padding
+        self.truncating = truncating
+        self.value = value
+
+    def fit(self, X, y=None):
+        """Record the output length and number of features.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see :func:`skseq.utils.check_sequences`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequencePadder
+        """
+        self._validate_params()
+        X_padded, lengths = check_sequences(X, mask_value=self.value)
+        self.maxlen_ = self.maxlen or int(lengths.max())
+        self.n_features_in_ = X_padded.shape[2]
+        return self
+
+    def transform(self, X):
+        """Pad (and truncate) X to ``maxlen_`` steps.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences.
+
+        Returns
+        -------
+        X_padded : ndarray of shape (n_samples, maxlen_, n_features)
+            Float32 array with padded steps equal to ``value``.
+        """
+        return self._pad(X)[0]
+
+    def compute_mask(self, X):
+        """Boolean mask of the real steps of ``transform(X)``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences.
+
+        Returns
+        -------
+        mask : ndarray of shape (n_samples, maxlen_)
+            True where a step holds data, False where it is padding.
+        """
+        _, lengths = self._pad(X)
+        mask = real_step_mask(lengths, self.maxlen_)
+        return mask if self.padding == "post" else mask[:, ::-1]
+
+    def _pad(self, X):
+        check_is_fitted(self)
+        X_padded, lengths = check_sequences(X, mask_value=self.value)
+        if X_padded.shape[2] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X_padded.shape[2]} features per step, but "
+                f"SequencePadder was fitted with {self.n_features_in_}."
+            )
+        sequences = [x[:n] for x, n in zip(X_padded, lengths)]
+        return pad_sequences(sequences, maxlen=self.maxlen_,
+                             padding=self.padding, truncating=self.truncating,
+                             value=self.value)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags

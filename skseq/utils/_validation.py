@@ -1,0 +1,353 @@
+"""Input validation for sequence data.
+
+skseq accepts sequences in three forms and turns each into one internal form,
+a post-padded array plus the true length of every sequence:
+
+* a 3-D array ``(n_samples, n_timesteps, n_features)``;
+* a 2-D array ``(n_samples, n_timesteps)``, one feature per step (or, for
+  token input, one token id per step);
+* a list of 2-D (or 1-D) arrays of different lengths (ragged input).
+
+One definition of "padded" is shared by every skseq object: in a dense array,
+the leading and trailing runs of steps whose every feature equals
+``mask_value`` are padding. Steps with that value in the middle of a sequence
+are real data. Only the edges are checked because zero pre-padding
+(``keras.utils.pad_sequences``' default) and zero post-padding are what people
+feed, while an all-zero step in the middle is much more often real data.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.utils.validation import check_array
+
+__all__ = ["check_sequences", "padding_lengths", "pad_sequences"]
+
+
+def _is_string_like(x):
+    return isinstance(x, (str, bytes))
+
+
+def padding_lengths(X, mask_value=0.0):
+    """Return the start and end of the real (non-padded) steps of each row.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps, n_features) or \
+            (n_samples, n_timesteps)
+        Dense sequences.
+    mask_value : float or None, default=0.0
+        Value that marks padded steps. ``None`` means no padding.
+
+    Returns
+    -------
+    start : ndarray of shape (n_samples,)
+        Index of the first real step.
+    stop : ndarray of shape (n_samples,)
+        One past the index of the last real step. A row that is all padding
+        gets ``start == stop == 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.utils import padding_lengths
+    >>> X = np.array([[0., 0., 1., 2.], [3., 0., 0., 0.]])
+    >>> padding_lengths(X)
+    (array([2, 0]), array([4, 1]))
+    """
+    n_samples, n_timesteps = X.shape[:2]
+    if mask_value is None or n_timesteps == 0:
+        return (np.zeros(n_samples, dtype=np.intp),
+                np.full(n_samples, n_timesteps, dtype=np.intp))
+    is_pad = X == mask_value
+    if X.ndim == 3:
+        is_pad = is_pad.all(axis=2)
+    real = ~is_pad
+    has_real = real.any(axis=1)
+    start = np.where(has_real, real.argmax(axis=1), 0)
+    stop = np.where(has_real, n_timesteps - real[:, ::-1].argmax(axis=1), 0)
+    return start.astype(np.intp), stop.astype(np.intp)
+
+
+def pad_sequences(sequences, *, maxlen=None, padding="post", truncating="post",
+                  value=0.0, dtype=np.float32):
+    """Pad a list of arrays of shape ``(t_i, ...)`` into one array.
+
+    Unlike ``keras.utils.pad_sequences`` this pads at the end by default and
+    keeps a float dtype, so that the result can feed a masked (cuDNN) LSTM.
+
+    Parameters
+    ----------
+    sequences : list of ndarray
+        Each of shape ``(t_i,)`` or ``(t_i, n_features)``.
+    maxlen : int or None, default=None
+        Length of the output; ``None`` means the longest sequence.
+    padding : {'post', 'pre'}, default='post'
+        Where the padding goes.
+    truncating : {'post', 'pre'}, default='post'
+        Which end of a sequence longer than ``maxlen`` is cut off.
+    value : float, default=0.0
+        Value written into padded steps.
+    dtype : dtype, default=np.float32
+        Output dtype.
+
+    Returns
+    -------
+    padded : ndarray of shape (n_samples, maxlen, ...)
+    lengths : ndarray of shape (n_samples,)
+        Number of real steps kept from each sequence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.utils import pad_sequences
+    >>> padded, lengths = pad_sequences([np.array([1., 2.]), np.array([3.])])
+    >>> padded
+    array([[1., 2.],
+           [3., 0.]], dtype=float32)
+    >>> lengths
+    array([2, 1])
+    """
+    lengths = np.array([len(s) for s in sequences], dtype=np.intp)
+    if maxlen is None:
+        maxlen = int(lengths.max()) if len(lengths) else 0
+    tail = sequences[0].shape[1:] if len(sequences) else ()
+    padded = np.full((len(sequences), maxlen) + tail, value, dtype=dtype)
+    kept = np.minimum(lengths, maxlen)
+    for i, (seq, n) in enumerate(zip(sequences, kept)):
+        if n == 0:
+            continue
+        part = seq[:n] if truncating == "post" else seq[len(seq) - n:]
+        if padding == "post":
+            padded[i, :n] = part
+        else:
+            padded[i, maxlen - n:] = part
+    return padded, kept
+
+
+def _dense_to_post_padded(X, mask_value, pad_value, dtype):
+    """Move edge padding of a dense array to the end; return (X, lengths)."""
+    start, stop = padding_lengths(X, mask_value)
+    lengths = stop - start
+    if np.all(start == 0) and (pad_value == mask_value or mask_value is None):
+        # Already post-padded with the wanted value: no copy.
+        return X.astype(dtype, copy=False), lengths
+    sequences = [x[a:b] for x, a, b in zip(X, start, stop)]
+    padded, _ = pad_sequences(sequences, maxlen=X.shape[1], value=pad_value,
+                              dtype=dtype)
+    return padded, lengths
+
+
+def check_sequences(X, *, tokens=False, mask_value=0.0, pad_value=None,
+                    input_name="X", dtype=np.float32, allow_empty_rows=False):
+    """Validate sequence input and return it post-padded with its lengths.
+
+    Parameters
+    ----------
+    X : array-like or list of array-like
+        A 3-D array ``(n_samples, n_timesteps, n_features)``, a 2-D array
+        ``(n_samples, n_timesteps)`` or a list of per-sample arrays of shape
+        ``(t_i, n_features)`` or ``(t_i,)``.
+    tokens : bool, default=False
+        Validate integer token ids ``(n_samples, n_timesteps)`` instead of
+        float features. Token id 0 is padding.
+    mask_value : float or None, default=0.0
+        In dense input, leading and trailing steps whose every feature equals
+        this value are padding. ``None`` treats every step as real.
+    pad_value : float or None, default=None
+        Value written into the padded steps of the result; ``None`` means
+        ``mask_value`` (or 0 where that is ``None``).
+    input_name : str, default="X"
+        Name used in error messages.
+    dtype : dtype, default=np.float32
+        Dtype of the result for float input (tokens are always int32).
+    allow_empty_rows : bool, default=False
+        Whether a sequence without a real step is accepted.
+
+    Returns
+    -------
+    X_padded : ndarray of shape (n_samples, n_timesteps, n_features), or \
+            (n_samples, n_timesteps) for tokens
+        Post-padded copy (or the input itself where nothing had to change).
+    lengths : ndarray of shape (n_samples,)
+        Number of real steps of each sequence.
+
+    Raises
+    ------
+    ValueError
+        For NaN or infinite values, an empty sequence, an unsupported number
+        of dimensions, strings, or ragged sequences of different feature
+        counts. Nothing is modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.utils import check_sequences
+    >>> X, lengths = check_sequences([np.ones((3, 2)), np.ones((1, 2))])
+    >>> X.shape, lengths
+    ((2, 3, 2), array([3, 1]))
+    """
+    if tokens:
+        mask_value, pad_value, dtype = 0, 0, np.int32
+    elif pad_value is None:
+        pad_value = 0.0 if mask_value is None else mask_value
+
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise ValueError(
+            f"{input_name} is a sparse matrix; skseq needs dense sequences. "
+            f"Convert it with {input_name}.toarray()."
+        )
+    if isinstance(X, (list, tuple)) or (
+        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+    ):
+        return _check_ragged(X, tokens, mask_value, pad_value, input_name,
+                             dtype, allow_empty_rows)
+    if _is_string_like(X) or isinstance(X, numbers.Number):
+        raise ValueError(
+            f"{input_name} must be a 2-D or 3-D array or a list of sequences; "
+            f"got the scalar {X!r}."
+        )
+    X = _check_dense(X, tokens, input_name)
+    X_padded, lengths = _dense_to_post_padded(X, mask_value, pad_value, dtype)
+    _check_lengths(lengths, input_name, mask_value, allow_empty_rows)
+    return X_padded, lengths
+
+
+def _string_error(input_name):
+    return ValueError(
+        f"{input_name} contains strings. LSTMClassifier needs numbers: turn "
+        "text into token ids with skseq.preprocessing.TextSequencer first, "
+        "e.g. make_pipeline(TextSequencer(), LSTMClassifier())."
+    )
+
+
+def _check_dense(X, tokens, input_name):
+    arr = np.asarray(X) if not hasattr(X, "dtype") else X
+    if getattr(arr, "dtype", None) is not None and arr.dtype.kind in "OUS":
+        if arr.dtype.kind in "US" or any(
+            _is_string_like(v) for v in np.asarray(arr).ravel()[:100]
+        ):
+            raise _string_error(input_name)
+        try:
+            arr = np.asarray(arr, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{input_name} is an object array that cannot be converted to "
+                f"numbers ({exc}). Pass a numeric array, or a list of 2-D "
+                "numeric arrays for sequences of different lengths."
+            ) from None
+    ndim = np.ndim(arr)
+    if ndim not in (2, 3) or (tokens and ndim != 2):
+        want = "2-D (n_samples, n_timesteps) array of token ids" if tokens \
+            else "3-D (n_samples, n_timesteps, n_features) array"
+        hint = (" Reshape a single sequence with X.reshape(1, -1, n_features)"
+                " or a single feature series with X.reshape(-1, 1)."
+                if ndim == 1 else "")
+        raise ValueError(
+            f"Expected a {want}, a 2-D array with one feature per step, or a "
+            f"list of sequences; got {input_name} with {ndim} dimension(s) "
+            f"and shape {np.shape(arr)}.{hint}"
+        )
+    if tokens:
+        arr = check_array(arr, dtype=None, input_name=input_name,
+                          ensure_min_samples=1)
+        return _check_token_values(arr, input_name)
+    arr = check_array(arr, dtype=[np.float32, np.float64], allow_nd=True,
+                      input_name=input_name, ensure_min_samples=1,
+                      ensure_min_features=1)
+    if arr.ndim == 2:
+        arr = arr[:, :, np.newaxis]
+    if arr.shape[2] == 0:
+        raise ValueError(
+            f"{input_name} has 0 features per step (shape {arr.shape}); at "
+            "least one is needed."
+        )
+    return arr
+
+
+def _check_token_values(arr, input_name):
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise ValueError(
+                f"Token input {input_name} must hold integer ids; it has "
+                "non-integer values. Use input_type='numeric' for real-valued "
+                "sequences."
+            )
+    elif arr.dtype.kind not in "iub":
+        raise ValueError(
+            f"Token input {input_name} must hold integer ids, got dtype "
+            f"{arr.dtype}."
+        )
+    if arr.size and arr.min() < 0:
+        raise ValueError(
+            f"Token ids must be >= 0 (0 is padding); {input_name} has "
+            f"{arr.min()}."
+        )
+    return arr.astype(np.int32, copy=False)
+
+
+def _check_ragged(X, tokens, mask_value, pad_value, input_name, dtype,
+                  allow_empty_rows):
+    if len(X) == 0:
+        raise ValueError(
+            f"Found 0 sequences in {input_name}; at least 1 is required."
+        )
+    sequences = []
+    n_features = None
+    for i, seq in enumerate(X):
+        if _is_string_like(seq):
+            raise _string_error(input_name)
+        arr = np.asarray(seq)
+        if arr.dtype.kind in "US" or (
+            arr.dtype == object and any(_is_string_like(v) for v in arr.ravel())
+        ):
+            raise _string_error(input_name)
+        name = f"{input_name}[{i}]"
+        if tokens:
+            if arr.ndim != 1:
+                raise ValueError(
+                    f"Each token sequence must be 1-D; {name} has shape "
+                    f"{arr.shape}."
+                )
+            arr = _check_token_values(arr.reshape(-1, 1), name)[:, 0]
+        else:
+            if arr.ndim == 1:
+                arr = arr.reshape(-1, 1)
+            if arr.ndim != 2:
+                raise ValueError(
+                    f"Each sequence must be a 2-D (n_timesteps, n_features) "
+                    f"or 1-D array; {name} has shape {arr.shape}."
+                )
+            if arr.shape[0] > 0:
+                arr = check_array(arr, dtype=[np.float32, np.float64],
+                                  input_name=name, ensure_min_samples=0,
+                                  ensure_min_features=1)
+            if n_features is None:
+                n_features = arr.shape[1]
+            elif arr.shape[1] != n_features:
+                raise ValueError(
+                    f"All sequences must have the same number of features: "
+                    f"{input_name}[0] has {n_features}, {name} has "
+                    f"{arr.shape[1]}."
+                )
+        if arr.shape[0] == 0 and not allow_empty_rows:
+            raise ValueError(
+                f"Sequence {name} is empty (0 timesteps). Drop it, or give it "
+                "at least one step."
+            )
+        sequences.append(arr)
+    padded, lengths = pad_sequences(sequences, value=pad_value, dtype=dtype)
+    return padded, lengths
+
+
+def _check_lengths(lengths, input_name, mask_value, allow_empty_rows):
+    if allow_empty_rows:
+        return
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise ValueError(
+            f"{input_name} has {empty.size} sequence(s) with no real step, "
+            f"e.g. row {empty[0]}: every step equals the padding value "
+            f"mask_value={mask_value!r}. Drop these rows, or pass "
+            "mask_value=None if such steps are real data."
+        )
