@@ -47,8 +47,8 @@ def make_trap_sequences(n_samples=1000, *, n_timesteps=10, n_features=5,
     --------
     >>> from skseq.datasets import make_trap_sequences
     >>> X, y = make_trap_sequences(200, random_state=0)
-    >>> X.shape, round(y.mean(), 2)
-    ((200, 10, 5), 0.26)
+    >>> X.shape, float(round(y.mean(), 2))
+    ((200, 10, 5), 0.25)
     """
     rng = check_random_state(random_state)
     y = (rng.uniform(size=n_samples) < weights[1]).astype(int)

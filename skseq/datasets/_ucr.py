@@ -61,7 +61,7 @@ def load_ucr(name, *, split=None, ragged=False):
     --------
     >>> from skseq.datasets import load_ucr
     >>> X, y = load_ucr("GunPoint", split="train")
-    >>> X.shape, sorted(set(y))
+    >>> X.shape, sorted(set(y.tolist()))
     ((50, 150, 1), ['1', '2'])
     """
     if name not in UCR_DATASETS:

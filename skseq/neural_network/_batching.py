@@ -19,7 +19,7 @@ N_LENGTH_SIZES = 8
 def round_length(length, max_length):
     """Round ``length`` up to one of ``N_LENGTH_SIZES`` sizes up to max."""
     step = max(1, math.ceil(max_length / N_LENGTH_SIZES))
-    return int(min(max_length, math.ceil(length / step) * step))
+    return int(min(max_length, max(1, math.ceil(length / step) * step)))
 
 
 def should_bucket(lengths, bucketing):

@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from ..inspection._diagnose import summarize_input, warn_after_fit
 from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
 from ..utils._validation import check_sequences
 from ._batching import round_length, should_bucket
@@ -63,12 +64,11 @@ def _seeded(random_state):
 
 def _looks_like_tokens(X):
     """True for 2-D integer arrays or lists of 1-D integer sequences."""
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        return X.ndim == 2 and X.dtype.kind in "iu"
-    if isinstance(X, (list, tuple)) and len(X):
-        first = np.asarray(X[0])
+    if isinstance(X, (list, tuple)):
+        first = np.asarray(X[0]) if len(X) else np.empty(0)
         return first.ndim == 1 and first.dtype.kind in "iu"
-    return False
+    X = np.asarray(X)
+    return X.ndim == 2 and X.dtype.kind in "iu"
 
 
 class LSTMClassifier(ClassifierMixin, BaseEstimator):
@@ -291,13 +291,15 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         monitor = self.history_.get("val_loss", self.history_["loss"])
         self.best_epoch_ = (int(np.argmin(monitor)) + 1
                             if data["validation"] is not None else self.n_iter_)
+        warn_after_fit(self, X)
         return self
 
     def _prepare_fit(self, X, y, sample_weight):
         """Validate everything and build the Keras inputs, before training."""
         self.tokens_ = self._resolve_tokens(X)
         X_padded, lengths = check_sequences(
-            X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0)
+            X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0,
+            allow_empty_rows=self.tokens_)
         y = self._check_targets(y, len(lengths))
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -319,6 +321,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
         n_val = self._n_validation(len(y))
         n_train = len(y) - n_val
+        self.input_summary_ = summarize_input(
+            X_padded, lengths, y_encoded, weights, n_train=n_train,
+            tokens=self.tokens_)
         self.scaler_ = None
         if self.scaling is not None and not self.tokens_:
             self.scaler_ = SequenceScaler(method=self.scaling)._fit_padded(
@@ -371,8 +376,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                 "LSTMClassifier requires y to be passed, but the target y is "
                 "None."
             )
-        y = column_or_1d(np.asarray(y), warn=True) if np.ndim(y) == 2 and \
-            np.shape(y)[1] == 1 else np.asarray(y)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         if y.ndim != 1:
             raise ValueError(
                 f"y must be 1-D (one label per sequence); got shape "
@@ -396,7 +402,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             warnings.warn(
                 f"The validation tail used for early stopping (last "
                 f"{len(y_val)} samples) holds a single class "
-                f"{self.classes_[y_val[0]]!r}: the training data may be "
+                f"{self.classes_[y_val[0]]}: the training data may be "
                 "sorted by class. Shuffle X and y first unless they are in "
                 "time order, or set n_iter_no_change=None.",
                 UserWarning, stacklevel=4)
@@ -472,7 +478,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X_padded, lengths = check_sequences(
-            X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0)
+            X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0,
+            allow_empty_rows=self.tokens_)
         if self.tokens_:
             X_padded = self._clip_tokens(X_padded)
         elif X_padded.shape[2] != self.n_features_in_:
@@ -519,6 +526,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
+        check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     # -------------------------------------------------------------- pickling

@@ -79,8 +79,9 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self : SequencePadder
         """
         self._validate_params()
-        X_padded, lengths = check_sequences(X, mask_value=self.value)
-        self.maxlen_ = self.maxlen or int(lengths.max())
+        X_padded, lengths = check_sequences(X, mask_value=self.value,
+                                            allow_empty_rows=True)
+        self.maxlen_ = self.maxlen or max(int(lengths.max()), 1)
         self.n_features_in_ = X_padded.shape[2]
         return self
 
@@ -118,7 +119,8 @@ class SequencePadder(TransformerMixin, BaseEstimator):
 
     def _pad(self, X):
         check_is_fitted(self)
-        X_padded, lengths = check_sequences(X, mask_value=self.value)
+        X_padded, lengths = check_sequences(X, mask_value=self.value,
+                                            allow_empty_rows=True)
         if X_padded.shape[2] != self.n_features_in_:
             raise ValueError(
                 f"X has {X_padded.shape[2]} features per step, but "
@@ -132,4 +134,5 @@ class SequencePadder(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
         return tags

@@ -101,7 +101,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         X_padded, lengths = check_sequences(X, mask_value=self.mask_value,
-                                            dtype=np.float64)
+                                            dtype=np.float64,
+                                            allow_empty_rows=True)
         return self._fit_padded(X_padded, lengths)
 
     def _fit_padded(self, X_padded, lengths):
@@ -146,10 +147,12 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         if isinstance(X, (list, tuple)) or (
             isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
         ):
-            X_padded, lengths = check_sequences(X, dtype=np.float64)
+            X_padded, lengths = check_sequences(X, dtype=np.float64,
+                                                allow_empty_rows=True)
             self._check_n_features(X_padded)
             out = self._transform_padded(X_padded, lengths, func)
             return [seq[:n] for seq, n in zip(out, lengths)]
+        input_ndim = getattr(X, "ndim", None) or np.asarray(X).ndim
         X_dense, _ = check_sequences(X, mask_value=None, dtype=np.float64)
         self._check_n_features(X_dense)
         start, stop = padding_lengths(X_dense, self.mask_value)
@@ -159,7 +162,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         out[real] = func(X_dense[real])
         if self.mask_value is not None:
             unmask_real_steps(out, real, self.mask_value)
-        return out.reshape(np.shape(X)) if np.ndim(X) == 2 else out
+        return out[:, :, 0] if input_ndim == 2 else out
 
     def _transform_padded(self, X_padded, lengths, func=None, pad_value=0.0):
         """Scale a post-padded array whose lengths are known (no copy of X)."""

@@ -231,7 +231,7 @@ def _check_dense(X, tokens, input_name):
         try:
             arr = np.asarray(arr, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise ValueError(
+            raise TypeError(
                 f"{input_name} is an object array that cannot be converted to "
                 f"numbers ({exc}). Pass a numeric array, or a list of 2-D "
                 "numeric arrays for sequences of different lengths."
@@ -240,8 +240,8 @@ def _check_dense(X, tokens, input_name):
     if ndim not in (2, 3) or (tokens and ndim != 2):
         want = "2-D (n_samples, n_timesteps) array of token ids" if tokens \
             else "3-D (n_samples, n_timesteps, n_features) array"
-        hint = (" Reshape a single sequence with X.reshape(1, -1, n_features)"
-                " or a single feature series with X.reshape(-1, 1)."
+        hint = (" Reshape your data: X.reshape(1, -1, n_features) for one "
+                "sequence, X.reshape(-1, 1) for one feature per sample."
                 if ndim == 1 else "")
         raise ValueError(
             f"Expected a {want}, a 2-D array with one feature per step, or a "

@@ -1,0 +1,155 @@
+"""Test accuracy of skseq's defaults on bundled UCR/UEA datasets.
+
+Every model is trained on the published training split and scored on the
+published test split (one fixed seed), next to the published FCN results
+(Wang, Yan & Oates 2017; Karim et al. 2019 for the multivariate sets) and
+to the baselines of :func:`skseq.inspection.compare_baselines`.
+
+Run::
+
+    python benchmarks/accuracy.py                 # print the markdown table
+    python benchmarks/accuracy.py --write-readme  # and put it into README.md
+
+The README table sits between ``<!-- accuracy-table:start -->`` and
+``<!-- accuracy-table:end -->``.
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import PredefinedSplit
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from skseq import LSTMClassifier  # noqa: E402
+from skseq.datasets import UCR_DATASETS, load_ucr  # noqa: E402
+from skseq.inspection import compare_baselines  # noqa: E402
+
+# Published FCN test accuracy.
+FCN = {"GunPoint": 1.00, "ItalyPowerDemand": 0.961, "BasicMotions": 1.00,
+       "JapaneseVowels": 0.993}
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"
+
+
+def _train_test(name):
+    X_train, X_test, y_train, y_test = load_ucr(name)
+    if isinstance(X_train, list):
+        X = list(X_train) + list(X_test)
+    else:
+        X = np.concatenate([X_train, X_test])
+    y = np.concatenate([y_train, y_test])
+    # -1: always in training; 0: the one test fold.
+    fold = np.r_[np.full(len(y_train), -1), np.zeros(len(y_test), dtype=int)]
+    return X, y, PredefinedSplit(fold), len(y_train), len(y_test)
+
+
+def run(datasets, random_state, epochs):
+    lstm_kw = {"random_state": random_state}
+    if epochs is not None:
+        lstm_kw["epochs"] = epochs
+    results, sizes = {}, {}
+    for name in datasets:
+        X, y, cv, n_train, n_test = _train_test(name)
+        sizes[name] = (n_train, n_test)
+        print(f"== {name}: {n_train} train / {n_test} test", file=sys.stderr,
+              flush=True)
+        table = compare_baselines(
+            X, y, cv=cv, scoring="accuracy", random_state=random_state,
+            verbose=1, estimators={
+                "LSTMClassifier()": LSTMClassifier(**lstm_kw),
+                "LSTMClassifier(architecture='lstm_fcn')": LSTMClassifier(
+                    architecture="lstm_fcn", **lstm_kw),
+                # Early stopping on a validation tail of 4-27 sequences is
+                # noisy; these train all epochs instead.
+                "LSTMClassifier(n_iter_no_change=None)": LSTMClassifier(
+                    n_iter_no_change=None, **lstm_kw),
+                "LSTMClassifier(architecture='lstm_fcn', "
+                "n_iter_no_change=None)": LSTMClassifier(
+                    architecture="lstm_fcn", n_iter_no_change=None,
+                    **lstm_kw),
+            })
+        results[name] = table
+    return results, sizes
+
+
+def markdown(results, sizes, random_state, elapsed):
+    datasets = list(results)
+    models = list(next(iter(results.values())).index)
+    # LSTMs first, then the baselines.
+    models = [m for m in models if m.startswith("LSTM")] + \
+        [m for m in models if not m.startswith("LSTM")]
+    head = "| model | " + " | ".join(
+        f"{d} ({sizes[d][0]}/{sizes[d][1]})" for d in datasets) + " |"
+    lines = [head, "|---" * (len(datasets) + 1) + "|"]
+    for model in models:
+        cells = [f"{results[d].loc[model, 'accuracy_mean']:.3f}"
+                 for d in datasets]
+        lines.append(f"| `{model}` | " + " | ".join(cells) + " |")
+    lines.append("| FCN (published) | " + " | ".join(
+        f"{FCN[d]:.3f}" for d in datasets) + " |")
+    lines.append("")
+    lines.append(
+        "Test accuracy on the published train/test splits (train/test sizes "
+        f"in brackets), one run with `random_state={random_state}` on CPU "
+        f"({platform.machine()}); {elapsed / 60:.0f} min in all. Baselines: "
+        "`skseq.compare_baselines`. Fit time (s):")
+    lines.append("")
+    lines.append("| model | " + " | ".join(datasets) + " |")
+    lines.append("|---" * (len(datasets) + 1) + "|")
+    for model in models:
+        if model.startswith("LSTM"):
+            lines.append(f"| `{model}` | " + " | ".join(
+                f"{results[d].loc[model, 'fit_time_mean']:.0f}"
+                for d in datasets) + " |")
+    return "\n".join(lines)
+
+
+def write_readme(table):
+    readme = ROOT / "README.md"
+    if not readme.exists():
+        out = ROOT / "benchmarks" / "accuracy_table.md"
+        out.write_text(table + "\n")
+        print(f"{readme} does not exist; wrote the table to {out}",
+              file=sys.stderr)
+        return
+    text = readme.read_text()
+    if START not in text or END not in text:
+        sys.exit(f"{readme} has no {START} ... {END} markers; add them where "
+                 "the table belongs.")
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    readme.write_text(f"{before}{START}\n{table}\n{END}{after}")
+    print(f"updated {readme}", file=sys.stderr)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=list(UCR_DATASETS),
+                        choices=UCR_DATASETS)
+    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="cap the LSTM epochs (default: the estimator's)")
+    parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--csv", help="also save all scores to this CSV file")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    results, sizes = run(args.datasets, args.random_state, args.epochs)
+    table = markdown(results, sizes, args.random_state,
+                     time.perf_counter() - start)
+    print(table)
+    if args.csv:
+        import pandas as pd
+
+        pd.concat(results, names=["dataset"]).to_csv(args.csv)
+    if args.write_readme:
+        write_readme(table)
+
+
+if __name__ == "__main__":
+    main()

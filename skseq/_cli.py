@@ -1,0 +1,305 @@
+"""The ``skseq`` command: compare an LSTM with baselines on real data.
+
+``skseq demo`` runs :func:`skseq.inspection.compare_baselines` on a bundled
+UCR dataset; ``skseq compare`` on sequences from a long-format CSV file (one
+row per sequence id and time step).
+"""
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+__all__ = ["main"]
+
+_DEMO_DATASET = "ItalyPowerDemand"
+
+
+class CommandError(Exception):
+    """A problem with the user's input; printed without a traceback."""
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(
+        prog="skseq",
+        description="Compare an LSTM sequence classifier with simple "
+                    "baselines under the same cross-validation.")
+    sub = parser.add_subparsers(dest="command", required=True,
+                                metavar="{demo,compare}")
+
+    def common(p):
+        p.add_argument("--cv", type=int, default=5,
+                       help="number of stratified folds (default: 5)")
+        p.add_argument("--epochs", type=int, default=None,
+                       help="maximum LSTM epochs (default: the estimator's, "
+                            "100, with early stopping)")
+        p.add_argument("--architecture", choices=("lstm", "lstm_fcn"),
+                       default="lstm", help="LSTM architecture")
+        p.add_argument("--random-state", type=int, default=0,
+                       help="seed (default: 0)")
+        p.add_argument("--n-jobs", type=int, default=None,
+                       help="folds fitted in parallel")
+        p.add_argument("--output", metavar="FILE",
+                       help="also write the table to this CSV file")
+
+    demo = sub.add_parser(
+        "demo", help="run the comparison on a bundled UCR dataset",
+        description="Cross-validate LSTMClassifier and baselines on a "
+                    "bundled UCR dataset (train and test splits pooled).")
+    from .datasets import UCR_DATASETS
+
+    demo.add_argument("--dataset", choices=UCR_DATASETS,
+                      default=_DEMO_DATASET,
+                      help=f"dataset (default: {_DEMO_DATASET})")
+    common(demo)
+
+    compare = sub.add_parser(
+        "compare", help="run the comparison on a long-format CSV file",
+        description="Read sequences from a CSV file with one row per "
+                    "(sequence id, time step): an id column, a time column, "
+                    "a target column (the same label on every row of an id) "
+                    "and numeric feature columns (all other columns, or "
+                    "--features).")
+    compare.add_argument("--csv", required=True, metavar="FILE")
+    compare.add_argument("--id", required=True, metavar="COL",
+                         help="column naming the sequence of each row")
+    compare.add_argument("--time", required=True, metavar="COL",
+                         help="column ordering the rows within a sequence")
+    compare.add_argument("--target", required=True, metavar="COL",
+                         help="column with the label of the sequence")
+    compare.add_argument("--features", nargs="+", metavar="COL",
+                         help="feature columns (default: all other columns)")
+    common(compare)
+    return parser
+
+
+def read_long_csv(path, *, id_col, time_col, target_col, features=None):
+    """Read ragged sequences and one label per sequence from a long CSV.
+
+    Parameters
+    ----------
+    path : str
+        CSV file, one row per (sequence id, time step).
+    id_col, time_col, target_col : str
+        Column names.
+    features : list of str or None
+        Numeric feature columns; ``None`` means every other column.
+
+    Returns
+    -------
+    X : list of ndarray of shape (n_steps_i, n_features)
+        Sequences in order of their id, steps sorted by time.
+    y : ndarray of shape (n_sequences,)
+        The label of each sequence.
+    feature_names : list of str
+
+    Raises
+    ------
+    CommandError
+        Naming the problem: missing file or columns, non-numeric or missing
+        feature values, labels varying within an id, repeated time steps.
+    """
+    import pandas as pd
+
+    if not os.path.isfile(path):
+        raise CommandError(f"CSV file {path!r} not found.")
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError,
+            UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read {path!r} as CSV: {exc}") from None
+    wanted = [id_col, time_col, target_col] + list(features or [])
+    missing = [c for c in dict.fromkeys(wanted) if c not in df.columns]
+    if missing:
+        raise CommandError(
+            f"column(s) {missing} not in {path!r}; its columns are "
+            f"{list(df.columns)}.")
+    if features is None:
+        features = [c for c in df.columns
+                    if c not in (id_col, time_col, target_col)]
+    if not features:
+        raise CommandError(
+            f"{path!r} has no feature columns besides the id, time and "
+            "target columns.")
+    non_numeric = [c for c in features
+                   if not pd.api.types.is_numeric_dtype(df[c])]
+    if non_numeric:
+        col = non_numeric[0]
+        bad = pd.to_numeric(df[col], errors="coerce").isna() & df[col].notna()
+        example = df.loc[bad, col].iloc[0] if bad.any() else None
+        raise CommandError(
+            f"feature column(s) {non_numeric} are not numeric (e.g. "
+            f"{col!r} = {example!r} in row {bad.idxmax() + 2} of the file); "
+            "convert them to numbers, or choose the columns with "
+            "--features.")
+    nan_cols = [c for c in features if df[c].isna().any()]
+    if nan_cols:
+        raise CommandError(
+            f"feature column(s) {nan_cols} have missing values (first in row "
+            f"{df[nan_cols[0]].isna().idxmax() + 2} of the file); fill or "
+            "drop them first.")
+    if df[target_col].isna().any():
+        raise CommandError(
+            f"target column {target_col!r} has missing values (first in row "
+            f"{df[target_col].isna().idxmax() + 2} of the file).")
+    n_labels = df.groupby(id_col, sort=False)[target_col].nunique()
+    varying = n_labels[n_labels > 1]
+    if len(varying):
+        first = varying.index[0]
+        values = sorted(map(str, df.loc[df[id_col] == first,
+                                        target_col].unique()))
+        raise CommandError(
+            f"target {target_col!r} varies within {len(varying)} "
+            f"sequence(s), e.g. {id_col}={first!r} has {values}; each "
+            "sequence needs a single label.")
+    if df.duplicated([id_col, time_col]).any():
+        row = df[df.duplicated([id_col, time_col])].iloc[0]
+        raise CommandError(
+            f"repeated time step: {id_col}={row[id_col]!r} has "
+            f"{time_col}={row[time_col]!r} more than once.")
+    if not pd.api.types.is_numeric_dtype(df[time_col]):
+        try:
+            df[time_col] = pd.to_datetime(df[time_col])
+        except (ValueError, TypeError):
+            raise CommandError(
+                f"time column {time_col!r} holds neither numbers nor dates "
+                f"(e.g. {df[time_col].iloc[0]!r}), so the steps cannot be "
+                "ordered.") from None
+    df = df.sort_values([id_col, time_col], kind="stable")
+    X, y = [], []
+    for _, group in df.groupby(id_col, sort=True):
+        X.append(group[features].to_numpy(dtype=np.float64))
+        y.append(group[target_col].iloc[0])
+    return X, np.asarray(y), list(features)
+
+
+def _check_cv(y, cv):
+    if cv < 2:
+        raise CommandError(f"--cv must be at least 2; got {cv}.")
+    labels, counts = np.unique(y, return_counts=True)
+    labels = labels.tolist()
+    if len(labels) < 2:
+        raise CommandError(
+            f"all {len(y)} sequences have the label {labels[0]!r}; at least "
+            "two classes are needed.")
+    if counts.min() < cv:
+        raise CommandError(
+            f"class {labels[int(np.argmin(counts))]!r} has only {counts.min()} "
+            f"sequence(s), fewer than --cv {cv} folds; lower --cv.")
+
+
+def format_table(table):
+    """Render ``compare_baselines``' result as aligned text, mean ± std."""
+    scores = [c[:-5] for c in table.columns
+              if c.endswith("_mean") and c != "fit_time_mean"]
+    header = ["model"] + scores + ["fit time (s)"]
+    rows = []
+    for name, row in table.iterrows():
+        rows.append([str(name)] + [
+            f"{row[f'{s}_mean']:.3f} ± {row[f'{s}_std']:.3f}" for s in scores
+        ] + [f"{row['fit_time_mean']:.2f}"])
+    widths = [max(len(r[i]) for r in [header] + rows)
+              for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+def _load(args):
+    if args.command == "demo":
+        from .datasets import load_ucr
+
+        X_train, X_test, y_train, y_test = load_ucr(args.dataset)
+        if isinstance(X_train, list):
+            X = list(X_train) + list(X_test)
+        else:
+            X = np.concatenate([X_train, X_test])
+        return X, np.concatenate([y_train, y_test]), args.dataset
+    X, y, features = read_long_csv(
+        args.csv, id_col=args.id, time_col=args.time,
+        target_col=args.target, features=args.features)
+    return X, y, (f"{args.csv} ({len(features)} feature(s): "
+                  f"{', '.join(features[:5])}{', ...' if len(features) > 5 else ''})")
+
+
+def _run(args):
+    if args.epochs is not None and args.epochs < 1:
+        raise CommandError(f"--epochs must be at least 1; got {args.epochs}.")
+    X, y, source = _load(args)
+    _check_cv(y, args.cv)
+    lengths = [len(x) for x in X]
+    print(f"{source}: {len(y)} sequences of {min(lengths)}-{max(lengths)} "
+          f"steps, {len(np.unique(y))} classes; {args.cv}-fold CV",
+          file=sys.stderr, flush=True)
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from .inspection import SequenceDiagnosticWarning, compare_baselines
+    from .neural_network import LSTMClassifier
+
+    params = {"architecture": args.architecture,
+              "random_state": args.random_state}
+    if args.epochs is not None:
+        params["epochs"] = args.epochs
+    name = "LSTMClassifier" + (
+        f"({args.architecture})" if args.architecture != "lstm" else "")
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SequenceDiagnosticWarning)
+        table = compare_baselines(
+            X, y, estimators={name: LSTMClassifier(**params)}, cv=args.cv,
+            random_state=args.random_state, n_jobs=args.n_jobs, verbose=1)
+    print(format_table(table))
+    print(f"({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    # One line per kind of problem, not one per fold.
+    seen = {}
+    for w in caught:
+        if issubclass(w.category, SequenceDiagnosticWarning):
+            finding = getattr(w.message, "finding", None)
+            seen.setdefault(finding.code if finding else str(w.message),
+                            str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename,
+                                   w.lineno)
+    for message in seen.values():
+        print(f"\ndiagnostic (LSTM fit): {message}", file=sys.stderr)
+    if args.output:
+        table.to_csv(args.output)
+        print(f"wrote {args.output}", file=sys.stderr)
+
+
+def main(argv=None):
+    """Run the ``skseq`` command.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Arguments without the program name; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 when the input is wrong (the message names the
+        problem).
+
+    Examples
+    --------
+    >>> from skseq._cli import main
+    >>> main(["compare", "--csv", "no-such.csv", "--id", "id", "--time", "t",
+    ...       "--target", "y"])
+    2
+    """
+    args = _build_parser().parse_args(argv)
+    try:
+        _run(args)
+    except CommandError as exc:
+        print(f"skseq {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""make_windows: cut time series into overlapping windows with labels."""
+
+import numbers
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_array
+
+__all__ = ["make_windows"]
+
+
+@validate_params(
+    {
+        "series": ["array-like", list, tuple],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "horizon": [Interval(Integral, 0, None, closed="left")],
+        "target": [StrOptions({"sign", "direction", "value"}), callable],
+        "target_column": [Integral, str],
+        "return_index": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_windows(series, window, *, stride=1, horizon=1, target="sign",
+                 target_column=0, return_index=False):
+    """Cut one or several time series into fixed-length labelled windows.
+
+    Window ``i`` of a series holds the steps ``start[i]`` to ``end[i]``
+    (inclusive, ``window`` steps, ``start[i] = i * stride``) and is labelled
+    from the value ``horizon`` steps after its last step, at
+    ``label_time[i] = end[i] + horizon``. Windows never cross from one series
+    into the next. With ``stride < window + horizon`` neighbouring windows
+    overlap, so their labels are not independent: shuffled cross-validation
+    then leaks the future into training. Evaluate such windows with
+    :class:`skseq.model_selection.PurgedTimeSeriesSplit` (one series) or
+    :class:`skseq.model_selection.GroupedPurgedTimeSeriesSplit` (several),
+    built with the same ``window``, ``stride`` and ``horizon``.
+
+    Parameters
+    ----------
+    series : array-like of shape (n_time,) or (n_time, n_features), or list
+        One series, univariate (1-D) or multivariate (2-D, time along the
+        first axis; a pandas Series or DataFrame works too). A list (or a
+        3-D array) holds several series of possibly different lengths and the
+        same number of features; a list of numbers is one series.
+    window : int
+        Number of steps in each window.
+    stride : int, default=1
+        Steps between the starts of consecutive windows.
+    horizon : int, default=1
+        How many steps after a window's last step its label is read.
+        ``0`` labels a window by its own last step (only sensible with a
+        callable ``target`` that summarises the window).
+    target : {'sign', 'direction', 'value'} or callable, default='sign'
+        How the label is made from the ``target_column`` of the series:
+
+        - ``'sign'``: 1 if the value at ``label_time`` is > 0, else 0 (for
+          returns or other differenced series);
+        - ``'direction'``: 1 if the value at ``label_time`` is greater than
+          the window's last value, else 0 (for levels or prices);
+        - ``'value'``: the value at ``label_time`` itself (regression);
+        - a callable ``target(past, future)`` receiving the window
+          ``(window, n_features)`` and the next ``horizon`` steps
+          ``(horizon, n_features)`` of the series and returning the label.
+    target_column : int or str, default=0
+        Column (position, or name for a pandas DataFrame) the built-in
+        targets read.
+    return_index : bool, default=False
+        Also return where each window lies in time.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, window, n_features)
+        Windows in Keras order, float64. A copy: changing it leaves
+        ``series`` untouched. Windows are not padded; when a real value can
+        be exactly 0, pass ``mask_value=None`` to
+        :class:`skseq.LSTMClassifier` so that no edge step is taken for
+        padding.
+    y : ndarray of shape (n_windows,)
+        Labels: int 0/1 for ``'sign'`` and ``'direction'``, float for
+        ``'value'``, whatever the callable returns otherwise.
+    index : Bunch
+        Only if ``return_index`` is True. Integer arrays of shape
+        ``(n_windows,)``, positions counted from the start of each series:
+
+        - ``group``: which series the window comes from (0 for one series);
+          pass it as ``groups`` to a grouped splitter;
+        - ``start``, ``end``: first and last step of the window;
+        - ``label_time``: step the label is read from (``end + horizon``).
+
+    Raises
+    ------
+    ValueError
+        If a series is shorter than ``window + horizon`` steps, holds NaN or
+        infinite values, or the series differ in their number of features.
+
+    See Also
+    --------
+    skseq.model_selection.PurgedTimeSeriesSplit : Forward-chaining splits
+        that drop training windows overlapping a test window.
+
+    Examples
+    --------
+    Sign of the next value after a 4-step window, one window every 2 steps:
+
+    >>> import numpy as np
+    >>> from skseq.datasets import make_windows
+    >>> returns = np.array([0.5, -1., 2., -0.5, 1., 3., -2., 0.5, -1., 1.])
+    >>> X, y, index = make_windows(returns, 4, stride=2, return_index=True)
+    >>> X.shape
+    (3, 4, 1)
+    >>> y
+    array([1, 0, 0])
+    >>> index.start, index.end, index.label_time
+    (array([0, 2, 4]), array([3, 5, 7]), array([4, 6, 8]))
+    """
+    arrays, columns = _as_series_list(series)
+    column = _resolve_column(target_column, columns, arrays[0].shape[1])
+    if target == "direction" and horizon == 0:
+        raise ValueError(
+            "target='direction' compares the value horizon steps after the "
+            "window with the window's last value, so it needs horizon >= 1; "
+            "got horizon=0."
+        )
+    parts = [_windows_of_one(arr, g, window, stride, horizon, target, column)
+             for g, arr in enumerate(arrays)]
+    X = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    if not return_index:
+        return X, y
+    starts = np.concatenate([p[2] for p in parts])
+    groups = np.concatenate([np.full(len(p[2]), g, dtype=np.intp)
+                             for g, p in enumerate(parts)])
+    index = Bunch(group=groups, start=starts, end=starts + (window - 1),
+                  label_time=starts + (window - 1 + horizon))
+    return X, y, index
+
+
+def _as_series_list(series):
+    """Return (list of 2-D float arrays, column names or None)."""
+    columns = getattr(series, "columns", None)
+    if isinstance(series, (list, tuple)) and len(series) and \
+            np.ndim(series[0]) >= 1:
+        items = list(series)
+        columns = getattr(items[0], "columns", None)
+    elif np.ndim(series) == 3:
+        items = list(np.asarray(series))
+    else:
+        items = [series]
+    arrays = []
+    for i, item in enumerate(items):
+        name = "series" if len(items) == 1 else f"series[{i}]"
+        if isinstance(item, numbers.Number) or np.ndim(item) not in (1, 2):
+            raise ValueError(
+                f"Each series must be 1-D (n_time,) or 2-D (n_time, "
+                f"n_features); {name} has shape {np.shape(item)}. Pass "
+                "several series as a list."
+            )
+        arr = np.asarray(item)
+        arr = check_array(arr.reshape(-1, 1) if arr.ndim == 1 else arr,
+                          dtype=np.float64, input_name=name,
+                          ensure_min_samples=1, ensure_min_features=1)
+        if arrays and arr.shape[1] != arrays[0].shape[1]:
+            raise ValueError(
+                f"All series must have the same number of features: "
+                f"series[0] has {arrays[0].shape[1]}, {name} has "
+                f"{arr.shape[1]}."
+            )
+        arrays.append(arr)
+    return arrays, columns
+
+
+def _resolve_column(target_column, columns, n_features):
+    if isinstance(target_column, str):
+        if columns is None or target_column not in list(columns):
+            known = "the series has no column names" if columns is None \
+                else f"columns are {list(columns)}"
+            raise ValueError(
+                f"target_column={target_column!r} not found: {known}."
+            )
+        return list(columns).index(target_column)
+    if not -n_features <= target_column < n_features:
+        raise ValueError(
+            f"target_column={target_column} is out of range for series with "
+            f"{n_features} feature(s)."
+        )
+    return int(target_column) % n_features
+
+
+def _windows_of_one(arr, group, window, stride, horizon, target, column):
+    """Windows, labels and window starts of one (n_time, n_features) series."""
+    n_time = arr.shape[0]
+    if n_time < window + horizon:
+        name = "series" if group == 0 else f"series[{group}]"
+        raise ValueError(
+            f"{name} has {n_time} steps, fewer than window={window} + "
+            f"horizon={horizon} = {window + horizon} needed for one window. "
+            "Use a smaller window or horizon, or drop this series."
+        )
+    starts = np.arange(0, n_time - window - horizon + 1, stride, dtype=np.intp)
+    views = np.lib.stride_tricks.sliding_window_view(arr, window, axis=0)
+    # sliding_window_view puts the window axis last; Keras wants it second.
+    X = np.ascontiguousarray(views[starts].transpose(0, 2, 1))
+    ends = starts + window - 1
+    label_times = ends + horizon
+    values = arr[:, column]
+    if target == "sign":
+        y = (values[label_times] > 0).astype(np.int64)
+    elif target == "direction":
+        y = (values[label_times] > values[ends]).astype(np.int64)
+    elif target == "value":
+        y = values[label_times].copy()
+    else:
+        y = np.asarray([target(arr[s:e + 1].copy(), arr[e + 1:t + 1].copy())
+                        for s, e, t in zip(starts, ends, label_times)])
+        if y.ndim != 1:
+            raise ValueError(
+                f"The target callable must return one scalar label per "
+                f"window; it returned values of shape {y.shape[1:]}."
+            )
+    return X, y, starts

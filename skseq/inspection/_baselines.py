@@ -1,0 +1,183 @@
+"""compare_baselines: an LSTM next to simple baselines under the same CV."""
+
+import sys
+import time
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import check_cv, cross_validate
+from sklearn.utils import check_random_state
+
+from ._summarizer import SequenceSummarizer
+
+__all__ = ["compare_baselines"]
+
+# Resampling more points than this adds little for a random forest.
+_MAX_RESAMPLE = 64
+
+
+def _median_length(X):
+    if isinstance(X, (list, tuple)) or (
+            isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1):
+        return int(np.median([len(x) for x in X]))
+    return int(np.shape(X)[1])
+
+
+def _baseline_estimators(X, random_state):
+    """The baselines, named: features any LSTM result should beat."""
+    # Imported here: importing skseq must stay fast.
+    from sklearn.dummy import DummyClassifier
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    n_points = max(2, min(_median_length(X), _MAX_RESAMPLE))
+    return {
+        "Dummy (most frequent)": make_pipeline(
+            SequenceSummarizer(stats=("mean",)),
+            DummyClassifier(strategy="most_frequent")),
+        "LogisticRegression (summary)": make_pipeline(
+            SequenceSummarizer(), StandardScaler(),
+            LogisticRegression(max_iter=1000)),
+        "RandomForest (summary)": make_pipeline(
+            SequenceSummarizer(),
+            RandomForestClassifier(n_estimators=200,
+                                   random_state=random_state)),
+        "RandomForest (resampled)": make_pipeline(
+            SequenceSummarizer(stats=(), n_resample=n_points),
+            RandomForestClassifier(n_estimators=200,
+                                   random_state=random_state)),
+    }
+
+
+def _scoring_names(scoring):
+    if isinstance(scoring, str):
+        return [scoring], [scoring]
+    if callable(scoring):
+        return {"score": scoring}, ["score"]
+    if isinstance(scoring, dict):
+        return scoring, list(scoring)
+    scoring = list(scoring)
+    return scoring, scoring
+
+
+def compare_baselines(X, y, *, estimators=None, baselines=True, cv=5,
+                      scoring=("accuracy", "balanced_accuracy"), shuffle=True,
+                      groups=None, n_jobs=None, random_state=None, verbose=0):
+    """Cross-validate LSTM models next to simple baselines on the same folds.
+
+    An LSTM that scores no better than a random forest on per-feature means
+    and standard deviations, or than always predicting the majority class,
+    has not learned anything from the order of the steps. This runs every
+    model through :func:`sklearn.model_selection.cross_validate` with the
+    same splits and tabulates the scores.
+
+    The baselines (``baselines=True``) are pipelines on fixed-length
+    features made by :class:`SequenceSummarizer`:
+
+    * ``Dummy (most frequent)``: always predicts the majority class;
+    * ``LogisticRegression (summary)`` and ``RandomForest (summary)``: mean,
+      std, min, max and last value of every feature;
+    * ``RandomForest (resampled)``: every feature resampled to
+      ``k`` evenly spaced points (the median length, at most 64), i.e. the
+      flattened sequence.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_timesteps, n_features) or list of arrays
+        Sequences, in any form :class:`~skseq.LSTMClassifier` accepts.
+    y : array-like of shape (n_samples,)
+        Class labels.
+    estimators : dict of str to estimator or None, default=None
+        The models to compare, by name. ``None`` means
+        ``{'LSTMClassifier': LSTMClassifier(random_state=random_state)}``.
+        Each is cloned, never fitted in place.
+    baselines : bool, default=True
+        Add the baselines above.
+    cv : int, cross-validation generator or iterable, default=5
+        As in :func:`~sklearn.model_selection.cross_validate`; an int means
+        :class:`~sklearn.model_selection.StratifiedKFold` without shuffling
+        of the fold assignment.
+    scoring : str, callable, list or dict, default=('accuracy', 'balanced_accuracy')
+        Scores to report, as in ``cross_validate``.
+    shuffle : bool, default=True
+        Present every training fold in a random order (the folds do not
+        change). LSTMClassifier takes its early-stopping validation data from
+        the end of the training data, which must not be a single class when
+        the data are sorted by label. Set ``False`` for data in time order.
+    groups : array-like of shape (n_samples,), default=None
+        Group labels for group-aware splitters.
+    n_jobs : int or None, default=None
+        Folds fitted in parallel, per model.
+    random_state : int or None, default=None
+        Seed for the training order, the default LSTM and the forests.
+    verbose : int, default=0
+        Print each model to standard error as it runs.
+
+    Returns
+    -------
+    results : pandas.DataFrame
+        One row per model (index ``model``), columns ``<score>_mean`` and
+        ``<score>_std`` for each score, and ``fit_time_mean`` and
+        ``fit_time_std`` in seconds per fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.inspection import compare_baselines
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 6, 2))
+    >>> y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    >>> table = compare_baselines(X, y, estimators={}, cv=2, random_state=0)
+    >>> table.index[0], list(table.columns[:2])
+    ('Dummy (most frequent)', ['accuracy_mean', 'accuracy_std'])
+    """
+    import pandas as pd
+
+    y = np.asarray(y)
+    if estimators is None:
+        from ..neural_network import LSTMClassifier
+
+        estimators = {"LSTMClassifier": LSTMClassifier(
+            random_state=random_state)}
+    models = dict(_baseline_estimators(X, random_state)) if baselines else {}
+    models.update(estimators)
+    if not models:
+        raise ValueError(
+            "Nothing to compare: estimators is empty and baselines=False. "
+            "Pass estimators={'name': estimator} or set baselines=True."
+        )
+    scorers, names = _scoring_names(scoring)
+    splitter = check_cv(cv, y, classifier=True)
+    splits = list(splitter.split(np.zeros(len(y)), y, groups))
+    if shuffle:
+        rng = check_random_state(random_state)
+        splits = [(rng.permutation(train), test) for train, test in splits]
+
+    rows = {}
+    for i, (name, estimator) in enumerate(models.items(), start=1):
+        if verbose:
+            print(f"[{i}/{len(models)}] {name}: {len(splits)} fits ...",
+                  file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        result = cross_validate(clone(estimator), X, y, cv=splits,
+                                scoring=scorers, n_jobs=n_jobs,
+                                error_score="raise")
+        row = {}
+        for score in names:
+            values = result[f"test_{score}"]
+            row[f"{score}_mean"] = float(np.mean(values))
+            row[f"{score}_std"] = float(np.std(values))
+        row["fit_time_mean"] = float(np.mean(result["fit_time"]))
+        row["fit_time_std"] = float(np.std(result["fit_time"]))
+        rows[name] = row
+        if verbose:
+            print(f"[{i}/{len(models)}] {name}: {names[0]} "
+                  f"{row[f'{names[0]}_mean']:.3f} ± "
+                  f"{row[f'{names[0]}_std']:.3f} "
+                  f"({time.perf_counter() - start:.1f} s)",
+                  file=sys.stderr, flush=True)
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "model"
+    return table

@@ -1,0 +1,91 @@
+"""plot_history: learning curves of a fitted sequence classifier."""
+
+import numpy as np
+
+__all__ = ["plot_history"]
+
+
+def _history_and_best(est):
+    if isinstance(est, dict):
+        history = est
+        monitor = history.get("val_loss") or history.get("loss")
+        best = int(np.nanargmin(monitor)) + 1 if monitor else None
+        return history, best
+    est = getattr(est, "best_estimator_", est)
+    if hasattr(est, "steps"):
+        est = est.steps[-1][1]
+    history = getattr(est, "history_", None)
+    if history is None:
+        raise ValueError(
+            f"{type(est).__name__} has no history_: fit it first, or pass "
+            "Keras' history dict (model.fit(...).history)."
+        )
+    return history, getattr(est, "best_epoch_", None)
+
+
+def plot_history(est, ax=None, *, metrics=None):
+    """Plot training and validation curves per epoch, best epoch marked.
+
+    Parameters
+    ----------
+    est : LSTMClassifier, Pipeline or search ending in one, or dict
+        A fitted estimator (its ``history_`` and ``best_epoch_`` are used),
+        or a Keras history dict.
+    ax : matplotlib Axes or array of Axes, default=None
+        Where to draw, one Axes per metric. ``None`` makes a new figure with
+        one panel per metric. A single Axes with ``metrics=None`` shows the
+        loss only.
+    metrics : list of str, default=None
+        Metrics to plot, without the ``val_`` prefix. ``None`` means every
+        metric recorded, loss first.
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes
+        One per metric; ``axes[0].figure`` is the figure.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skseq.inspection import plot_history
+    >>> history = {"loss": [0.7, 0.5, 0.4], "val_loss": [0.7, 0.6, 0.65]}
+    >>> axes = plot_history(history)
+    >>> [line.get_label() for line in axes[0].get_lines()]
+    ['train', 'validation', 'best epoch 2']
+    """
+    import matplotlib.pyplot as plt
+
+    history, best = _history_and_best(est)
+    available = [k for k in history if not k.startswith("val_")]
+    if metrics is None:
+        metrics = sorted(available, key=lambda k: (k != "loss", k))
+        if ax is not None and np.ndim(ax) == 0:
+            metrics = ["loss"]
+    unknown = [m for m in metrics if m not in history]
+    if unknown:
+        raise ValueError(
+            f"Metric(s) {unknown} not in the history; recorded: "
+            f"{sorted(history)}."
+        )
+    if ax is None:
+        _, ax = plt.subplots(1, len(metrics), squeeze=False,
+                             figsize=(4.5 * len(metrics), 3.5))
+    axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
+    if len(axes) != len(metrics):
+        raise ValueError(
+            f"Got {len(axes)} Axes for {len(metrics)} metric(s) {metrics}; "
+            "pass one Axes per metric, or choose metrics=[...]."
+        )
+    for axis, metric in zip(axes, metrics):
+        epochs = np.arange(1, len(history[metric]) + 1)
+        axis.plot(epochs, history[metric], label="train")
+        if f"val_{metric}" in history:
+            axis.plot(epochs, history[f"val_{metric}"], label="validation")
+        if best is not None:
+            axis.axvline(best, color="grey", linestyle="--",
+                         label=f"best epoch {best}")
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(metric)
+        axis.legend()
+    return axes

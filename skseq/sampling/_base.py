@@ -1,0 +1,145 @@
+"""Shared machinery of the sequence samplers: resample rows, not features.
+
+imbalanced-learn's samplers validate X as a 2-D feature matrix and so reject
+3-D arrays and ragged lists of sequences. Random over- and under-sampling
+never look inside a sample, though: they only choose row indices from the
+labels. The samplers here run imbalanced-learn's own sampler on a column of
+row numbers (so ``sampling_strategy``, ``random_state`` and their checks are
+imbalanced-learn's) and then take those rows from X, whatever form X has.
+"""
+
+import copy
+import numbers
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils import _safe_indexing
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, validate_data
+
+from imblearn.utils import check_target_type
+
+
+def _check_samples(X, input_name="X"):
+    """Accept anything with one entry per sample; reject scalars and strings."""
+    if X is None or isinstance(X, (str, bytes, numbers.Number)) or (
+        hasattr(X, "shape") and len(X.shape) == 0
+    ):
+        raise ValueError(
+            f"{input_name} must be an array or a list with one sequence per "
+            "sample (a 3-D array, a 2-D array or a list of arrays); got "
+            f"{type(X).__name__} {X!r:.60}."
+        )
+    return X
+
+
+def _take_samples(X, indices):
+    """Return the samples of X at ``indices``, in the form X came in.
+
+    Arrays are indexed along their first axis (whatever their number of
+    dimensions), lists and tuples give a list, and other containers
+    (DataFrames, sparse matrices) go through scikit-learn's ``_safe_indexing``.
+    The result never shares memory with X: a sample drawn twice is two
+    copies.
+
+    Parameters
+    ----------
+    X : ndarray, list, tuple, DataFrame or sparse matrix
+        Samples, e.g. ``(n_samples, n_timesteps, n_features)`` sequences or a
+        list of ``(t_i, n_features)`` arrays.
+    indices : array-like of int
+        Rows to take; may repeat.
+
+    Returns
+    -------
+    X_taken : same kind as X
+        ``len(indices)`` samples.
+    """
+    indices = np.asarray(indices, dtype=np.intp)
+    if isinstance(X, np.ndarray):
+        return X[indices]
+    if isinstance(X, (list, tuple)):
+        # copy.copy: an ndarray or list sample is duplicated, not aliased, so
+        # a later in-place change can touch neither the caller's data nor the
+        # other copies of an over-sampled sequence.
+        return [copy.copy(X[i]) for i in indices]
+    return _safe_indexing(X, indices)
+
+
+class _SequenceSamplerMixin:
+    """Validation and ``fit_resample`` shared by the sequence samplers.
+
+    Subclasses set ``_row_sampler()``, which returns an unfitted
+    imbalanced-learn sampler exposing ``sample_indices_``.
+    """
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        X = _check_samples(X)
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        check_consistent_length(X, y)
+        self._record_n_features(X)
+        return X, y, binarize_y
+
+    def _record_n_features(self, X):
+        """Set ``n_features_in_`` (features per step) where X has features.
+
+        2-D arrays, DataFrames and sparse matrices go through scikit-learn
+        (which also records ``feature_names_in_``); for a 3-D array it is
+        the last axis; lists of sequences have none.
+        """
+        for name in ("n_features_in_", "feature_names_in_"):
+            if hasattr(self, name):
+                delattr(self, name)
+        ndim = len(getattr(X, "shape", ()))
+        if ndim == 3:
+            self.n_features_in_ = X.shape[2]
+        elif ndim == 2:
+            validate_data(self, X=X, reset=True, skip_check_array=True)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_resample(self, X, y):
+        """Resample whole sequences of X and their labels.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_timesteps, n_features) or \
+(n_samples, n_timesteps), or list of array-like
+            Sequences; a list of sequences of different lengths is fine.
+            Samples are never looked into, so any per-sample objects work.
+            Not modified.
+        y : array-like of shape (n_samples,)
+            Class labels (any type); a one-hot 2-D ``y`` is kept one-hot.
+
+        Returns
+        -------
+        X_resampled : ndarray or list
+            Resampled sequences, an array for array X and a list for list
+            or tuple X. Samples keep their original order; a duplicate sits
+            next to its original.
+        y_resampled : ndarray or list
+            Labels of ``X_resampled``, in the form of ``y``.
+        """
+        check_classification_targets(y)
+        X, y_checked, _ = self._check_X_y(X, y)
+        self._fit_resample(X, y_checked)
+        return (_take_samples(X, self.sample_indices_),
+                _safe_indexing(y, self.sample_indices_))
+
+    def _fit_resample(self, X, y):
+        rows = np.arange(len(y)).reshape(-1, 1)
+        sampler = self._row_sampler()
+        sampler.fit_resample(rows, y)
+        self.sampling_strategy_ = sampler.sampling_strategy_
+        # Sorted, so resampled data keeps its (time) order: LSTMClassifier's
+        # early-stopping tail stays the end of the data instead of one class
+        # or a block of duplicated minority sequences.
+        self.sample_indices_ = np.sort(sampler.sample_indices_)
+        return _take_samples(X, self.sample_indices_), y[self.sample_indices_]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.sampler_tags.sample_indices = True
+        return tags

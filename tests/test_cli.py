@@ -1,0 +1,97 @@
+"""The ``skseq`` command, run in-process on tiny data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skseq._cli import main, read_long_csv
+
+ARGS = ["--id", "sid", "--time", "t", "--target", "label"]
+QUICK = ["--cv", "2", "--epochs", "2"]
+
+
+def _long_csv(path, n_ids=12, seed=0):
+    """One row per (sequence, step), steps shuffled, lengths 3-6."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for sid in range(n_ids):
+        label = "up" if sid % 2 else "down"
+        n = int(rng.integers(3, 7))
+        for t in range(n):
+            value = t * (1 if label == "up" else -1) + rng.normal(0, 0.1)
+            rows.append({"sid": f"s{sid}", "t": t, "x": value,
+                         "z": rng.normal(), "label": label})
+    df = pd.DataFrame(rows).sample(frac=1.0, random_state=seed)
+    df.to_csv(path, index=False)
+    return df
+
+
+def test_read_long_csv_builds_ragged_sequences_sorted_by_time(tmp_path):
+    path = tmp_path / "long.csv"
+    df = _long_csv(path)
+    X, y, features = read_long_csv(str(path), id_col="sid", time_col="t",
+                                   target_col="label")
+    assert features == ["x", "z"]
+    assert len(X) == 12 and len(y) == 12
+    first = df[df.sid == "s0"].sort_values("t")
+    np.testing.assert_allclose(X[0], first[["x", "z"]].to_numpy())
+    assert y[0] == "down" and y[1] == "up"  # ids in sorted order: s0, s1
+
+
+def test_compare_prints_table(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    _long_csv(path)
+    out = tmp_path / "table.csv"
+    assert main(["compare", "--csv", str(path), *ARGS, *QUICK,
+                 "--output", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "LSTMClassifier" in captured.out
+    assert "Dummy (most frequent)" in captured.out and "±" in captured.out
+    assert "[5/5] LSTMClassifier" in captured.err  # progress
+    table = pd.read_csv(out, index_col=0)
+    assert len(table) == 5 and "accuracy_mean" in table
+
+
+def test_demo_runs_quickly(capsys):
+    assert main(["demo", "--dataset", "ItalyPowerDemand", "--cv", "2",
+                 "--epochs", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "ItalyPowerDemand: 1096 sequences" in captured.err
+    assert "RandomForest (summary)" in captured.out
+
+
+@pytest.mark.parametrize("edit, args, message", [
+    (None, ["--csv", "missing.csv"], "CSV file 'missing.csv' not found"),
+    (None, ["--target", "klass"], "column(s) ['klass'] not in"),
+    (lambda df: df.assign(z=df.z.astype(str).where(df.index != 3, "abc")),
+     [], "feature column(s) ['z'] are not numeric"),
+    (lambda df: df.assign(label=df.label.where(df.index != 0, "other")),
+     [], "target 'label' varies within 1 sequence(s)"),
+    (lambda df: df.assign(x=df.x.where(df.index != 2)),
+     [], "feature column(s) ['x'] have missing values"),
+    (lambda df: pd.concat([df, df.iloc[:1]]), [], "repeated time step"),
+    (None, ["--cv", "7"], "fewer than --cv 7 folds"),
+    (None, ["--epochs", "0"], "--epochs must be at least 1"),
+])
+def test_errors_exit_2_naming_the_problem(tmp_path, capsys, edit, args,
+                                          message):
+    path = tmp_path / "long.csv"
+    df = _long_csv(path)
+    if edit is not None:
+        edit(df).to_csv(path, index=False)
+    argv = ["compare", "--csv", str(path), *ARGS, "--cv", "2"]
+    for i in range(0, len(args), 2):  # later options win in argparse
+        argv += args[i:i + 2]
+    if args and args[0] == "--csv":
+        argv = ["compare", *args, *ARGS]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skseq compare: error: ")
+    assert message in err
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "--csv", "x.csv"])
+    assert exc.value.code == 2
+    assert "required" in capsys.readouterr().err

@@ -1,0 +1,400 @@
+"""Diagnostics, learning curves, baselines and the summary featurizer.
+
+Each diagnostic is shown to fire on a case built to have the problem and to
+stay quiet on a healthy fit. Checks of the data run on unfitted estimators
+(no training needed); checks of the training run on a few tiny real fits and
+on hand-made histories, which pin the exact thresholds.
+"""
+
+import math
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+
+from skseq import LSTMClassifier, SequenceScaler
+from skseq.inspection import (
+    DiagnosticReport,
+    Finding,
+    SequenceDiagnosticWarning,
+    SequenceSummarizer,
+    compare_baselines,
+    diagnose,
+    plot_history,
+)
+from skseq.inspection._diagnose import (
+    _MAX_PROBE,
+    _chance_loss,
+    summarize_input,
+    warn_after_fit,
+)
+
+matplotlib.use("Agg")
+
+TINY = {"units": 4, "batch_size": 16, "random_state": 0}
+
+
+def _signal_data(n=80, n_timesteps=8, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_timesteps, 2))
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    return X, y
+
+
+def _fit(estimator, X, y):
+    """Fit, returning the diagnostic warnings raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SequenceDiagnosticWarning)
+        estimator.fit(X, y)
+    return [w.message for w in caught
+            if issubclass(w.category, SequenceDiagnosticWarning)]
+
+
+def _codes(messages):
+    return {m.finding.code for m in messages}
+
+
+def _fake_fit(history, *, y, X=None, epochs=None, **params):
+    """An LSTMClassifier with hand-made fitted state (no training)."""
+    est = LSTMClassifier(epochs=epochs or len(history["loss"]), **params)
+    X = np.random.default_rng(0).normal(size=(len(y), 5, 1)) if X is None \
+        else X
+    classes, y_enc = np.unique(y, return_inverse=True)
+    n_val = est._n_validation(len(y)) if "val_loss" in history else 0
+    est.classes_ = classes
+    est.history_ = history
+    est.n_iter_ = len(history["loss"])
+    monitor = history.get("val_loss", history["loss"])
+    est.best_epoch_ = int(np.argmin(monitor)) + 1
+    est.input_summary_ = summarize_input(
+        X, np.full(len(y), X.shape[1]), y_enc, n_train=len(y) - n_val)
+    return est
+
+
+# ------------------------------------------------------------ real fits
+@pytest.fixture(scope="module")
+def healthy():
+    X, y = _signal_data()
+    clf = LSTMClassifier(epochs=40, learning_rate=0.01, n_iter_no_change=5,
+                         **TINY)
+    return clf, _fit(clf, X, y), X, y
+
+
+def test_healthy_fit_is_quiet(healthy):
+    clf, messages, X, y = healthy
+    assert messages == []
+    report = diagnose(clf, X, y)
+    assert report.warnings == []
+    assert clf.score(X, y) > 0.8
+    summary = clf.input_summary_
+    assert summary["n_samples"] == 80 and summary["padding_fraction"] == 0
+    # balanced weights (computed on all of y) on the training part: ~ln 2
+    assert summary["chance_loss"] == pytest.approx(math.log(2), rel=1e-2)
+
+
+def test_loss_at_chance_on_label_noise():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(64, 6, 2))
+    y = rng.permutation(np.repeat([0, 1], 32))
+    messages = _fit(LSTMClassifier(epochs=10, n_iter_no_change=None, **TINY),
+                    X, y)
+    assert "loss_at_chance" in _codes(messages)
+    message = next(str(m) for m in messages
+                   if m.finding.code == "loss_at_chance")
+    assert "0.693" in message and "Fix:" in message
+
+
+def test_collapse_on_imbalanced_data_without_class_weight():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(100, 6, 2))
+    y = np.r_[np.zeros(90, int), np.ones(10, int)]
+    X[y == 1, :, 0] += 0.5
+    perm = rng.permutation(100)
+    clf = LSTMClassifier(epochs=10, n_iter_no_change=None, class_weight=None,
+                         learning_rate=1e-5, **TINY)
+    messages = _fit(clf, X[perm], y[perm])
+    codes = _codes(messages)
+    assert {"collapsed_predictions", "class_imbalance"} <= codes
+    collapse = next(m.finding for m in messages
+                    if m.finding.code == "collapsed_predictions")
+    assert "class_weight='balanced'" in collapse.fix
+    assert "learning_rate=1e-05" in collapse.fix
+
+
+def test_overfitting_on_tiny_noisy_data():
+    # Validation is needed to see over-fitting, so early stopping is on but
+    # never triggers (patience > epochs) and all epochs run.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(48, 5, 3))
+    y = rng.permutation(np.repeat([0, 1], 24))
+    clf = LSTMClassifier(units=32, epochs=60, learning_rate=0.02,
+                         n_iter_no_change=1000, validation_fraction=0.25,
+                         batch_size=16, random_state=0)
+    messages = _fit(clf, X, y)
+    report = diagnose(clf)
+    assert "overfitting" in report.codes
+    finding = report.findings[report.codes.index("overfitting")]
+    assert f"epoch {clf.best_epoch_}" in finding.message
+    assert "dropout" in finding.fix
+    if finding.severity == "warning":
+        assert "overfitting" in _codes(messages)
+
+
+def test_short_fits_stay_quiet():
+    # A 2-epoch fit has not had the chance to learn: no warning about it.
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 5, 2))
+    y = rng.permutation(np.repeat([0, 1], 20))
+    assert _fit(LSTMClassifier(epochs=2, **TINY), X, y) == []
+
+
+def test_fit_time_check_predicts_on_at_most_256_samples(monkeypatch):
+    y = np.r_[np.zeros(500, int), np.ones(500, int)]
+    est = _fake_fit({"loss": [0.6] * 12}, y=y)
+    seen = []
+
+    def predict_proba(X):
+        seen.append(len(X))
+        return np.tile([0.5, 0.5], (len(X), 1))
+
+    monkeypatch.setattr(est, "predict_proba", predict_proba)
+    X = list(np.zeros((1000, 3, 1)))
+    with pytest.warns(SequenceDiagnosticWarning, match="collapsed_pred"):
+        warn_after_fit(est, X)
+    assert seen == [_MAX_PROBE]
+
+
+# ----------------------------------------------- training checks, exact
+def test_chance_loss_is_prior_entropy_or_ln_k():
+    assert _chance_loss([50, 50], 100) == pytest.approx(math.log(2))
+    assert _chance_loss([90, 10], 100) == pytest.approx(
+        -(0.9 * math.log(0.9) + 0.1 * math.log(0.1)))
+    # 'balanced' weights make every class weigh n / K: ln K.
+    counts = np.array([70, 20, 10])
+    weighted = counts * (100 / (3 * counts))
+    assert _chance_loss(weighted, 100) == pytest.approx(math.log(3))
+
+
+@pytest.mark.parametrize("best_loss, fires", [(0.68, True), (0.60, False)])
+def test_loss_at_chance_threshold(best_loss, fires):
+    est = _fake_fit({"loss": [0.70] * 11 + [best_loss]},
+                    y=np.repeat([0, 1], 20))
+    assert ("loss_at_chance" in diagnose(est).codes) is fires
+
+
+def test_early_stopping_too_soon():
+    history = {"loss": [0.693, 0.69, 0.68, 0.66, 0.62, 0.58],
+               "val_loss": [0.70, 0.71, 0.72, 0.73, 0.74, 0.75]}
+    est = _fake_fit(history, y=np.repeat([0, 1], 20), epochs=100,
+                    n_iter_no_change=5)
+    report = diagnose(est)
+    assert "early_stopping_too_soon" in report.codes
+    finding = report.findings[report.codes.index("early_stopping_too_soon")]
+    assert "epoch 1" in finding.message and "n_iter_no_change" in finding.fix
+    # A model that learned before the best epoch is fine.
+    history = {"loss": [0.69, 0.6, 0.5, 0.45, 0.4, 0.35],
+               "val_loss": [0.70, 0.60, 0.50, 0.51, 0.52, 0.53]}
+    est = _fake_fit(history, y=np.repeat([0, 1], 20), epochs=100)
+    assert "early_stopping_too_soon" not in diagnose(est).codes
+
+
+@pytest.mark.parametrize("last_val, severity", [
+    (0.41, None), (0.55, "info"), (0.70, "warning")])
+def test_overfitting_thresholds(last_val, severity):
+    history = {"loss": [0.69, 0.5, 0.4, 0.3, 0.2],
+               "val_loss": [0.69, 0.4, 0.42, 0.45, last_val]}
+    report = diagnose(_fake_fit(history, y=np.repeat([0, 1], 20)))
+    found = [f.severity for f in report if f.code == "overfitting"]
+    assert found == ([] if severity is None else [severity])
+
+
+def test_not_converged_note():
+    history = {"loss": [0.69, 0.6, 0.5], "val_loss": [0.69, 0.62, 0.55]}
+    report = diagnose(_fake_fit(history, y=np.repeat([0, 1], 20)))
+    assert report.codes == ["not_converged"]
+    assert report.findings[0].severity == "info"
+    assert "epochs" in report.findings[0].fix
+
+
+# ---------------------------------------------------- data checks (no fit)
+def test_unscaled_input():
+    X, y = _signal_data()
+    X_raw = X * np.array([1000.0, 0.01]) + np.array([5000.0, 0.0])
+    report = diagnose(LSTMClassifier(scaling=None), X_raw, y)
+    assert report.codes == ["unscaled_input"]
+    assert "scaling='standard'" in report.findings[0].fix
+    assert diagnose(LSTMClassifier(), X_raw, y).codes == []
+    assert diagnose(LSTMClassifier(scaling=None), X, y).codes == []
+    # A scaler earlier in a pipeline counts.
+    pipe = make_pipeline(SequenceScaler(), LSTMClassifier(scaling=None))
+    assert diagnose(pipe, X_raw, y).codes == []
+
+
+def test_class_imbalance_without_class_weight():
+    X, _ = _signal_data(n=100)
+    y = np.r_[np.zeros(85, int), np.ones(15, int)]
+    report = diagnose(LSTMClassifier(class_weight=None), X, y)
+    assert report.codes == ["class_imbalance"]
+    assert "5.7:1" in report.findings[0].message
+    assert diagnose(LSTMClassifier(), X, y).codes == []
+    balanced = np.repeat([0, 1], 50)
+    assert diagnose(LSTMClassifier(class_weight=None), X, balanced).codes == []
+
+
+def test_large_share_of_padding():
+    rng = np.random.default_rng(0)
+    lengths = np.r_[np.full(45, 5), np.full(5, 100)]
+    X = [rng.normal(size=(n, 2)) for n in lengths]
+    y = np.repeat([0, 1], 25)
+    report = diagnose(LSTMClassifier(bucketing=False), X, y)
+    assert report.codes == ["padding_share"]
+    finding = report.findings[0]
+    assert finding.severity == "warning" and "bucketing='auto'" in finding.fix
+    assert "maxlen" in finding.fix  # a few very long sequences
+    notes = diagnose(LSTMClassifier(), X, y).findings
+    assert [(f.code, f.severity) for f in notes] == [("padding_share", "info")]
+    even = [rng.normal(size=(20, 2)) for _ in lengths]
+    assert diagnose(LSTMClassifier(bucketing=False), even, y).codes == []
+
+
+def test_padding_value_that_mask_value_misses():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 12, 2))
+    lengths = rng.integers(4, 10, size=40)
+    for row, n in zip(X, lengths):
+        row[n:] = -1.0  # padded with -1 at the end
+    y = np.repeat([0, 1], 20)
+    report = diagnose(LSTMClassifier(), X, y)
+    assert report.codes == ["padding_value_mismatch"]
+    assert "mask_value=-1" in report.findings[0].fix
+    assert diagnose(LSTMClassifier(mask_value=-1.0), X, y).codes == []
+    # Zero pre-padding with mask_value=None: read as data.
+    X0 = rng.normal(size=(40, 12, 2))
+    for row, n in zip(X0, lengths):
+        row[:12 - n] = 0.0
+    report = diagnose(LSTMClassifier(mask_value=None), X0, y)
+    assert report.codes == ["padding_value_mismatch"]
+    assert report.findings[0].message.count("start") == 1
+    assert diagnose(LSTMClassifier(), X0, y).codes == []
+
+
+def test_diagnose_needs_data_for_unfitted_estimator():
+    with pytest.raises(ValueError, match="diagnose needs X and y"):
+        diagnose(LSTMClassifier())
+
+
+def test_report_renders_findings_and_fixes():
+    finding = Finding("loss_at_chance", "warning", "Stuck <here>.", "Do x.")
+    report = DiagnosticReport(findings=(finding,), checked=("loss_at_chance",))
+    text = str(report)
+    assert "1 warning(s)" in text and "fix: Do x." in text
+    assert repr(report) == "<DiagnosticReport ['loss_at_chance']>"
+    assert "&lt;here&gt;" in report._repr_html_()
+    assert list(report) == [finding] and len(report) == 1
+    assert "No problems found" in str(DiagnosticReport())
+
+
+# ----------------------------------------------------------- plot_history
+def test_plot_history_draws_curves_and_best_epoch(healthy):
+    clf = healthy[0]
+    axes = plot_history(clf)
+    assert [ax.get_ylabel() for ax in axes] == ["loss", "accuracy"]
+    labels = [line.get_label() for line in axes[0].get_lines()]
+    assert labels == ["train", "validation", f"best epoch {clf.best_epoch_}"]
+    xdata = axes[0].get_lines()[0].get_xdata()
+    assert len(xdata) == clf.n_iter_ and xdata[0] == 1
+    matplotlib.pyplot.close("all")
+
+
+def test_plot_history_on_given_axes_and_dict():
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    axes = plot_history({"loss": [0.7, 0.6], "accuracy": [0.5, 0.6]}, ax=ax)
+    assert axes[0] is ax and ax.get_ylabel() == "loss"
+    assert len(ax.get_lines()) == 2  # train and best epoch
+    with pytest.raises(ValueError, match="1 Axes for 2 metric"):
+        plot_history({"loss": [0.7], "accuracy": [0.5]}, ax=ax,
+                     metrics=["loss", "accuracy"])
+    with pytest.raises(ValueError, match="not in the history"):
+        plot_history({"loss": [0.7]}, metrics=["auc"])
+    with pytest.raises(ValueError, match="fit it first"):
+        plot_history(LSTMClassifier())
+    plt.close("all")
+
+
+# -------------------------------------------------------- compare_baselines
+def test_compare_baselines_table():
+    X, y = _signal_data(n=40)
+    table = compare_baselines(
+        X, y, estimators={"lstm": LSTMClassifier(
+            epochs=2, n_iter_no_change=None, **TINY)}, cv=2,
+        random_state=0)
+    assert isinstance(table, pd.DataFrame)
+    assert list(table.index) == [
+        "Dummy (most frequent)", "LogisticRegression (summary)",
+        "RandomForest (summary)", "RandomForest (resampled)", "lstm"]
+    assert list(table.columns) == [
+        "accuracy_mean", "accuracy_std", "balanced_accuracy_mean",
+        "balanced_accuracy_std", "fit_time_mean", "fit_time_std"]
+    assert np.isfinite(table.to_numpy()).all()
+    assert table.loc["Dummy (most frequent)", "balanced_accuracy_mean"] == 0.5
+    assert table.loc["LogisticRegression (summary)", "accuracy_mean"] > 0.8
+
+
+def test_compare_baselines_ragged_and_options():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(rng.integers(3, 9), 2)) for _ in range(30)]
+    y = np.array([int(x[:, 0].mean() > 0) for x in X])
+    table = compare_baselines(X, y, estimators={}, cv=3, scoring="f1",
+                              random_state=0)
+    assert len(table) == 4 and "f1_mean" in table
+    with pytest.raises(ValueError, match="Nothing to compare"):
+        compare_baselines(X, y, estimators={}, baselines=False)
+
+
+# ------------------------------------------------------ SequenceSummarizer
+def test_summarizer_ignores_padding_and_handles_ragged():
+    seqs = [np.array([[1.0, 10.0], [3.0, 30.0]]),
+            np.array([[2.0, 0.5], [4.0, 1.0], [9.0, 2.0]])]
+    stats = ("mean", "std", "min", "max", "first", "last", "slope")
+    ragged = SequenceSummarizer(stats=stats).fit_transform(seqs)
+    expected = [[np.mean(s[:, j]) for j in range(2)] +
+                [np.std(s[:, j]) for j in range(2)] +
+                [s[:, j].min() for j in range(2)] +
+                [s[:, j].max() for j in range(2)] +
+                list(s[0]) + list(s[-1]) +
+                [np.polyfit(np.arange(len(s)), s[:, j], 1)[0]
+                 for j in range(2)] for s in seqs]
+    np.testing.assert_allclose(ragged, expected)
+    # Zero pre-padding of the same data gives the same summary.
+    dense = np.zeros((2, 3, 2))
+    dense[0, 1:], dense[1] = seqs[0], seqs[1]
+    np.testing.assert_allclose(
+        SequenceSummarizer(stats=stats).fit_transform(dense), ragged)
+
+
+def test_summarizer_resample_and_names():
+    X = [np.arange(4.0).reshape(-1, 1), np.arange(2.0).reshape(-1, 1)]
+    summarizer = SequenceSummarizer(stats=("last",), n_resample=3).fit(X)
+    np.testing.assert_allclose(summarizer.transform(X),
+                               [[3.0, 0.0, 1.5, 3.0], [1.0, 0.0, 0.5, 1.0]])
+    assert list(summarizer.get_feature_names_out()) == [
+        "last_f0", "f0_t0", "f0_t1", "f0_t2"]
+
+
+def test_summarizer_errors():
+    X = np.ones((3, 4, 2))
+    with pytest.raises(ValueError, match="Unknown statistic"):
+        SequenceSummarizer(stats=("median",)).fit(X)
+    with pytest.raises(ValueError, match="nothing to compute"):
+        SequenceSummarizer(stats=()).fit(X)
+    fitted = SequenceSummarizer().fit(X)
+    with pytest.raises(ValueError, match="fitted with 2"):
+        fitted.transform(np.ones((3, 4, 3)))
+    # clone keeps the parameters
+    assert clone(fitted).get_params() == fitted.get_params()

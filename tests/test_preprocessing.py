@@ -1,0 +1,249 @@
+"""Tests for SequencePadder and SequenceScaler."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skseq.preprocessing import SequencePadder, SequenceScaler
+
+
+def _ragged(seed=0, lengths=(5, 2, 7, 3), n_features=2, offset=10.0):
+    rng = np.random.default_rng(seed)
+    return [offset + 3.0 * rng.normal(size=(n, n_features)) for n in lengths]
+
+
+# ---------------------------------------------------------------- padder
+def test_padder_pads_post_with_float_zeros_by_default():
+    seqs = _ragged()
+    out = SequencePadder().fit_transform(seqs)
+    assert out.shape == (4, 7, 2) and out.dtype == np.float32
+    for seq, row in zip(seqs, out):
+        n = len(seq)
+        assert_allclose(row[:n], seq, rtol=1e-6)
+        assert np.all(row[n:] == 0.0)
+
+
+def test_padder_pre_padding():
+    seqs = _ragged()
+    out = SequencePadder(padding="pre").fit_transform(seqs)
+    for seq, row in zip(seqs, out):
+        n = len(seq)
+        assert np.all(row[:7 - n] == 0.0)
+        assert_allclose(row[7 - n:], seq, rtol=1e-6)
+
+
+@pytest.mark.parametrize("truncating, kept", [("post", slice(0, 4)),
+                                               ("pre", slice(-4, None))])
+@pytest.mark.parametrize("padding", ["post", "pre"])
+def test_padder_maxlen_truncates_on_the_chosen_side(truncating, kept,
+                                                    padding):
+    seqs = _ragged()
+    padder = SequencePadder(maxlen=4, truncating=truncating, padding=padding)
+    out = padder.fit_transform(seqs)
+    assert padder.maxlen_ == 4 and out.shape == (4, 4, 2)
+    assert_allclose(out[0], seqs[0][kept], rtol=1e-6)
+    assert_allclose(out[2], seqs[2][kept], rtol=1e-6)
+    short = out[1][:2] if padding == "post" else out[1][2:]
+    assert_allclose(short, seqs[1], rtol=1e-6)
+
+
+def test_padder_truncates_longer_sequences_met_after_fit():
+    padder = SequencePadder().fit([np.ones((3, 1)), np.ones((2, 1))])
+    out = padder.transform([np.arange(1.0, 6.0).reshape(-1, 1)])
+    assert_array_equal(out[0, :, 0], [1, 2, 3])
+
+
+def test_padder_value_is_written_and_read_as_padding():
+    padder = SequencePadder(value=-1.0)
+    out = padder.fit_transform([np.ones((3, 1)), 2 * np.ones((1, 1))])
+    assert_array_equal(out[1, :, 0], [2, -1, -1])
+    # Dense input padded with -1 at the front is re-padded at the end.
+    dense = np.array([[[-1.0], [-1.0], [5.0]], [[4.0], [6.0], [7.0]]])
+    assert_array_equal(padder.transform(dense)[:, :, 0],
+                       [[5, -1, -1], [4, 6, 7]])
+
+
+def test_padder_turns_pre_padded_dense_input_into_post_padded():
+    dense = np.zeros((2, 4, 1))
+    dense[0, 2:, 0] = [1.0, 2.0]
+    dense[1, :, 0] = [3.0, 0.0, 4.0, 5.0]  # a zero in the middle is data
+    out = SequencePadder().fit_transform(dense)
+    assert_array_equal(out[:, :, 0], [[1, 2, 0, 0], [3, 0, 4, 5]])
+
+
+@pytest.mark.parametrize("padding", ["post", "pre"])
+def test_padder_compute_mask_marks_real_steps(padding):
+    seqs = _ragged()
+    padder = SequencePadder(padding=padding, maxlen=6).fit(seqs)
+    mask = padder.compute_mask(seqs)
+    out = padder.transform(seqs)
+    assert mask.shape == (4, 6) and mask.dtype == bool
+    assert_array_equal(mask.sum(axis=1), [5, 2, 6, 3])
+    assert np.all(out[~mask] == 0.0)
+    if padding == "post":
+        assert mask[:, 0].all()
+    else:
+        assert mask[:, -1].all()
+
+
+def test_padder_in_a_pipeline_with_the_scaler():
+    seqs = _ragged()
+    pipe = make_pipeline(SequencePadder(), SequenceScaler())
+    out = pipe.fit_transform(seqs)
+    assert out.shape == (4, 7, 2)
+    real = SequencePadder().fit(seqs).compute_mask(seqs)
+    assert_allclose(out[real].mean(axis=0), 0.0, atol=1e-6)
+    assert_allclose(out[real].std(axis=0), 1.0, atol=1e-6)
+    assert np.all(out[~real] == 0.0)
+
+
+def test_padder_does_not_modify_its_input():
+    seqs = _ragged()
+    copies = [s.copy() for s in seqs]
+    SequencePadder(maxlen=3, padding="pre").fit_transform(seqs)
+    for s, c in zip(seqs, copies):
+        assert_array_equal(s, c)
+
+
+def test_padder_errors():
+    padder = SequencePadder().fit(_ragged())
+    with pytest.raises(ValueError, match="X has 3 features per step, but "
+                       "SequencePadder was fitted with 2"):
+        padder.transform([np.ones((2, 3))])
+    with pytest.raises(InvalidParameterError, match="'padding' parameter"):
+        SequencePadder(padding="middle").fit(_ragged())
+    with pytest.raises(InvalidParameterError, match="'maxlen' parameter"):
+        SequencePadder(maxlen=0).fit(_ragged())
+    with pytest.raises(ValueError, match="NaN"):
+        SequencePadder().fit([np.ones((2, 1)), np.array([[np.nan]])])
+
+
+def test_padder_empty_sequence_becomes_a_row_of_padding():
+    seqs = [np.ones((2, 1)), np.ones((0, 1))]
+    padder = SequencePadder().fit(seqs)
+    assert_array_equal(padder.transform(seqs)[:, :, 0], [[1, 1], [0, 0]])
+    assert_array_equal(padder.compute_mask(seqs), [[True, True],
+                                                   [False, False]])
+
+
+# ---------------------------------------------------------------- scaler
+def _pre_padded(seqs, n_timesteps=7):
+    X = np.zeros((len(seqs), n_timesteps, seqs[0].shape[1]))
+    for i, s in enumerate(seqs):
+        X[i, n_timesteps - len(s):] = s
+    return X
+
+
+@pytest.mark.parametrize("method, reference", [
+    ("standard", StandardScaler), ("robust", RobustScaler),
+    ("minmax", MinMaxScaler),
+])
+def test_scaler_statistics_ignore_padded_steps(method, reference):
+    seqs = _ragged()
+    real_steps = np.concatenate(seqs)
+    expected = reference().fit(real_steps)
+    for X in (seqs, _pre_padded(seqs)):
+        scaler = SequenceScaler(method=method).fit(X)
+        for attr in ("mean_", "scale_", "center_", "data_min_", "data_max_"):
+            if hasattr(expected, attr):
+                assert_allclose(getattr(scaler.scaler_, attr),
+                                getattr(expected, attr))
+    # What zero padding would do to the statistics if it were counted.
+    counted = reference().fit(_pre_padded(seqs).reshape(-1, 2))
+    if method == "standard":
+        assert not np.allclose(counted.mean_, expected.mean_)
+
+
+def test_scaler_leaves_padded_steps_unchanged():
+    seqs = _ragged()
+    X = _pre_padded(seqs)
+    original = X.copy()
+    out = SequenceScaler().fit_transform(X)
+    assert_array_equal(X, original)
+    pad = np.all(X == 0.0, axis=2)
+    assert np.all(out[pad] == 0.0)
+    expected = StandardScaler().fit(np.concatenate(seqs))
+    assert_allclose(out[~pad], expected.transform(X[~pad]))
+
+
+def test_scaler_ragged_in_ragged_out():
+    seqs = _ragged()
+    scaler = SequenceScaler().fit(seqs)
+    out = scaler.transform(seqs)
+    assert isinstance(out, list) and len(out) == 4
+    expected = StandardScaler().fit(np.concatenate(seqs))
+    for s, o in zip(seqs, out):
+        assert o.shape == s.shape
+        assert_allclose(o, expected.transform(s))
+
+
+@pytest.mark.parametrize("method", ["standard", "robust", "minmax"])
+def test_scaler_inverse_transform_round_trip(method):
+    seqs = _ragged()
+    scaler = SequenceScaler(method=method).fit(seqs)
+    back = scaler.inverse_transform(scaler.transform(seqs))
+    for s, b in zip(seqs, back):
+        assert_allclose(b, s)
+    X = _pre_padded(seqs)
+    scaler = SequenceScaler(method=method).fit(X)
+    assert_allclose(scaler.inverse_transform(scaler.transform(X)), X)
+
+
+def test_scaler_minmax_and_robust_ranges():
+    seqs = _ragged(lengths=(40, 30, 50))
+    out = np.concatenate(SequenceScaler(method="minmax").fit_transform(seqs))
+    assert_allclose(out.min(axis=0), 0.0, atol=1e-12)
+    assert_allclose(out.max(axis=0), 1.0)
+    out = np.concatenate(SequenceScaler(method="robust").fit_transform(seqs))
+    assert_allclose(np.median(out, axis=0), 0.0, atol=1e-12)
+
+
+def test_scaler_keeps_a_real_step_that_scales_to_the_pad_value_visible():
+    # Feature values 1 and 3: the mean 2 scales to exactly 0.0.
+    X = np.array([[[1.0], [2.0], [3.0]]])
+    out = SequenceScaler().fit_transform(X)
+    assert out[0, 1, 0] != 0.0 and abs(out[0, 1, 0]) < 1e-300
+    assert_allclose(out[0, :, 0], [-1.2247449, 0.0, 1.2247449], atol=1e-7)
+
+
+def test_scaler_two_d_input_keeps_its_shape():
+    X = np.array([[0.0, 1.0, 3.0], [2.0, 4.0, 6.0]])
+    out = SequenceScaler().fit_transform(X)
+    assert out.shape == X.shape
+    assert out[0, 0] == 0.0  # leading zero is padding
+    expected = StandardScaler().fit(np.array([[1.0], [3.0], [2.0], [4.0],
+                                              [6.0]]))
+    assert_allclose(out[1], expected.transform(X[1].reshape(-1, 1))[:, 0])
+
+
+def test_scaler_mask_value_none_counts_every_step():
+    X = _pre_padded(_ragged())
+    scaler = SequenceScaler(mask_value=None).fit(X)
+    assert_allclose(scaler.scaler_.mean_, X.reshape(-1, 2).mean(axis=0))
+
+
+def test_scaler_errors():
+    scaler = SequenceScaler().fit(_ragged())
+    with pytest.raises(ValueError, match="X has 3 features per step, but "
+                       "SequenceScaler was fitted with 2"):
+        scaler.transform(np.ones((2, 4, 3)))
+    with pytest.raises(InvalidParameterError, match="'method' parameter"):
+        SequenceScaler(method="log").fit(_ragged())
+    with pytest.raises(ValueError, match="NaN"):
+        SequenceScaler().fit([np.array([[1.0], [np.nan]])])
+    with pytest.raises(ValueError, match="no real step|0 sample"):
+        SequenceScaler().fit(np.zeros((2, 3, 1)))
+
+
+@pytest.mark.xfail(raises=AttributeError, strict=False, reason=(
+    "SequenceScaler.transform reads self.scaler_.transform before _apply's "
+    "check_is_fitted, so an unfitted scaler raises AttributeError"))
+def test_unfitted_scaler_raises_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        SequenceScaler().transform(_ragged())
+    with pytest.raises(NotFittedError):
+        SequenceScaler().inverse_transform(_ragged())

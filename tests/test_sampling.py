@@ -1,0 +1,214 @@
+"""Sequence samplers: whole-sequence random over- and under-sampling."""
+
+import pickle
+from collections import Counter
+
+import numpy as np
+import pytest
+from imblearn.pipeline import Pipeline
+from imblearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from skseq import LSTMClassifier
+from skseq.datasets import make_trap_sequences
+from skseq.sampling import SequenceRandomOverSampler, SequenceRandomUnderSampler
+
+SAMPLERS = [SequenceRandomOverSampler, SequenceRandomUnderSampler]
+
+
+def _ragged(n, rng, n_features=2):
+    return [rng.normal(size=(rng.integers(2, 9), n_features)) for _ in range(n)]
+
+
+@pytest.fixture
+def imbalanced():
+    """30 sequences, 3 classes with 15/10/5 members, string labels."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 6, 3))
+    y = np.array(["a"] * 15 + ["b"] * 10 + ["c"] * 5)
+    order = rng.permutation(30)
+    return X[order], y[order]
+
+
+# imbalanced-learn hands pytest a generator, which pytest deprecates: list it.
+_CHECKS = parametrize_with_checks([SequenceRandomOverSampler(random_state=0),
+                                   SequenceRandomUnderSampler(random_state=0)])
+
+
+@pytest.mark.parametrize(_CHECKS.args[0], list(_CHECKS.args[1]),
+                         **_CHECKS.kwargs)
+def test_imblearn_sampler_checks(estimator, check):
+    # imbalanced-learn's own sampler checks (lists, pandas, sparse, one-hot y,
+    # dtypes, sample_indices_, ...), run on 2-D data.
+    check(estimator)
+
+
+def test_over_sampling_counts_3d(imbalanced):
+    X, y = imbalanced
+    sampler = SequenceRandomOverSampler(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {"a": 15, "b": 15, "c": 15}
+    assert X_res.shape == (45, 6, 3)
+    assert sampler.sampling_strategy_ == {"b": 5, "c": 10}
+    # Every output sequence is an input sequence, with its own label.
+    np.testing.assert_array_equal(X_res, X[sampler.sample_indices_])
+    np.testing.assert_array_equal(y_res, y[sampler.sample_indices_])
+    # Originals are all kept; order is preserved, copies next to originals.
+    assert set(sampler.sample_indices_) == set(range(30))
+    assert np.all(np.diff(sampler.sample_indices_) >= 0)
+
+
+def test_under_sampling_counts_3d(imbalanced):
+    X, y = imbalanced
+    sampler = SequenceRandomUnderSampler(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {"a": 5, "b": 5, "c": 5}
+    assert X_res.shape == (15, 6, 3)
+    assert len(set(sampler.sample_indices_)) == 15  # without replacement
+    assert np.all(np.diff(sampler.sample_indices_) > 0)
+    np.testing.assert_array_equal(X_res, X[sampler.sample_indices_])
+
+
+@pytest.mark.parametrize("Sampler, strategy, expected", [
+    (SequenceRandomOverSampler, {"c": 12}, {"a": 15, "b": 10, "c": 12}),
+    (SequenceRandomOverSampler, "minority", {"a": 15, "b": 10, "c": 15}),
+    (SequenceRandomUnderSampler, {"a": 7}, {"a": 7, "b": 10, "c": 5}),
+    (SequenceRandomUnderSampler, "majority", {"a": 5, "b": 10, "c": 5}),
+])
+def test_sampling_strategy_as_in_imblearn(imbalanced, Sampler, strategy,
+                                          expected):
+    X, y = imbalanced
+    _, y_res = Sampler(sampling_strategy=strategy,
+                       random_state=0).fit_resample(X, y)
+    assert Counter(y_res) == expected
+
+
+@pytest.mark.parametrize("Sampler, expected", [
+    (SequenceRandomOverSampler, {0: 20, 1: 10}),
+    (SequenceRandomUnderSampler, {0: 10, 1: 5}),
+])
+def test_float_sampling_strategy_binary(Sampler, expected):
+    X = np.zeros((25, 4, 1))
+    y = np.array([0] * 20 + [1] * 5)
+    _, y_res = Sampler(sampling_strategy=0.5, random_state=0).fit_resample(X, y)
+    assert Counter(y_res.tolist()) == expected
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_ragged_list_stays_a_list_of_copies(Sampler):
+    rng = np.random.default_rng(1)
+    X = _ragged(12, rng)
+    y = [0] * 9 + [1] * 3
+    X_before = [x.copy() for x in X]
+    sampler = Sampler(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert isinstance(X_res, list) and isinstance(y_res, list)
+    assert Counter(y_res) == ({0: 9, 1: 9} if Sampler is SAMPLERS[0]
+                             else {0: 3, 1: 3})
+    for i, x in zip(sampler.sample_indices_, X_res):
+        np.testing.assert_array_equal(x, X[i])
+        assert not np.shares_memory(x, X[i])
+    # Changing an output sequence touches neither the input nor other copies.
+    X_res[-1][:] = 99.0
+    for before, after in zip(X_before, X):
+        np.testing.assert_array_equal(before, after)
+    assert sum(np.all(x == 99.0) for x in X_res) == 1
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_token_lists_and_raw_texts(Sampler):
+    # Nothing inside a sample is looked at: variable-length token id lists
+    # and raw strings (before a TextSequencer) are resampled as they are.
+    tokens = [[2, 3], [4], [5, 6, 7], [2], [3, 3], [8, 9, 2, 4]]
+    texts = ["good", "bad", "fine film", "dull", "great", "awful plot"]
+    y = np.array([0, 0, 0, 0, 1, 1])
+    for X in (tokens, texts):
+        X_res, y_res = Sampler(random_state=0).fit_resample(X, y)
+        assert isinstance(X_res, list)
+        assert np.bincount(y_res).tolist() in ([4, 4], [2, 2])
+        assert all(x in X for x in X_res)
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_inputs_not_modified_and_deterministic(Sampler, imbalanced):
+    X, y = imbalanced
+    X_copy, y_copy = X.copy(), y.copy()
+    X_a, y_a = Sampler(random_state=3).fit_resample(X, y)
+    X_b, y_b = Sampler(random_state=3).fit_resample(X, y)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+    np.testing.assert_array_equal(X_a, X_b)
+    np.testing.assert_array_equal(y_a, y_b)
+    assert not np.shares_memory(X_a, X)
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_errors_name_the_problem(Sampler):
+    with pytest.raises(ValueError, match="one sequence per sample"):
+        Sampler().fit_resample("not a list of sequences", [0])
+    with pytest.raises(ValueError, match=r"\[5, 6\]"):
+        Sampler().fit_resample(np.zeros((5, 3, 2)), [0, 0, 0, 0, 1, 1])
+    with pytest.raises(ValueError, match="sampling_strategy"):
+        Sampler(sampling_strategy="everything").fit_resample(
+            np.zeros((4, 3, 2)), [0, 0, 0, 1])
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_fit_and_feature_count(Sampler, imbalanced):
+    X, y = imbalanced
+    sampler = Sampler().fit(X, y)
+    assert sampler.n_features_in_ == 3  # features per step, the last axis
+    assert list(sampler.get_feature_names_out()) == ["x0", "x1", "x2"]
+    sampler.fit(_ragged(30, np.random.default_rng(0)), y)
+    assert not hasattr(sampler, "n_features_in_")
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_pickle(Sampler, imbalanced):
+    X, y = imbalanced
+    sampler = Sampler(sampling_strategy="all" if Sampler is SAMPLERS[1]
+                      else "auto", random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    clone = pickle.loads(pickle.dumps(sampler))
+    np.testing.assert_array_equal(clone.sample_indices_,
+                                  sampler.sample_indices_)
+    np.testing.assert_array_equal(clone.fit_resample(X, y)[0], X_res)
+
+
+def test_pipeline_grid_search_and_pickle_with_lstm():
+    X, y = make_trap_sequences(120, n_timesteps=6, n_features=2,
+                               random_state=0)
+    pipe = Pipeline([
+        ("sampler", SequenceRandomOverSampler(random_state=0)),
+        ("clf", LSTMClassifier(units=4, epochs=1, class_weight=None,
+                               n_iter_no_change=None, random_state=0)),
+    ])
+    search = GridSearchCV(
+        pipe,
+        {"sampler": [SequenceRandomOverSampler(random_state=0),
+                     SequenceRandomUnderSampler(random_state=0)]},
+        cv=StratifiedKFold(2), scoring="balanced_accuracy")
+    search.fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    fitted_sampler = search.best_estimator_.named_steps["sampler"]
+    # Refitted on all 120 sequences, resampled to equal class counts.
+    refit_counts = Counter(y[fitted_sampler.sample_indices_].tolist())
+    assert len(set(refit_counts.values())) == 1
+    # Sampling happens in fit only: predict sees all 120 sequences.
+    proba = search.predict_proba(X)
+    assert proba.shape == (120, 2)
+    restored = pickle.loads(pickle.dumps(search))
+    np.testing.assert_allclose(restored.predict_proba(X), proba, atol=1e-6)
+
+
+def test_pipeline_with_ragged_input():
+    rng = np.random.default_rng(0)
+    X = _ragged(40, rng, n_features=1)
+    y = np.array([0] * 30 + [1] * 10)
+    pipe = Pipeline([
+        ("sampler", SequenceRandomUnderSampler(random_state=0)),
+        ("clf", LSTMClassifier(units=4, epochs=1, n_iter_no_change=None,
+                               random_state=0)),
+    ]).fit(X, y)
+    assert pipe.named_steps["clf"].classes_.tolist() == [0, 1]
+    assert pipe.predict(X).shape == (40,)

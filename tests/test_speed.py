@@ -1,0 +1,127 @@
+"""Behaviour behind the speed features (timings are in benchmarks/speed.py).
+
+No test here times anything: the machines are shared and noisy. They check
+that bucketing is chosen when it pays, that a bucketed batch is trimmed but
+keeps every real step, that the fast predict path gives Keras' numbers, and
+that small-batch prediction does not make TensorFlow retrace.
+"""
+
+import logging
+
+import keras
+import numpy as np
+import pytest
+from sklearn.metrics import accuracy_score
+
+from skseq import LSTMClassifier
+from skseq.neural_network._batching import (
+    bucket_batches,
+    round_length,
+    should_bucket,
+)
+from skseq.neural_network._builders import BucketedSequence
+
+
+def _ragged(n, low, high, n_features=2, seed=0):
+    """Class 1 has a positive mean in feature 0; lengths log-uniform."""
+    rng = np.random.default_rng(seed)
+    lengths = np.exp(rng.uniform(np.log(low), np.log(high), n)).astype(int)
+    y = rng.integers(0, 2, n)
+    X = [rng.normal(size=(m, n_features)) + [1.5 * (2 * c - 1), 0]
+         for m, c in zip(lengths, y)]
+    return X, y
+
+
+def test_auto_bucketing_only_when_padding_dominates():
+    spread = np.exp(np.random.default_rng(0).uniform(np.log(100),
+                                                    np.log(1344), 500))
+    assert should_bucket(spread.astype(int), "auto")
+    assert not should_bucket(np.full(500, 100), "auto")
+    assert not should_bucket(np.r_[np.full(99, 100), 120], "auto")
+    assert should_bucket(np.full(10, 100), True)
+    assert not should_bucket(spread.astype(int), False)
+
+
+def test_bucketed_batches_cover_every_sample_once_and_keep_real_steps():
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 300, 203)
+    X = np.zeros((203, 300, 1), dtype=np.float32)
+    for i, m in enumerate(lengths):
+        X[i, :m] = 1.0
+    seq = BucketedSequence(X, np.zeros(203), np.ones(203), lengths, 16,
+                           rng=np.random.default_rng(1))
+    seen, widths = [], set()
+    for epoch in range(2):
+        for i in range(len(seq)):
+            xb, _, _ = seq[i]
+            idx = seq.batches[i]
+            # Trimmed to the batch, yet no real step is cut off.
+            assert xb.shape[1] >= lengths[idx].max()
+            assert xb.shape[1] < 300 or lengths[idx].max() > 300 - 38
+            assert xb.sum() == lengths[idx].sum()
+            widths.add(xb.shape[1])
+            if epoch == 0:
+                seen.extend(idx)
+        seq.on_epoch_end()
+    assert sorted(seen) == list(range(203))
+    # Few distinct shapes: few tf.function traces / JAX compilations.
+    assert len(widths) <= 8
+    assert round_length(1, 300) == 38 and round_length(300, 300) == 300
+
+
+def test_bucket_batches_group_similar_lengths():
+    lengths = np.random.default_rng(0).integers(1, 1000, 640)
+    batches = bucket_batches(lengths, 32)
+    spreads = [lengths[b].max() - lengths[b].min() for b in batches]
+    assert max(spreads) < 150  # vs ~1000 for random batches
+
+
+def test_bucketing_trains_as_well_as_padding_to_the_longest():
+    X, y = _ragged(240, 10, 200, seed=0)
+    X_test, y_test = _ragged(120, 10, 200, seed=1)
+    params = dict(units=8, epochs=6, learning_rate=0.02,
+                  n_iter_no_change=None, random_state=0)
+    bucketed = LSTMClassifier(bucketing=True, **params).fit(X, y)
+    padded = LSTMClassifier(bucketing=False, **params).fit(X, y)
+    acc_b = accuracy_score(y_test, bucketed.predict(X_test))
+    acc_p = accuracy_score(y_test, padded.predict(X_test))
+    assert acc_b >= 0.9 and acc_p >= 0.9
+    assert abs(acc_b - acc_p) <= 0.05
+
+
+@pytest.fixture(scope="module")
+def fitted_ragged():
+    X, y = _ragged(120, 5, 60, seed=2)
+    return LSTMClassifier(units=8, epochs=2, random_state=0).fit(X, y), X
+
+
+def test_fast_predict_matches_keras_predict(fitted_ragged):
+    clf, X = fitted_ragged
+    X_padded = np.zeros((len(X), 60, 2), dtype=np.float32)
+    lengths = np.array([len(x) for x in X])
+    for i, x in enumerate(X):
+        X_padded[i, :len(x)] = x
+    model_input = clf._model_input(X_padded, lengths)
+    expected = clf.model_.predict(model_input, verbose=0)[:, 0]
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], expected,
+                               atol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="retracing is a tf.function matter")
+def test_small_batch_predict_does_not_retrace(fitted_ragged):
+    clf, X = fitted_ragged
+    clf.predict_proba(X[:1])  # first traces are expected
+    clf.predict_proba(X[:8])
+    records = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append
+    tf_logger = logging.getLogger("tensorflow")
+    tf_logger.addHandler(handler)
+    try:
+        for n in [1, 2, 3, 5, 8, 13, 21, 32, 1, 8, 32]:
+            clf.predict_proba(X[:n])
+            clf.predict_proba(X[n:2 * n])
+    finally:
+        tf_logger.removeHandler(handler)
+    assert not [r for r in records if "retracing" in r.getMessage()]

@@ -1,0 +1,181 @@
+"""Tests for skseq.datasets.make_windows and the bundled CO2 series."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skseq.datasets import load_co2, make_windows
+
+
+def _series(n_time=50, n_features=1, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n_time, n_features))
+
+
+def test_sign_of_next_value_after_100_step_window_stride_10():
+    returns = _series(1000)[:, 0]
+    X, y, index = make_windows(returns, 100, stride=10, return_index=True)
+    # Starts 0, 10, ..., 890: the last window ends at 989, its label at 990.
+    assert X.shape == (90, 100, 1)
+    assert_array_equal(index.start, np.arange(0, 900, 10))
+    assert_array_equal(index.end, index.start + 99)
+    assert_array_equal(index.label_time, index.start + 100)
+    assert_array_equal(index.group, np.zeros(90))
+    for i in (0, 1, 45, 89):
+        assert_array_equal(X[i, :, 0], returns[10 * i:10 * i + 100])
+        assert y[i] == int(returns[10 * i + 100] > 0)
+    assert y.dtype.kind == "i" and set(np.unique(y)) == {0, 1}
+
+
+@pytest.mark.parametrize("window, stride, horizon", [
+    (1, 1, 0), (5, 1, 1), (5, 3, 4), (7, 7, 2), (10, 2, 0),
+])
+def test_windows_match_index_for_multivariate_series(window, stride, horizon):
+    series = _series(40, n_features=3)
+    X, y, index = make_windows(series, window, stride=stride, horizon=horizon,
+                               target="value", target_column=2,
+                               return_index=True)
+    expected = (40 - window - horizon) // stride + 1
+    assert X.shape == (expected, window, 3)
+    assert_array_equal(np.diff(index.start), stride)
+    assert index.label_time[-1] <= 39
+    # One more window would not have fitted.
+    assert index.label_time[-1] + stride > 39
+    for i in range(expected):
+        assert_array_equal(X[i], series[index.start[i]:index.end[i] + 1])
+        assert y[i] == series[index.label_time[i], 2]
+
+
+def test_direction_target_compares_label_with_last_step():
+    levels = np.array([1., 2., 3., 2., 5., 4., 4., 6.])
+    X, y = make_windows(levels, 2, horizon=2, target="direction")
+    # Last steps 2, 3, 2, 5, 4 against label steps 2, 5, 4, 4, 6.
+    assert_array_equal(y, [0, 1, 1, 0, 1])
+    X, y = make_windows(levels, 3, horizon=1, target="sign")
+    assert_array_equal(y, np.ones(5))
+
+
+def test_callable_target_sees_window_and_next_horizon_steps():
+    series = _series(30, n_features=2)
+    seen = []
+
+    def target(past, future):
+        seen.append((past.copy(), future.copy()))
+        past[:] = 0.0  # must not reach X or the caller's series
+        return future[:, 1].sum() - past[-1, 0]
+
+    original = series.copy()
+    X, y, index = make_windows(series, 6, stride=4, horizon=3, target=target,
+                               return_index=True)
+    assert_array_equal(series, original)
+    assert len(seen) == len(X)
+    for (past, future), start, end, label, Xi, yi in zip(
+            seen, index.start, index.end, index.label_time, X, y):
+        assert_array_equal(past, series[start:end + 1])
+        assert_array_equal(Xi, past)
+        assert_array_equal(future, series[end + 1:label + 1])
+        assert yi == pytest.approx(future[:, 1].sum())
+
+
+def test_several_series_get_groups_and_never_mix():
+    a, b, c = _series(20, 2, seed=1), _series(13, 2, seed=2), _series(9, 2, 3)
+    X, y, index = make_windows([a, b, c], 4, stride=2, horizon=2,
+                               target="value", return_index=True)
+    counts = [(len(s) - 4 - 2) // 2 + 1 for s in (a, b, c)]
+    assert_array_equal(np.bincount(index.group), counts)
+    assert_array_equal(index.group, np.repeat([0, 1, 2], counts))
+    for i, g in enumerate(index.group):
+        source = (a, b, c)[g]
+        assert_array_equal(X[i], source[index.start[i]:index.end[i] + 1])
+        assert index.label_time[i] < len(source)
+        assert y[i] == source[index.label_time[i], 0]
+    # Positions restart with every series.
+    assert index.start[counts[0]] == 0
+
+
+def test_three_d_array_is_several_series_and_list_of_numbers_is_one():
+    stack = _series(60, 2).reshape(3, 20, 2)
+    X3, y3 = make_windows(stack, 5)
+    Xl, yl = make_windows(list(stack), 5)
+    assert_array_equal(X3, Xl)
+    assert_array_equal(y3, yl)
+    X, y = make_windows([1.0, -2.0, 3.0, -4.0], 2)
+    assert X.shape == (2, 2, 1)
+    assert_array_equal(y, [1, 0])
+
+
+def test_pandas_input_and_named_target_column():
+    frame = pd.DataFrame({"price": np.arange(10.0), "ret": np.tile([1.0, -1.0], 5)})
+    X, y = make_windows(frame, 3, target="sign", target_column="ret")
+    assert X.shape == (7, 3, 2)
+    assert_array_equal(y, [0, 1, 0, 1, 0, 1, 0])
+    X, y = make_windows(frame["price"], 3, target="direction")
+    assert_array_equal(y, np.ones(7))
+
+
+def test_windows_are_a_copy():
+    series = _series(12)
+    original = series.copy()
+    X, _ = make_windows(series, 4)
+    X[:] = 99.0
+    assert_array_equal(series, original)
+    assert X.flags.writeable and X.flags.c_contiguous
+
+
+def test_too_short_series_error_states_the_numbers():
+    msg = re.escape("series[1] has 5 steps, fewer than window=4 + horizon=2 "
+                    "= 6 needed")
+    with pytest.raises(ValueError, match=msg):
+        make_windows([np.ones(10), np.ones(5)], 4, horizon=2)
+    with pytest.raises(ValueError, match="series has 3 steps"):
+        make_windows(np.ones(3), 3)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"window": 0}, "'window' parameter of make_windows must be an int"),
+    ({"window": 2, "stride": 0}, "'stride' parameter"),
+    ({"window": 2, "horizon": -1}, "'horizon' parameter"),
+    ({"window": 2, "target": "up"}, "'target' parameter"),
+])
+def test_invalid_parameters_are_named(kwargs, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        make_windows(np.ones(10), **kwargs)
+
+
+def test_input_errors():
+    with pytest.raises(ValueError, match="same number of features: "
+                       r"series\[0\] has 2, series\[1\] has 3"):
+        make_windows([np.ones((9, 2)), np.ones((9, 3))], 2)
+    with pytest.raises(ValueError, match="NaN"):
+        make_windows(np.array([1.0, np.nan, 2.0, 3.0]), 2)
+    with pytest.raises(ValueError, match="target_column=3 is out of range "
+                       "for series with 2 feature"):
+        make_windows(np.ones((9, 2)), 2, target_column=3)
+    with pytest.raises(ValueError, match="'close' not found: the series has "
+                       "no column names"):
+        make_windows(np.ones((9, 2)), 2, target_column="close")
+    with pytest.raises(ValueError, match="needs horizon >= 1; got horizon=0"):
+        make_windows(np.ones(9), 2, horizon=0, target="direction")
+    with pytest.raises(ValueError, match="one scalar label per window"):
+        make_windows(np.ones(9), 2, target=lambda past, future: past[0])
+    with pytest.raises(ValueError, match="must be 1-D"):
+        make_windows([np.ones((3, 2, 2))], 2)
+
+
+def test_load_co2():
+    co2 = load_co2()
+    assert isinstance(co2, pd.Series) and co2.name == "co2"
+    assert len(co2) == 2284 and not co2.isna().any()
+    assert isinstance(co2.index, pd.DatetimeIndex)
+    assert (np.diff(co2.index.values) == np.timedelta64(7, "D")).all()
+    assert 310 < co2.min() < co2.max() < 380
+    raw = load_co2(interpolate=False)
+    assert raw.isna().sum() == 59
+    known = raw.notna()
+    assert_array_equal(co2[known], raw[known])
+    X, y = make_windows(co2, 52, stride=4, target="direction")
+    assert X.shape == ((2284 - 53) // 4 + 1, 52, 1)
