@@ -6,6 +6,7 @@ hits both sides alike. Run it under each backend::
 
     KERAS_BACKEND=tensorflow python benchmarks/speed.py
     KERAS_BACKEND=jax python benchmarks/speed.py --sections overhead predict
+    python benchmarks/speed.py --sections ragged overhead --jit-compile true
 
 Sections:
 
@@ -157,11 +158,12 @@ def banner():
           f"load(1,5,15min)={'/'.join(f'{x:.2f}' for x in load)}")
 
 
-def compile_like_skseq(model, learning_rate=1e-3):
+def compile_like_skseq(model, learning_rate=1e-3, jit_compile="auto"):
     import keras
 
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="binary_crossentropy", metrics=["accuracy"])
+                  loss="binary_crossentropy", metrics=["accuracy"],
+                  jit_compile=jit_compile)
     return model
 
 
@@ -177,12 +179,12 @@ def bench_overhead(args):
     meta = {"n_features": 3, "n_outputs": 1, "tokens": False,
             "vocabulary_size": None}
     common = {"units": args.units, "epochs": args.epochs,
-              "batch_size": args.batch_size}
+              "batch_size": args.batch_size, "jit_compile": args.jit_compile}
 
     def keras_fit():
         keras.utils.set_random_seed(0)
         model = build_lstm_model(meta, units=args.units, random_state=0)
-        compile_like_skseq(model)
+        compile_like_skseq(model, jit_compile=args.jit_compile)
         model.fit(X, y_keras, batch_size=args.batch_size,
                   epochs=args.epochs, shuffle=True, verbose=0)
         return model
@@ -268,6 +270,7 @@ def bench_ragged(args):
                 units=args.ragged_units, epochs=args.ragged_epochs,
                 batch_size=args.ragged_batch, n_iter_no_change=None,
                 class_weight=None, random_state=r,
+                jit_compile=args.jit_compile,
                 bucketing="auto" if bucketing else False,
                 callbacks=[EpochTimer.make()])
             with RetraceLog() as retraces:
@@ -324,8 +327,8 @@ def bench_predict(args):
             for _ in range(args.predict_calls):
                 model.predict(batch, verbose=0)
 
+        skseq_predict(), keras_predict()  # warm-up (traces, compiles)
         with RetraceLog() as retraces:
-            skseq_predict(), keras_predict()  # warm-up (traces, compiles)
             before = len(compiles)
             times = interleaved({"skseq": skseq_predict,
                                  "keras": keras_predict}, args.repeats)
@@ -401,6 +404,11 @@ def main(argv=None):
     parser.add_argument("--with-defaults", action="store_true",
                         help="overhead: also time skseq's default scaling "
                              "and class weights")
+    parser.add_argument("--jit-compile", choices=("auto", "true"),
+                        default="auto",
+                        help="LSTMClassifier(jit_compile=...) in the overhead "
+                             "(both sides) and ragged sections; 'true' turns "
+                             "on XLA under TensorFlow on CPU")
     parser.add_argument("--n-ragged", type=int, default=512)
     parser.add_argument("--n-test", type=int, default=256)
     parser.add_argument("--min-length", type=int, default=100)
@@ -412,7 +420,9 @@ def main(argv=None):
     parser.add_argument("--predict-calls", type=int, default=20)
     parser.add_argument("--grid-repeats", type=int, default=2)
     args = parser.parse_args(argv)
+    args.jit_compile = args.jit_compile == "true" or "auto"
     banner()
+    print(f"# jit_compile={args.jit_compile}")
     for section in args.sections:
         start = time.perf_counter()
         globals()[f"bench_{section}"](args)

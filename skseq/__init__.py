@@ -1,8 +1,18 @@
 """skseq: LSTM sequence classifiers that behave like scikit-learn estimators."""
 
+from .inspection import compare_baselines, diagnose, plot_history
 from .neural_network import LSTMClassifier
-from .preprocessing import SequencePadder, SequenceScaler
+from .preprocessing import SequencePadder, SequenceScaler, TextSequencer
 
 __version__ = "0.1.0"
 
-__all__ = ["LSTMClassifier", "SequencePadder", "SequenceScaler", "__version__"]
+__all__ = [
+    "LSTMClassifier",
+    "SequencePadder",
+    "SequenceScaler",
+    "TextSequencer",
+    "__version__",
+    "compare_baselines",
+    "diagnose",
+    "plot_history",
+]

@@ -125,3 +125,66 @@ def test_small_batch_predict_does_not_retrace(fitted_ragged):
     finally:
         tf_logger.removeHandler(handler)
     assert not [r for r in records if "retracing" in r.getMessage()]
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="JAX always compiles with XLA")
+def test_jit_compile_trains_with_xla_and_predicts_without():
+    X, y = _ragged(96, 5, 40, seed=3)
+    params = dict(units=4, epochs=2, n_iter_no_change=None, random_state=0)
+    seen = []  # callbacks are deep-copied: record into a shared list
+
+    class RecordJit(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append(self.model.jit_compile)
+
+    plain = LSTMClassifier(callbacks=[RecordJit()], **params).fit(X, y)
+    xla = LSTMClassifier(jit_compile=True, callbacks=[RecordJit()],
+                         **params).fit(X, y)
+    # Keras' own choice on a CPU is no XLA; jit_compile=True overrides it.
+    assert seen == [False, True]
+    # Trained with XLA (same numbers up to float rounding) ...
+    np.testing.assert_allclose(xla.predict_proba(X), plain.predict_proba(X),
+                               atol=1e-4)
+    # ... but predicts without, so a new batch size compiles nothing.
+    assert not xla.model_.jit_compile
+    with pytest.raises(ValueError, match="jit_compile"):
+        LSTMClassifier(jit_compile="yes", **params).fit(X, y)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax",
+                    reason="JAX compiles once per input shape")
+def test_small_batch_predict_compiles_few_shapes_under_jax(fitted_ragged):
+    import jax.monitoring
+
+    clf, X = fitted_ragged
+    compiles = []
+
+    def listener(event, duration, **kwargs):
+        if event == "/jax/core/compile/backend_compile_duration":
+            compiles.append(duration)
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    for n in range(1, 33):
+        clf.predict_proba(X[:n])
+    # 32 batch sizes -> 6 powers of two; widths rounded to at most 8 sizes
+    # and both grow with n: at most 6 + 8 shapes, instead of 32.
+    assert 0 < len(compiles) <= 14
+
+
+def test_bucketed_fit_with_many_short_validation_sequences():
+    # Keras (TensorFlow) fixes the input signature from the first two
+    # batches: had they the same width, a wider batch later would fail
+    # ("generator yielded an element of shape ...").
+    rng = np.random.default_rng(4)
+    lengths = np.where(rng.random(300) < 0.85, rng.integers(3, 8, 300),
+                       rng.integers(40, 100, 300))
+    y = rng.integers(0, 2, 300)
+    X = [rng.normal(size=(m, 2)) + c for m, c in zip(lengths, y)]
+    clf = LSTMClassifier(units=4, epochs=2, validation_fraction=0.5,
+                         n_iter_no_change=5, random_state=0).fit(X, y)
+    assert len(clf.history_["val_loss"]) == 2
+    seq = BucketedSequence(np.zeros((300, 99, 1)), y, None, lengths, 16)
+    widths = [seq[i][0].shape[1] for i in range(len(seq))]
+    assert widths[0] != widths[1] and sorted(widths) == sorted(
+        round_length(lengths[b].max(), 99) for b in bucket_batches(lengths, 16))

