@@ -80,7 +80,7 @@ def _fake_fit(history, *, y, X=None, epochs=None, **params):
 def healthy():
     X, y = _signal_data()
     clf = LSTMClassifier(epochs=40, learning_rate=0.01, n_iter_no_change=5,
-                         **TINY)
+                         validation_fraction=0.4, **TINY)
     return clf, _fit(clf, X, y), X, y
 
 
@@ -132,7 +132,7 @@ def test_overfitting_on_tiny_noisy_data():
     X = rng.normal(size=(48, 5, 3))
     y = rng.permutation(np.repeat([0, 1], 24))
     clf = LSTMClassifier(units=32, epochs=60, learning_rate=0.02,
-                         n_iter_no_change=1000, validation_fraction=0.25,
+                         n_iter_no_change=1000, validation_fraction=0.625,
                          batch_size=16, random_state=0)
     messages = _fit(clf, X, y)
     report = diagnose(clf)

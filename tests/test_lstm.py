@@ -160,11 +160,22 @@ def test_history_and_early_stopping_restore_best_epoch():
     X = rng.normal(size=(100, 6, 2))
     y = rng.integers(0, 2, 100)  # pure noise: validation loss soon rises
     clf = LSTMClassifier(units=16, epochs=60, n_iter_no_change=3,
-                         learning_rate=0.03, random_state=0).fit(X, y)
+                         validation_fraction=0.3, learning_rate=0.03,
+                         random_state=0).fit(X, y)
     assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(clf.history_)
     assert clf.n_iter_ < 60
     assert clf.best_epoch_ == int(np.argmin(clf.history_["val_loss"])) + 1
     assert clf.n_iter_ == clf.best_epoch_ + 3
+
+
+def test_too_small_a_validation_tail_trains_all_epochs_on_all_data():
+    X, y = _signal_data(n=100)
+    clf = LSTMClassifier(units=4, epochs=3, n_iter_no_change=1,
+                         random_state=0).fit(X, y)  # tail of 10 < 30
+    assert "val_loss" not in clf.history_ and clf.n_iter_ == 3
+    clf = LSTMClassifier(units=4, epochs=3, n_iter_no_change=1,
+                         validation_fraction=0.3, random_state=0).fit(X, y)
+    assert "val_loss" in clf.history_
 
 
 def test_validation_fraction_is_the_tail_of_the_data():
