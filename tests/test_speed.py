@@ -188,3 +188,26 @@ def test_bucketed_fit_with_many_short_validation_sequences():
     widths = [seq[i][0].shape[1] for i in range(len(seq))]
     assert widths[0] != widths[1] and sorted(widths) == sorted(
         round_length(lengths[b].max(), 99) for b in bucket_batches(lengths, 16))
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax",
+                    reason="JAX compiles once per input shape")
+def test_predict_on_any_width_compiles_a_bounded_set_of_shapes():
+    import jax.monitoring
+
+    X, y = _ragged(64, 30, 31, seed=5)
+    clf = LSTMClassifier(units=4, epochs=1, random_state=0).fit(X, y)
+    X_dense = np.stack([x[:30] for x in X])
+    compiles = []
+
+    def listener(event, duration, **kwargs):
+        if event == "/jax/core/compile/backend_compile_duration":
+            compiles.append(duration)
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    full = clf.predict_proba(X_dense[:4])
+    for width in range(1, 31):  # 30 widths, one batch size
+        proba = clf.predict_proba(X_dense[:4, :width])
+    np.testing.assert_allclose(proba, full, atol=1e-6)
+    # Widths fall on the 8-size grid of the training length: <= 8 shapes.
+    assert 0 < len(compiles) <= 8

@@ -534,18 +534,21 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         # power of two too, so that any stream of small batches compiles a
         # handful of shapes. TensorFlow's predict function handles unknown
         # shapes without retracing.
-        pad_rows = keras.backend.backend() != "tensorflow"
-        max_len = X_model.shape[1]
+        pad = keras.backend.backend() != "tensorflow"
+        # Widths on one grid whatever the width of X (padded steps are masked).
+        grid = max(X_model.shape[1], self.n_timesteps_in_) if pad \
+            else X_model.shape[1]
         order = np.argsort(lengths, kind="stable")
         out = None
         for start in range(0, len(order), _PREDICT_CHUNK):
             idx = order[start:start + _PREDICT_CHUNK]
-            width = round_length(lengths[idx].max(), max_len)
+            width = round_length(lengths[idx].max(), grid)
             batch = X_model[idx, :width]
-            n_rows = 1 << (len(idx) - 1).bit_length()
-            if pad_rows and n_rows != len(idx):
-                batch = np.concatenate([batch, np.zeros(
-                    (n_rows - len(idx),) + batch.shape[1:], batch.dtype)])
+            n_rows = 1 << (len(idx) - 1).bit_length() if pad else len(idx)
+            if batch.shape != (n_rows, width) + batch.shape[2:]:
+                full = np.zeros((n_rows, width) + batch.shape[2:], batch.dtype)
+                full[:len(idx), :batch.shape[1]] = batch
+                batch = full
             pred = np.asarray(
                 self.model_.predict_on_batch(batch))[:len(idx)]
             if out is None:
