@@ -65,14 +65,6 @@ def run(datasets, random_state, epochs):
                 "LSTMClassifier()": LSTMClassifier(**lstm_kw),
                 "LSTMClassifier(architecture='lstm_fcn')": LSTMClassifier(
                     architecture="lstm_fcn", **lstm_kw),
-                # Early stopping on a validation tail of 4-27 sequences is
-                # noisy; these train all epochs instead.
-                "LSTMClassifier(n_iter_no_change=None)": LSTMClassifier(
-                    n_iter_no_change=None, **lstm_kw),
-                "LSTMClassifier(architecture='lstm_fcn', "
-                "n_iter_no_change=None)": LSTMClassifier(
-                    architecture="lstm_fcn", n_iter_no_change=None,
-                    **lstm_kw),
             })
         results[name] = table
     return results, sizes

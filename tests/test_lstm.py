@@ -137,9 +137,9 @@ def test_padding_is_masked_whatever_its_side():
 
 
 def test_scaler_statistics_ignore_padding():
-    X, y = make_trap_sequences(200, random_state=0)
+    X, y = make_trap_sequences(400, random_state=0)
     clf = LSTMClassifier(**TINY).fit(X, y)
-    n_val = int(np.ceil(0.1 * len(y)))
+    n_val = int(np.ceil(0.1 * len(y)))  # 40: early stopping is on
     train = X[:-n_val]
     real = ~np.all(train == 0, axis=2)
     np.testing.assert_allclose(clf.scaler_.scaler_.mean_,
