@@ -221,6 +221,14 @@ def _string_error(input_name):
     )
 
 
+class ObjectArrayError(TypeError, ValueError):
+    """An object array whose entries are not numbers.
+
+    Both a ``ValueError`` (bad input value, as for any other bad X) and a
+    ``TypeError`` (what scikit-learn's ``check_dtype_object`` expects).
+    """
+
+
 def _check_dense(X, tokens, input_name):
     arr = np.asarray(X) if not hasattr(X, "dtype") else X
     if getattr(arr, "dtype", None) is not None and arr.dtype.kind in "OUS":
@@ -231,7 +239,7 @@ def _check_dense(X, tokens, input_name):
         try:
             arr = np.asarray(arr, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise TypeError(
+            raise ObjectArrayError(
                 f"{input_name} is an object array that cannot be converted to "
                 f"numbers ({exc}). Pass a numeric array, or a list of 2-D "
                 "numeric arrays for sequences of different lengths."
