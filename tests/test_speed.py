@@ -211,3 +211,14 @@ def test_predict_on_any_width_compiles_a_bounded_set_of_shapes():
     np.testing.assert_allclose(proba, full, atol=1e-6)
     # Widths fall on the 8-size grid of the training length: <= 8 shapes.
     assert 0 < len(compiles) <= 8
+
+
+def test_bucketed_fit_is_reproducible_and_seeds_are_ints():
+    X, y = _ragged(100, 5, 120, seed=6)
+    params = dict(units=4, epochs=2, bucketing=True, validation_fraction=0.3,
+                  random_state=0)
+    first = LSTMClassifier(**params).fit(X, y).predict_proba(X)
+    second = LSTMClassifier(**params).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    with pytest.raises(ValueError, match="random_state"):
+        LSTMClassifier(random_state=np.random.RandomState(0)).fit(X, y)

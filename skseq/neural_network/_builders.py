@@ -5,12 +5,63 @@ Only this module (and the classifier's fit/predict) imports Keras, so that
 """
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from ._batching import bucket_batches, round_length
 
 __all__ = ["build_lstm_model", "MaskedGlobalPooling1D", "AttentionPooling1D",
-           "BucketedSequence"]
+           "BucketedSequence", "bucketed_tf_dataset"]
+
+
+def bucketed_tf_dataset(X, y, weights, lengths, batch_size, seed=None,
+                        shuffle=False):
+    """The batches of :class:`BucketedSequence` as an in-graph ``tf.data``.
+
+    Under TensorFlow a ``PyDataset`` hands every batch through a Python
+    generator, which costs about as much as the steps bucketing saves
+    (``benchmarks/README.md``). Here the data are constant tensors and each
+    batch is a gather of its rows sliced to its width, all inside the
+    ``tf.data`` graph; the time axis of the element spec is unknown, so
+    batches of every width share one trace.
+
+    Parameters
+    ----------
+    X, y : ndarray
+        Post-padded model input and targets.
+    weights : ndarray or None
+        Sample weights; ``None`` when all are 1.
+    lengths : ndarray of shape (n_samples,)
+        Real length of every sequence.
+    batch_size : int
+        Samples per batch.
+    seed : int or None, default=None
+        Seed for breaking length ties and for the batch order.
+    shuffle : bool, default=False
+        Reshuffle the order of the batches every epoch (training).
+    """
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed) if shuffle else None
+    batches = bucket_batches(lengths, batch_size, rng)
+    sizes = np.array([len(b) for b in batches], dtype=np.int64)
+    stops = np.cumsum(sizes)
+    widths = np.array([round_length(lengths[b].max(), X.shape[1])
+                       for b in batches], dtype=np.int64)
+    rows = tf.constant(np.concatenate(batches).astype(np.int64))
+    arrays = [tf.constant(a) for a in (X, y, weights) if a is not None]
+
+    def take(start, stop, width):
+        idx = rows[start:stop]
+        x = tf.gather(arrays[0], idx)[:, :width]
+        return (x,) + tuple(tf.gather(a, idx) for a in arrays[1:])
+
+    dataset = tf.data.Dataset.from_tensor_slices((stops - sizes, stops,
+                                                  widths))
+    if shuffle:
+        dataset = dataset.shuffle(len(batches), seed=seed,
+                                  reshuffle_each_iteration=True)
+    return dataset.map(take).prefetch(tf.data.AUTOTUNE)
 
 
 class BucketedSequence(keras.utils.PyDataset):

@@ -2,6 +2,7 @@
 
 import contextlib
 import copy
+import functools
 import math
 import os
 import random
@@ -231,7 +232,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         "jit_compile": [StrOptions({"auto"}), "boolean"],
         "model_builder": [callable, None],
         "callbacks": [list, None],
-        "random_state": ["random_state"],
+        # An int: Keras, tf.data and NumPy are all seeded from it.
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"),
+                         None],
         "verbose": ["verbose"],
     }
 
@@ -298,8 +301,11 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                 callbacks.append(keras.callbacks.EarlyStopping(
                     monitor="val_loss", patience=self.n_iter_no_change,
                     restore_best_weights=True))
+            train, validation = (
+                part() if callable(part) else part
+                for part in (data["train"], data["validation"]))
             history = self.model_.fit(
-                x=data["train"], validation_data=data["validation"],
+                x=train, validation_data=validation,
                 epochs=self.epochs, callbacks=callbacks, verbose=self.verbose,
                 **data["fit_kwargs"])
         if keras.backend.backend() == "tensorflow" and self.model_.jit_compile:
@@ -362,15 +368,26 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
         tr, va = slice(0, n_train), slice(n_train, len(y))
         if should_bucket(lengths, self.bucketing):
-            _, builders = _import_keras()
-            rng = np.random.default_rng(self.random_state)
-            train = builders.BucketedSequence(
-                X_model[tr], y_model[tr], part(weights, tr), lengths[tr],
-                self.batch_size, rng)
-            validation = builders.BucketedSequence(
-                X_model[va], y_model[va], part(weights, va), lengths[va],
-                self.batch_size)
-            fit_kwargs = {}
+            keras, builders = _import_keras()
+            if keras.backend.backend() == "tensorflow":
+                def bucketed(where, shuffle):
+                    return builders.bucketed_tf_dataset(
+                        X_model[where], y_model[where], part(weights, where),
+                        lengths[where], self.batch_size,
+                        seed=self.random_state, shuffle=shuffle)
+            else:
+                def bucketed(where, shuffle):
+                    return builders.BucketedSequence(
+                        X_model[where], y_model[where], part(weights, where),
+                        lengths[where], self.batch_size,
+                        np.random.default_rng(self.random_state)
+                        if shuffle else None)
+            # Built when fit runs, inside the seeded context.
+            train = functools.partial(bucketed, tr, shuffle=True)
+            validation = (functools.partial(bucketed, va, shuffle=False)
+                          if n_val else None)
+            # The batches shuffle themselves; Keras' shuffle would only warn.
+            fit_kwargs = {"shuffle": False}
         else:
             train = X_model[tr]
             validation = (X_model[va], y_model[va]) if weights is None else \
