@@ -3,6 +3,7 @@
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skseq import LSTMClassifier, SequencePadder, SequenceScaler
+from skseq.inspection import SequenceSummarizer
 
 # A 2-D X is (n_samples, n_timesteps): its second axis is a sequence length,
 # which may differ between fit and transform/predict, and the feature count
@@ -41,6 +42,17 @@ EXPECTED_FAILED_CHECKS = {
             "returned as a list of sequences, not as an array"
         ),
     },
+    "SequenceSummarizer": {
+        "check_n_features_in": _TWO_D_IS_TIME,
+        "check_n_features_in_after_fitting": _TWO_D_IS_TIME,
+        "check_transformer_general": _TWO_D_IS_TIME,
+        "check_transformer_general(readonly_memmap=True)": _TWO_D_IS_TIME,
+        "check_estimators_dtypes": (
+            "cast to integers, some rows of the check's data are all 0, the "
+            "padding value: a sequence without a real step has no summary "
+            "statistics and is refused with an error naming the row"
+        ),
+    },
     "SequencePadder": {
         "check_n_features_in": _TWO_D_IS_TIME,
         "check_n_features_in_after_fitting": _TWO_D_IS_TIME,
@@ -57,6 +69,7 @@ def _estimators():
                          n_iter_no_change=None, random_state=0)
     yield SequenceScaler()
     yield SequencePadder()
+    yield SequenceSummarizer()
 
 
 @parametrize_with_checks(
