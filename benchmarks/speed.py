@@ -19,10 +19,15 @@ ragged
     against padding every sequence to the longest (``bucketing=False``), on
     lengths spread log-uniformly over 100-1344 steps, with the test accuracy
     of both. Ratio pad-to-max / bucketed.
+traces
+    TensorFlow: one train step traced with the batch and/or time axis left
+    unknown against one traced for the exact shape (why bucketed fits trace
+    once per batch size). Ratio unknown / exact.
 predict
     ``predict_proba`` latency on 1, 8 and 32 sequences against Keras'
     ``model.predict`` on the same model and the same (model-ready) array.
-    Ratio keras / skseq.
+    Ratio keras / skseq. Under JAX also the jitted forward pass alone, the
+    floor no wrapper can beat.
 gridsearch
     ``GridSearchCV`` wall time with ``n_jobs=2`` against ``n_jobs=1``.
     Ratio n_jobs=1 / n_jobs=2 (only meaningful on an otherwise idle machine).
@@ -44,7 +49,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-SECTIONS = ("overhead", "ragged", "predict", "gridsearch")
+SECTIONS = ("overhead", "ragged", "traces", "predict", "gridsearch")
 
 
 # --------------------------------------------------------------------- data
@@ -252,14 +257,23 @@ def bench_ragged(args):
     n = args.n_ragged
     X_train, y_train, X_test, y_test = X[:n], y[:n], X[n:], y[n:]
     padded, train_lengths = check_sequences(X_train)
-    shapes = {
-        _batching.round_length(train_lengths[b].max(), padded.shape[1])
-        for b in _batching.bucket_batches(train_lengths, args.ragged_batch)}
+    batches = _batching.bucket_batches(train_lengths, args.ragged_batch)
+    # TensorFlow without XLA trims each batch exactly (no compile per width).
+    exact = (keras.backend.backend() == "tensorflow"
+             and args.jit_compile is not True)
+    batch_widths = _batching.batch_widths(train_lengths, batches,
+                                          padded.shape[1], not exact)
+    widths = (f"{len(set(batch_widths))} exact" if exact
+              else f"rounded to {sorted(set(batch_widths.tolist()))}")
+    # Steps computed per epoch, padded / bucketed: the most bucketing can save.
+    bucketed_steps = sum(len(b) * w for b, w in zip(batches, batch_widths))
+    bound = n * padded.shape[1] / bucketed_steps
     print(f"ragged: n_train={n} n_test={args.n_test} lengths "
           f"{lengths.min()}-{lengths.max()} (mean {lengths.mean():.0f}, "
           f"padding would be {1 - lengths.mean() / lengths.max():.0%} of "
           f"steps) units={args.ragged_units} epochs={args.ragged_epochs} "
-          f"batch={args.ragged_batch}; bucketed widths: {sorted(shapes)}")
+          f"batch={args.ragged_batch}; bucketed widths: {widths}; steps "
+          f"computed pad-to-max/bucketed = {bound:.2f} (the bound)")
     compiles = jax_compile_counter()
     results = {}
     for r in range(args.ragged_repeats):
@@ -303,6 +317,60 @@ def bench_ragged(args):
           f"{statistics.mean(bucketed['accuracy']) - statistics.mean(padded_['accuracy']):+.3f}")
 
 
+def bench_traces(args):
+    """TensorFlow: one LSTM train step traced for known / unknown axes."""
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        print("traces: TensorFlow only")
+        return
+    import tensorflow as tf
+
+    from skseq.neural_network._builders import build_lstm_model
+
+    model = build_lstm_model({"n_features": 3, "n_outputs": 1,
+                              "tokens": False}, units=args.ragged_units,
+                             random_state=0)
+    compile_like_skseq(model)
+    rng = np.random.default_rng(0)
+    batch_size = args.ragged_batch
+    print(f"traces: ms per train step, batch {batch_size}, units "
+          f"{args.ragged_units}, input signature with the batch / time axis "
+          f"known or unknown (None)")
+    for width in (args.max_length // 4, args.max_length):
+        x = tf.constant(rng.normal(size=(batch_size, width, 3)), tf.float32)
+        y = tf.constant(rng.integers(0, 2, (batch_size, 1)), tf.float32)
+        steps = {}
+        for name, (rows, steps_axis) in {
+                "exact shape": (batch_size, width),
+                "time None": (batch_size, None),
+                "batch None": (None, width),
+                "both None": (None, None)}.items():
+            # Concrete functions: traced here, never retraced.
+            steps[name] = tf.function(
+                lambda data: model.train_step(data), autograph=False,
+                input_signature=[(tf.TensorSpec((rows, steps_axis, 3)),
+                                  tf.TensorSpec((rows, 1)))],
+            ).get_concrete_function()
+            steps[name]((x, y))
+
+        def timer(step):
+            def run():
+                for _ in range(3):
+                    step((x, y))
+            return run
+
+        times = interleaved({k: timer(v) for k, v in steps.items()},
+                            args.repeats)
+        print(f"  width {width:4d}: " + ", ".join(
+            f"{k} {statistics.median(v) / 3 * 1e3:.0f}"
+            for k, v in times.items())
+            + f"; RATIO batch None / exact = "
+              f"{ratio(times['batch None'], times['exact shape']):.2f}, "
+              f"time None / exact = "
+              f"{ratio(times['time None'], times['exact shape']):.2f}")
+
+
 def bench_predict(args):
     import keras
 
@@ -327,17 +395,25 @@ def bench_predict(args):
             for _ in range(args.predict_calls):
                 model.predict(batch, verbose=0)
 
-        skseq_predict(), keras_predict()  # warm-up (traces, compiles)
+        sides = {"skseq": skseq_predict, "keras": keras_predict}
+        if keras.backend.backend() == "jax":
+            sides["network"] = network_alone(model, batch, args.predict_calls)
+        for side in sides.values():
+            side()  # warm-up (traces, compiles)
         with RetraceLog() as retraces:
             before = len(compiles)
-            times = interleaved({"skseq": skseq_predict,
-                                 "keras": keras_predict}, args.repeats)
+            times = interleaved(sides, args.repeats)
             # Same batch sizes again: nothing should be traced or compiled.
             late = len(compiles) - before
         per_call = {k: statistics.median(v) / args.predict_calls * 1e3
                     for k, v in times.items()}
         jax_note = (f", XLA compiles after warm-up {late}"
                     if keras.backend.backend() == "jax" else "")
+        if "network" in times:
+            jax_note += (
+                f"; the jitted network alone {per_call['network']:.2f} ms, "
+                f"so at most keras/network = "
+                f"{ratio(times['keras'], times['network']):.1f}")
         print(f"  batch {size:2d}: skseq predict_proba {per_call['skseq']:.2f}"
               f" ms, keras model.predict {per_call['keras']:.2f} ms; RATIO "
               f"keras/skseq = {ratio(times['keras'], times['skseq']):.1f} "
@@ -356,6 +432,28 @@ def bench_predict(args):
                 if keras.backend.backend() == "jax" else "")
     print(f"  60 calls with random batch sizes 1-39 and lengths: retracing "
           f"warnings {len(retraces.messages)}{jax_note}")
+
+
+def network_alone(model, batch, calls):
+    """JAX: the forward pass alone, one jitted call, no Keras around it.
+
+    No wrapper can predict faster than this; it bounds the predict ratio.
+    """
+    import jax
+
+    @jax.jit
+    def forward(trainable, non_trainable, x):
+        return model.stateless_call(trainable, non_trainable, x,
+                                    training=False)[0]
+
+    def run():
+        for _ in range(calls):
+            # Read the variables every call, as a wrapper would have to.
+            np.asarray(forward([v.value for v in model.trainable_variables],
+                               [v.value for v in
+                                model.non_trainable_variables], batch))
+
+    return run
 
 
 def _grid_fit(n_jobs, X, y, epochs):

@@ -37,7 +37,7 @@ def test_speed_benchmark_prints_every_ratio(capsys):
         "--grid-repeats", "1"])
     out = capsys.readouterr().out
     ratios = _ratios(out)
-    # overhead 1, ragged 1, predict 3 batch sizes, gridsearch 1
+    # overhead 1, ragged 1, traces 2 (TensorFlow), predict 3, gridsearch 1
     assert len(ratios) >= 6 and all(r > 0 for r in ratios)
     assert "retracing warnings 0" in out
 

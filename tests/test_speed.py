@@ -173,9 +173,9 @@ def test_small_batch_predict_compiles_few_shapes_under_jax(fitted_ragged):
 
 
 def test_bucketed_fit_with_many_short_validation_sequences():
-    # Keras (TensorFlow) fixes the input signature from the first two
-    # batches: had they the same width, a wider batch later would fail
-    # ("generator yielded an element of shape ...").
+    # Keras (TensorFlow) fixed the input signature from the first two
+    # batches of a PyDataset: had they the same width, a wider batch later
+    # failed ("generator yielded an element of shape ...").
     rng = np.random.default_rng(4)
     lengths = np.where(rng.random(300) < 0.85, rng.integers(3, 8, 300),
                        rng.integers(40, 100, 300))
@@ -186,8 +186,8 @@ def test_bucketed_fit_with_many_short_validation_sequences():
     assert len(clf.history_["val_loss"]) == 2
     seq = BucketedSequence(np.zeros((300, 99, 1)), y, None, lengths, 16)
     widths = [seq[i][0].shape[1] for i in range(len(seq))]
-    assert widths[0] != widths[1] and sorted(widths) == sorted(
-        round_length(lengths[b].max(), 99) for b in bucket_batches(lengths, 16))
+    assert widths == [round_length(lengths[b].max(), 99)
+                      for b in bucket_batches(lengths, 16)]
 
 
 @pytest.mark.skipif(keras.backend.backend() != "jax",
@@ -222,3 +222,61 @@ def test_bucketed_fit_is_reproducible_and_seeds_are_ints():
     np.testing.assert_array_equal(first, second)
     with pytest.raises(ValueError, match="random_state"):
         LSTMClassifier(random_state=np.random.RandomState(0)).fit(X, y)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="tf.function traces are a TensorFlow matter")
+def test_bucketed_tensorflow_fit_traces_once_per_batch_size(monkeypatch):
+    # An LSTM step traced with an unknown batch axis runs 1.5-1.8x slower;
+    # an unknown time axis costs little and lets every width share a trace.
+    from skseq.neural_network import _builders
+
+    X, y = _ragged(150, 5, 120, seed=7)
+    lengths = np.array([len(x) for x in X])
+    params = dict(units=4, epochs=3, batch_size=16, bucketing=True,
+                  validation_fraction=0.3, n_iter_no_change=5,
+                  random_state=0)
+    records = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append
+    tf_logger = logging.getLogger("tensorflow")
+    tf_logger.addHandler(handler)
+    try:
+        clf = LSTMClassifier(**params).fit(X, y)
+    finally:
+        tf_logger.removeHandler(handler)
+    assert not [r for r in records if "retracing" in r.getMessage()]
+
+    n_train = len(y) - clf._n_validation(len(y))
+    batches = bucket_batches(lengths[:n_train], 16)
+    traced = clf.model_.train_function.concrete_functions
+    assert set(traced) == {len(b) for b in batches} == {16, n_train % 16}
+    for rows, function in traced.items():
+        x_spec = function.structured_input_signature[0][0][0]
+        assert tuple(x_spec.shape) == (rows, None, 2)
+    assert clf.model_.test_function.concrete_functions  # validation too
+
+    # Same numbers as Keras' own train function (one trace, unknown axes).
+    monkeypatch.setattr(_builders, "trace_per_batch_size", lambda model: None)
+    keras_steps = LSTMClassifier(**params).fit(X, y)
+    assert not hasattr(keras_steps.model_.train_function,
+                       "concrete_functions")
+    np.testing.assert_allclose(clf.predict_proba(X),
+                               keras_steps.predict_proba(X), atol=1e-4)
+
+
+def test_tensorflow_batches_are_trimmed_exactly_unless_xla_compiles():
+    pytest.importorskip("tensorflow")
+    from skseq.neural_network._builders import bucketed_tf_dataset
+
+    rng = np.random.default_rng(8)
+    lengths = rng.integers(1, 100, 70)
+    X = np.zeros((70, 99, 1), dtype=np.float32)
+    y = np.zeros((70, 1), dtype=np.float32)
+    batches = bucket_batches(lengths, 16)
+    for round_widths, expected in (
+            (False, {lengths[b].max() for b in batches}),
+            (True, {round_length(lengths[b].max(), 99) for b in batches})):
+        dataset = bucketed_tf_dataset(X, y, None, lengths, 16,
+                                      round_widths=round_widths)
+        assert {x.shape[1] for x, _ in dataset} == expected

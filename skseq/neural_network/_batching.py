@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-__all__ = ["bucket_batches", "round_length", "should_bucket"]
+__all__ = ["batch_widths", "bucket_batches", "round_length", "should_bucket"]
 
 N_LENGTH_SIZES = 8
 
@@ -61,3 +61,29 @@ def bucket_batches(lengths, batch_size, rng=None):
     if rng is not None:
         batches = [batches[i] for i in rng.permutation(len(batches))]
     return batches
+
+
+def batch_widths(lengths, batches, max_length, round_widths=True):
+    """Width of each batch: its longest member, rounded up unless told not.
+
+    Parameters
+    ----------
+    lengths : ndarray of shape (n_samples,)
+        Real length of every sequence.
+    batches : list of ndarray
+        Index arrays, as from :func:`bucket_batches`.
+    max_length : int
+        Width of the padded array (the largest width).
+    round_widths : bool, default=True
+        Round up to one of ``N_LENGTH_SIZES`` sizes (few compiled shapes);
+        ``False`` keeps each batch's exact longest length (at least 1).
+
+    Returns
+    -------
+    widths : ndarray of shape (n_batches,)
+    """
+    longest = [int(lengths[b].max()) for b in batches]
+    if round_widths:
+        return np.array([round_length(m, max_length) for m in longest],
+                        dtype=np.int64)
+    return np.maximum(np.array(longest, dtype=np.int64), 1)

@@ -8,22 +8,22 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ._batching import bucket_batches, round_length
+from ._batching import batch_widths, bucket_batches
 
 __all__ = ["build_lstm_model", "MaskedGlobalPooling1D", "AttentionPooling1D",
-           "BucketedSequence", "bucketed_tf_dataset"]
+           "BucketedSequence", "bucketed_tf_dataset", "trace_per_batch_size"]
 
 
 def bucketed_tf_dataset(X, y, weights, lengths, batch_size, seed=None,
-                        shuffle=False):
-    """The batches of :class:`BucketedSequence` as an in-graph ``tf.data``.
+                        shuffle=False, round_widths=True):
+    """Bucketed batches as an in-graph ``tf.data`` pipeline (TensorFlow).
 
     Under TensorFlow a ``PyDataset`` hands every batch through a Python
     generator, which costs about as much as the steps bucketing saves
     (``benchmarks/README.md``). Here the data are constant tensors and each
     batch is a gather of its rows sliced to its width, all inside the
-    ``tf.data`` graph; the time axis of the element spec is unknown, so
-    batches of every width share one trace.
+    ``tf.data`` graph. :func:`trace_per_batch_size` then gives each batch
+    size one trace that takes every width.
 
     Parameters
     ----------
@@ -39,6 +39,9 @@ def bucketed_tf_dataset(X, y, weights, lengths, batch_size, seed=None,
         Seed for breaking length ties and for the batch order.
     shuffle : bool, default=False
         Reshuffle the order of the batches every epoch (training).
+    round_widths : bool, default=True
+        Round each batch's width up to one of 8 sizes, as XLA compiles once
+        per shape; ``False`` trims each batch to exactly its longest member.
     """
     import tensorflow as tf
 
@@ -46,8 +49,7 @@ def bucketed_tf_dataset(X, y, weights, lengths, batch_size, seed=None,
     batches = bucket_batches(lengths, batch_size, rng)
     sizes = np.array([len(b) for b in batches], dtype=np.int64)
     stops = np.cumsum(sizes)
-    widths = np.array([round_length(lengths[b].max(), X.shape[1])
-                       for b in batches], dtype=np.int64)
+    widths = batch_widths(lengths, batches, X.shape[1], round_widths)
     rows = tf.constant(np.concatenate(batches).astype(np.int64))
     arrays = [tf.constant(a) for a in (X, y, weights) if a is not None]
 
@@ -64,8 +66,59 @@ def bucketed_tf_dataset(X, y, weights, lengths, batch_size, seed=None,
     return dataset.map(take).prefetch(tf.data.AUTOTUNE)
 
 
+def trace_per_batch_size(model):
+    """Trace the train and test steps once per batch size (TensorFlow).
+
+    Keras traces one ``tf.function`` and leaves unknown every axis that
+    differed between the batches it saw. Bucketed batches differ in width
+    and the last one is short, and an LSTM train step traced with an unknown
+    batch axis runs 1.5-1.8x slower on CPU than one traced for a known batch
+    size, while an unknown time axis costs little (``benchmarks/README.md``).
+    That ate most of what bucketing saves. Here each batch size gets its own
+    trace (usually two: full and last batch) whose time axis is unknown, so
+    batches of any width run without retracing.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model; its ``train_function`` and ``test_function`` are
+        replaced until it is compiled again.
+    """
+    import tensorflow as tf
+
+    def per_batch_size(step):
+        traced_step = tf.function(step, autograph=False, reduce_retracing=False,
+                                  jit_compile=bool(model.jit_compile))
+        concrete = {}
+
+        def function(iterator):
+            data = next(iterator)
+            x, *rest = tf.nest.flatten(data)
+            rows = x.shape[0]
+            if rows not in concrete:
+                # Traced once per batch size, the time axis left unknown so
+                # that all widths share it; called directly, so TensorFlow's
+                # retracing warning never fires.
+                spec = [tf.TensorSpec((rows, None) + tuple(x.shape[2:]),
+                                      x.dtype)]
+                spec += [tf.TensorSpec(t.shape, t.dtype) for t in rest]
+                concrete[rows] = traced_step.get_concrete_function(
+                    tf.nest.pack_sequence_as(data, spec))
+            return concrete[rows](data)
+
+        function.concrete_functions = concrete
+        return function
+
+    model.train_function = per_batch_size(model.train_step)
+    model.test_function = per_batch_size(model.test_step)
+
+
 class BucketedSequence(keras.utils.PyDataset):
     """Batches of similar-length sequences, each trimmed to its longest.
+
+    Widths are rounded up to one of 8 sizes, as JAX compiles once per
+    shape. Used under JAX; under TensorFlow :func:`bucketed_tf_dataset`
+    yields the same batches from inside the graph.
 
     Parameters
     ----------
@@ -86,41 +139,24 @@ class BucketedSequence(keras.utils.PyDataset):
         super().__init__()
         self.X, self.y, self.weights = X, y, weights
         self.lengths, self.batch_size, self.rng = lengths, batch_size, rng
-        self.batches = self._order(bucket_batches(lengths, batch_size, rng))
+        self._make_batches()
 
-    def _width(self, batch):
-        return round_length(self.lengths[batch].max(), self.X.shape[1])
-
-    def _order(self, batches):
-        """Give the first two batches different widths where any differ.
-
-        Keras (TensorFlow) fixes the input signature from the first two
-        batches; equal widths there would make the time axis static and a
-        wider batch later fail.
-        """
-        if len(batches) > 2:
-            first = self._width(batches[0])
-            if self._width(batches[1]) == first:
-                for j in range(2, len(batches)):
-                    if self._width(batches[j]) != first:
-                        batches[1], batches[j] = batches[j], batches[1]
-                        break
-        return batches
+    def _make_batches(self):
+        self.batches = bucket_batches(self.lengths, self.batch_size, self.rng)
+        self.widths = batch_widths(self.lengths, self.batches, self.X.shape[1])
 
     def __len__(self):
         return len(self.batches)
 
     def __getitem__(self, i):
-        idx = self.batches[i]
-        width = self._width(idx)
+        idx, width = self.batches[i], self.widths[i]
         if self.weights is None:
             return self.X[idx, :width], self.y[idx]
         return self.X[idx, :width], self.y[idx], self.weights[idx]
 
     def on_epoch_end(self):
         if self.rng is not None:
-            self.batches = self._order(bucket_batches(
-                self.lengths, self.batch_size, self.rng))
+            self._make_batches()
 
 
 @keras.saving.register_keras_serializable(package="skseq")
