@@ -107,6 +107,18 @@ def test_fast_predict_matches_keras_predict(fitted_ragged):
                                atol=1e-5)
 
 
+def test_fast_predict_uses_the_current_weights():
+    # The JAX path caches a jitted forward pass; it must read the weights
+    # at every call, not the ones it first saw.
+    X, y = _ragged(60, 5, 30, seed=9)
+    clf = LSTMClassifier(units=4, epochs=1, random_state=0).fit(X, y)
+    before = clf.predict_proba(X[:5])
+    assert not np.allclose(before, 0.5)
+    clf.model_.set_weights([np.zeros_like(w)
+                            for w in clf.model_.get_weights()])
+    np.testing.assert_allclose(clf.predict_proba(X[:5]), 0.5, atol=1e-6)
+
+
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow",
                     reason="retracing is a tf.function matter")
 def test_small_batch_predict_does_not_retrace(fitted_ragged):

@@ -65,6 +65,34 @@ def _seeded(random_state):
         np.random.set_state(np_state)
 
 
+def _jax_forward(model):
+    """A jitted forward pass of a trained model (JAX), cached on the model.
+
+    ``predict_on_batch`` gathers and writes back the whole model state on
+    every call; on one short sequence that is about as long as the network
+    itself. Here the jitted ``stateless_call`` gets the current variable
+    values and nothing else.
+    """
+    forward = getattr(model, "_skseq_forward", None)
+    if forward is None:
+        import jax
+
+        trainable = list(model.trainable_variables)
+        non_trainable = list(model.non_trainable_variables)
+
+        @jax.jit
+        def run(trainable_values, non_trainable_values, x):
+            return model.stateless_call(trainable_values, non_trainable_values,
+                                        x, training=False)[0]
+
+        def forward(x):
+            return run([v.value for v in trainable],
+                       [v.value for v in non_trainable], x)
+
+        model._skseq_forward = forward
+    return forward
+
+
 def _looks_like_tokens(X):
     """True for 2-D integer arrays or lists of 1-D integer sequences."""
     if isinstance(X, (list, tuple)):
@@ -551,16 +579,20 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     def _predict_model(self, X_model, lengths):
         """Run the network in length-sorted chunks trimmed to their length.
 
-        ``predict_on_batch`` skips ``predict``'s per-call data pipeline and
-        callbacks, which dominate the time for small inputs.
+        ``predict_on_batch`` (TensorFlow) and a jitted forward pass (JAX)
+        skip ``predict``'s per-call data pipeline and callbacks, which
+        dominate the time for small inputs.
         """
         import keras
 
+        backend = keras.backend.backend()
         # JAX compiles once per input shape: round the batch size up to a
         # power of two too, so that any stream of small batches compiles a
         # handful of shapes. TensorFlow's predict function handles unknown
         # shapes without retracing.
-        pad = keras.backend.backend() != "tensorflow"
+        pad = backend != "tensorflow"
+        predict_batch = (_jax_forward(self.model_) if backend == "jax"
+                         else self.model_.predict_on_batch)
         # Widths on one grid whatever the width of X (padded steps are masked).
         grid = max(X_model.shape[1], self.n_timesteps_in_) if pad \
             else X_model.shape[1]
@@ -575,8 +607,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                 full = np.zeros((n_rows, width) + batch.shape[2:], batch.dtype)
                 full[:len(idx), :batch.shape[1]] = batch
                 batch = full
-            pred = np.asarray(
-                self.model_.predict_on_batch(batch))[:len(idx)]
+            pred = np.asarray(predict_batch(batch))[:len(idx)]
             if out is None:
                 out = np.empty((len(order), pred.shape[1]), dtype=pred.dtype)
             out[idx] = pred
