@@ -6,6 +6,7 @@ keeps every real step, that the fast predict path gives Keras' numbers, and
 that small-batch prediction does not make TensorFlow retrace.
 """
 
+import contextlib
 import logging
 
 import keras
@@ -20,6 +21,22 @@ from skseq.neural_network._batching import (
     should_bucket,
 )
 from skseq.neural_network._builders import BucketedSequence
+
+
+@contextlib.contextmanager
+def retracing_warnings():
+    """Collect TensorFlow's "triggered tf.function retracing" warnings."""
+    records = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append
+    tf_logger = logging.getLogger("tensorflow")
+    tf_logger.addHandler(handler)
+    retraces = []
+    try:
+        yield retraces
+    finally:
+        tf_logger.removeHandler(handler)
+        retraces.extend(r for r in records if "retracing" in r.getMessage())
 
 
 def _ragged(n, low, high, n_features=2, seed=0):
@@ -125,18 +142,11 @@ def test_small_batch_predict_does_not_retrace(fitted_ragged):
     clf, X = fitted_ragged
     clf.predict_proba(X[:1])  # first traces are expected
     clf.predict_proba(X[:8])
-    records = []
-    handler = logging.Handler(level=logging.WARNING)
-    handler.emit = records.append
-    tf_logger = logging.getLogger("tensorflow")
-    tf_logger.addHandler(handler)
-    try:
+    with retracing_warnings() as retraces:
         for n in [1, 2, 3, 5, 8, 13, 21, 32, 1, 8, 32]:
             clf.predict_proba(X[:n])
             clf.predict_proba(X[n:2 * n])
-    finally:
-        tf_logger.removeHandler(handler)
-    assert not [r for r in records if "retracing" in r.getMessage()]
+    assert not retraces
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow",
@@ -248,16 +258,9 @@ def test_bucketed_tensorflow_fit_traces_once_per_batch_size(monkeypatch):
     params = dict(units=4, epochs=3, batch_size=16, bucketing=True,
                   validation_fraction=0.3, n_iter_no_change=5,
                   random_state=0)
-    records = []
-    handler = logging.Handler(level=logging.WARNING)
-    handler.emit = records.append
-    tf_logger = logging.getLogger("tensorflow")
-    tf_logger.addHandler(handler)
-    try:
+    with retracing_warnings() as retraces:
         clf = LSTMClassifier(**params).fit(X, y)
-    finally:
-        tf_logger.removeHandler(handler)
-    assert not [r for r in records if "retracing" in r.getMessage()]
+    assert not retraces
 
     n_train = len(y) - clf._n_validation(len(y))
     batches = bucket_batches(lengths[:n_train], 16)
