@@ -177,7 +177,7 @@ def bench_overhead(args):
     import keras
 
     from skseq import LSTMClassifier
-    from skseq.neural_network._builders import build_lstm_model
+    from skseq.neural_network._architectures import build_lstm_model
 
     X, y = make_dense(args.n_samples, args.n_timesteps, 3)
     y_keras = y.reshape(-1, 1).astype(np.float32)
@@ -326,7 +326,7 @@ def bench_traces(args):
         return
     import tensorflow as tf
 
-    from skseq.neural_network._builders import build_lstm_model
+    from skseq.neural_network._architectures import build_lstm_model
 
     model = build_lstm_model({"n_features": 3, "n_outputs": 1,
                               "tokens": False}, units=args.ragged_units,

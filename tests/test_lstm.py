@@ -138,7 +138,7 @@ def test_padding_is_masked_whatever_its_side():
 
 def test_scaler_statistics_ignore_padding():
     X, y = make_trap_sequences(400, random_state=0)
-    clf = LSTMClassifier(**TINY).fit(X, y)
+    clf = LSTMClassifier(validation="tail", **TINY).fit(X, y)
     n_val = int(np.ceil(0.1 * len(y)))  # 40: early stopping is on
     train = X[:-n_val]
     real = ~np.all(train == 0, axis=2)
@@ -168,14 +168,15 @@ def test_history_and_early_stopping_restore_best_epoch():
     assert clf.n_iter_ == clf.best_epoch_ + 3
 
 
-def test_too_small_a_validation_tail_trains_all_epochs_on_all_data():
+def test_too_small_a_hold_out_trains_on_all_data_and_keeps_lowest_loss():
     X, y = _signal_data(n=100)
-    clf = LSTMClassifier(units=4, epochs=3, n_iter_no_change=1,
-                         random_state=0).fit(X, y)  # tail of 10 < 30
-    assert "val_loss" not in clf.history_ and clf.n_iter_ == 3
+    clf = LSTMClassifier(units=4, epochs=6, random_state=0).fit(X, y)
+    # A hold-out of 10 < 30: all data train, the training loss is monitored.
+    assert "val_loss" not in clf.history_ and clf.validation_ == "none"
+    assert clf.best_epoch_ == int(np.argmin(clf.history_["loss"])) + 1
     clf = LSTMClassifier(units=4, epochs=3, n_iter_no_change=1,
                          validation_fraction=0.3, random_state=0).fit(X, y)
-    assert "val_loss" in clf.history_
+    assert "val_loss" in clf.history_ and clf.validation_ == "stratified"
 
 
 def test_validation_fraction_is_the_tail_of_the_data():
@@ -185,8 +186,8 @@ def test_validation_fraction_is_the_tail_of_the_data():
     y_flipped = y.copy()
     y_flipped[160:] = 1 - y_flipped[160:]
     clf = LSTMClassifier(units=8, epochs=30, n_iter_no_change=3,
-                         validation_fraction=0.2, learning_rate=0.02,
-                         random_state=0).fit(X, y_flipped)
+                         validation="tail", validation_fraction=0.2,
+                         learning_rate=0.02, random_state=0).fit(X, y_flipped)
     val_acc = clf.history_["val_accuracy"]
     train_acc = clf.history_["accuracy"]
     assert train_acc[-1] > 0.7 and min(val_acc) < 0.5

@@ -1,10 +1,10 @@
 """Datasets: bundled real data, synthetic problems and windowing."""
 
 from ._series import load_co2
-from ._synthetic import make_trap_sequences
+from ._synthetic import make_token_reviews, make_trap_sequences
 from ._text import load_rotten_tomatoes
 from ._ucr import UCR_DATASETS, load_ucr
 from ._windows import make_windows
 
 __all__ = ["UCR_DATASETS", "load_co2", "load_rotten_tomatoes", "load_ucr",
-           "make_trap_sequences", "make_windows"]
+           "make_token_reviews", "make_trap_sequences", "make_windows"]

@@ -60,3 +60,72 @@ def make_trap_sequences(n_samples=1000, *, n_timesteps=10, n_features=5,
         steps[:, 0] += trend
         X[i, n_timesteps - length:] = steps
     return X, y
+
+
+def make_token_reviews(n_samples=2000, *, min_length=80, max_length=600,
+                       vocabulary_size=5000, n_sentiment_tokens=100,
+                       n_cues=(3, 8), cue_agreement=0.75, random_state=None):
+    """Long token sequences labelled by a few sentiment cues ("seed" words).
+
+    Each review has a random length in ``[min_length, max_length]``; most
+    tokens are neutral ids drawn from a Zipf-like distribution, and a few
+    positions hold cue tokens from a positive or a negative lexicon. The
+    label is the polarity of the review; each cue agrees with it with
+    probability ``cue_agreement``, so single cues mislead and the model has
+    to weigh all of them, wherever they are. Bag-of-words models do well
+    here; an LSTM read at its last step forgets the early cues.
+
+    Parameters
+    ----------
+    n_samples : int, default=2000
+        Number of reviews.
+    min_length, max_length : int, default=80, 600
+        Range of review lengths (tokens).
+    vocabulary_size : int, default=5000
+        Ids run from 1 to ``vocabulary_size - 1`` (0 is padding).
+    n_sentiment_tokens : int, default=100
+        Size of the cue lexicon, half positive, half negative.
+    n_cues : tuple of int, default=(3, 8)
+        Range of the number of cues per review.
+    cue_agreement : float, default=0.75
+        Probability that a cue has the review's polarity.
+    random_state : int, RandomState or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X : list of ndarray of int
+        Token id sequences of different lengths.
+    y : ndarray of shape (n_samples,)
+        Labels ``'negative'`` and ``'positive'``.
+
+    Examples
+    --------
+    >>> from skseq.datasets import make_token_reviews
+    >>> X, y = make_token_reviews(20, random_state=0)
+    >>> len(X), 80 <= min(map(len, X)), max(map(len, X)) <= 600
+    (20, True, True)
+    """
+    rng = check_random_state(random_state)
+    n_neutral = vocabulary_size - 1 - n_sentiment_tokens
+    if n_neutral < 1:
+        raise ValueError(
+            f"vocabulary_size={vocabulary_size} leaves no neutral tokens next "
+            f"to {n_sentiment_tokens} sentiment tokens; raise it.")
+    half = n_sentiment_tokens // 2
+    # Neutral ids after the lexicon; Zipf-like frequencies, as in text.
+    neutral_p = 1.0 / np.arange(1, n_neutral + 1)
+    neutral_p /= neutral_p.sum()
+    positive = rng.uniform(size=n_samples) < 0.5
+    X = []
+    for pos in positive:
+        length = rng.randint(min_length, max_length + 1)
+        seq = 1 + n_sentiment_tokens + rng.choice(n_neutral, size=length,
+                                                  p=neutral_p)
+        k = rng.randint(n_cues[0], n_cues[1] + 1)
+        agree = rng.uniform(size=k) < cue_agreement
+        polarity = np.where(agree, pos, ~pos)
+        cues = 1 + rng.randint(0, half, size=k) + np.where(polarity, 0, half)
+        seq[rng.choice(length, size=k, replace=False)] = cues
+        X.append(seq.astype(np.int64))
+    return X, np.where(positive, "positive", "negative")

@@ -453,7 +453,7 @@ def _check_converged(est, s, classes):
     history = getattr(est, "history_", None) or {}
     monitor = history.get("val_loss") or history.get("loss")
     n_iter, epochs = getattr(est, "n_iter_", None), getattr(est, "epochs", None)
-    if not monitor or n_iter is None or n_iter < epochs or len(monitor) < 2:
+    if not monitor or n_iter is None or n_iter < getattr(est, "epochs_", epochs) or len(monitor) < 2:
         return []
     if np.nanargmin(monitor) < len(monitor) - 1:
         return []

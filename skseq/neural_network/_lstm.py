@@ -3,20 +3,17 @@
 import contextlib
 import copy
 import functools
-import math
 import os
 import random
 import tempfile
-import warnings
+import threading
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
@@ -25,14 +22,17 @@ from sklearn.utils.validation import (
 from ..inspection._diagnose import summarize_input, warn_after_fit
 from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
 from ..utils._validation import check_sequences
+from . import _training
+from ._architectures import resolve_architecture, resolve_dropout, resolve_pooling
 from ._batching import round_length, should_bucket
 
 __all__ = ["LSTMClassifier"]
 
 # Largest batch handed to the model at once when predicting.
 _PREDICT_CHUNK = 1024
-# Fewer validation sequences give too noisy a loss to stop on.
-_MIN_VALIDATION = 30
+# Keras' seeding is process-global (keras.utils.set_random_seed): two seeded
+# fits in threads would draw from each other's generators. They take turns.
+_SEED_LOCK = threading.RLock()
 
 
 def _import_keras():
@@ -40,7 +40,8 @@ def _import_keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
-    from . import _builders  # registers the custom layers for unpickling
+    from . import _builders, _layers  # noqa: F401  _layers registers the
+    # custom layers for loading saved models
 
     return keras, _builders
 
@@ -50,19 +51,21 @@ def _seeded(random_state):
     """Seed Keras for one fit without leaking into the caller's RNGs.
 
     ``keras.utils.set_random_seed`` also seeds Python's and NumPy's global
-    generators; their states are restored afterwards.
+    generators; their states are restored afterwards. Seeded fits in
+    parallel threads are serialised, so each equals the same fit run alone.
     """
     if random_state is None:
         yield
         return
     keras, _ = _import_keras()
-    py_state, np_state = random.getstate(), np.random.get_state()
-    keras.utils.set_random_seed(int(random_state))
-    try:
-        yield
-    finally:
-        random.setstate(py_state)
-        np.random.set_state(np_state)
+    with _SEED_LOCK:
+        py_state, np_state = random.getstate(), np.random.get_state()
+        keras.utils.set_random_seed(int(random_state))
+        try:
+            yield
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
 
 
 def _jax_forward(model):
@@ -93,6 +96,25 @@ def _jax_forward(model):
     return forward
 
 
+def _clip_tokens(X_tokens, vocabulary_size):
+    """Unseen ids (>= vocabulary_size) become padding, i.e. are skipped."""
+    if X_tokens.size and X_tokens.max() >= vocabulary_size:
+        X_tokens = np.where(X_tokens < vocabulary_size, X_tokens, 0)
+    return X_tokens
+
+
+def _model_input(X_padded, lengths, tokens, scaler):
+    """Scale real steps and keep padded steps at 0.0 for the Masking layer."""
+    if tokens:
+        return X_padded
+    if scaler is not None:
+        return scaler._transform_padded(X_padded, lengths)
+    real = real_step_mask(lengths, X_padded.shape[1])
+    if np.any(real & np.all(X_padded == 0.0, axis=2)):
+        X_padded = unmask_real_steps(X_padded.copy(), real, 0.0)
+    return X_padded
+
+
 def _looks_like_tokens(X):
     """True for 2-D integer arrays or lists of 1-D integer sequences."""
     if isinstance(X, (list, tuple)):
@@ -117,45 +139,76 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     * uses one sigmoid unit with binary cross-entropy for two classes and a
       softmax for more (never a softmax on one unit);
     * weights classes inversely to their frequency (``class_weight='balanced'``);
-    * stops early on a validation fraction taken from the *end* of the
-      training data (no shuffling, so windows that overlap in time do not leak
-      into it) and restores the best weights.
+    * reads long numeric series through convolutions that shorten them
+      before the LSTM (``architecture='auto'``), and long token sequences by
+      the mean and max of the LSTM's outputs (``pooling='auto'``);
+    * sizes batch, budget and learning-rate schedule from the number of
+      training sequences (``batch_size``, ``epochs``, ``n_iter_no_change``
+      ``'auto'``; rules in ``skseq.neural_network._training``);
+    * holds out a stratified, shuffled validation set for early stopping,
+      or the tail when the sequences are overlapping windows of one series,
+      and only when it holds at least 30 sequences; smaller sets train on
+      everything and keep the weights of the lowest training loss.
 
     Parameters
     ----------
     units : int, default=64
-        LSTM units per layer.
+        LSTM units per layer; also the width of the convolutions of
+        ``'conv_lstm'`` (``units``, ``2 * units``, ``units`` filters).
     n_layers : int, default=1
         Number of stacked LSTM layers.
     bidirectional : bool, default=False
         Wrap each LSTM in ``keras.layers.Bidirectional``.
-    dropout : float, default=0.0
-        Dropout rate between layers and before the output layer.
-    pooling : {'last', 'mean', 'max', 'attention'}, default='last'
+    dropout : float or 'auto', default='auto'
+        Dropout rate between layers and before the output layer (for token
+        input also on whole embedding channels). ``'auto'``: 0.25 for tokens
+        (an embedding has one weight vector per word and over-fits rare
+        words first), 0.0 for numeric input.
+    pooling : {'auto', 'last', 'mean', 'max', 'mean_max', 'attention'}, \
+default='auto'
         How the last LSTM layer's outputs become one vector: the last real
-        step, the mean or max over real steps, or attention pooling.
-    architecture : {'lstm', 'lstm_fcn'}, default='lstm'
-        ``'lstm_fcn'`` adds a fully convolutional branch in parallel to the
-        LSTM (LSTM-FCN, Karim et al. 2017), which is much stronger on
-        univariate time series classification.
-    epochs : int, default=100
-        Maximum number of passes over the training data.
-    batch_size : int, default=32
-        Samples per gradient step.
+        step, the mean, max or both over real steps, or attention pooling.
+        ``'auto'``: ``'mean_max'`` for tokens, ``'last'`` for numeric input.
+    architecture : {'auto', 'conv_lstm', 'lstm', 'lstm_fcn'}, default='auto'
+        ``'conv_lstm'``: three convolution blocks that shorten the sequence
+        until the LSTM reads at most 64 steps, the LSTM's summary joined with
+        the convolutions' global average (the FCN head). ``'lstm'``: the LSTM
+        reads the raw steps. ``'lstm_fcn'``: the raw LSTM with a fully
+        convolutional branch beside it (Karim et al. 2017). ``'auto'``:
+        ``'conv_lstm'`` for numeric input, ``'lstm'`` for tokens.
+    epochs : int or 'auto', default='auto'
+        Maximum number of passes over the training data. ``'auto'``: about
+        4,000 gradient steps, between 10 and 1,500 epochs.
+    batch_size : int or 'auto', default='auto'
+        Samples per gradient step. ``'auto'``: a tenth of the training
+        sequences, between 4 and 64.
     learning_rate : float, default=1e-3
-        Learning rate of the optimizer.
+        Initial learning rate of the optimizer.
+    lr_schedule : {'plateau'} or None, default='plateau'
+        ``'plateau'`` halves the learning rate when the monitored loss
+        (validation loss, else training loss) has not improved for a tenth
+        of the epochs (at least 5), down to a tenth of ``learning_rate``.
     optimizer : str, keras optimizer class or instance, default='adam'
         Optimizer; an instance is copied, never trained in place.
+    validation : {'auto', 'stratified', 'tail'}, CV splitter or None, \
+default='auto'
+        The hold-out for early stopping. ``'stratified'``: a seeded,
+        shuffled, stratified ``validation_fraction`` (independent
+        sequences, e.g. class-sorted UCR files). ``'tail'``: the last
+        ``validation_fraction`` of the rows (windows in time order). A
+        splitter (e.g. :class:`~skseq.model_selection.PurgedTimeSeriesSplit`)
+        gives its last ``(train, test)`` split. ``'auto'``: ``'tail'`` when
+        consecutive sequences overlap like windows cut from one series,
+        ``'stratified'`` otherwise. ``None``: no hold-out. Without a
+        splitter, nothing is held out when the hold-out would have fewer
+        than 30 sequences: its loss is too noisy to stop on.
     validation_fraction : float, default=0.1
-        Fraction of the training data, taken from its end, held out for early
-        stopping. Only used when ``n_iter_no_change`` is set and the tail
-        holds at least 30 sequences: the loss on fewer is too noisy to stop
-        on (on the UCR sets of ``benchmarks/accuracy.py`` early stopping on
-        4-7 sequences halted before learning began), so all the data train
-        for all ``epochs`` instead.
-    n_iter_no_change : int or None, default=10
-        Stop after this many epochs without improvement of the validation
-        loss and restore the best weights. ``None`` trains all ``epochs``.
+        Share of the training data held out by ``'stratified'``/``'tail'``.
+    n_iter_no_change : int, 'auto' or None, default='auto'
+        Stop after this many epochs without improvement of the monitored
+        loss (validation loss, else training loss) and keep the best
+        epoch's weights. ``'auto'``: a fifth of the epochs, at least 10.
+        ``None`` trains all ``epochs`` and keeps the last weights.
     class_weight : 'balanced', dict or None, default='balanced'
         Weights of the classes, keyed by the original labels. ``'balanced'``
         uses ``n_samples / (n_classes * count(class))``.
@@ -226,6 +279,12 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         Whether the input was taken as token ids.
     vocabulary_size_ : int or None
         Embedding input size for token input.
+    batch_size_, epochs_ : int
+        The batch size and epoch budget used (``'auto'`` resolved).
+    architecture_, pooling_ : str
+        The architecture and pooling used (``'auto'`` resolved).
+    validation_ : str
+        The hold-out used: 'stratified', 'tail', 'splitter' or 'none'.
 
     Examples
     --------
@@ -239,19 +298,28 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     (60, 2)
     """
 
+
     _parameter_constraints = {
         "units": [Interval(Integral, 1, None, closed="left")],
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "pooling": [StrOptions({"last", "mean", "max", "attention"})],
-        "architecture": [StrOptions({"lstm", "lstm_fcn"})],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
+        "pooling": [StrOptions({"auto", "last", "mean", "max", "mean_max",
+                                "attention"})],
+        "architecture": [StrOptions({"auto", "conv_lstm", "lstm",
+                                     "lstm_fcn"})],
+        "epochs": [Interval(Integral, 1, None, closed="left"),
+                   StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left"),
+                       StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"plateau"}), None],
         "optimizer": [str, type, object],
+        "validation": [StrOptions({"auto", "stratified", "tail"}),
+                       HasMethods(["split"]), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
+                             StrOptions({"auto"}), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "scaling": [StrOptions({"standard", "robust", "minmax"}), None],
         "mask_value": [Real, None],
@@ -269,9 +337,10 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     }
 
     def __init__(self, *, units=64, n_layers=1, bidirectional=False,
-                 dropout=0.0, pooling="last", architecture="lstm", epochs=100,
-                 batch_size=32, learning_rate=1e-3, optimizer="adam",
-                 validation_fraction=0.1, n_iter_no_change=10,
+                 dropout="auto", pooling="auto", architecture="auto",
+                 epochs="auto", batch_size="auto", learning_rate=1e-3,
+                 lr_schedule="plateau", optimizer="adam", validation="auto",
+                 validation_fraction=0.1, n_iter_no_change="auto",
                  class_weight="balanced", scaling="standard", mask_value=0.0,
                  input_type="auto", embedding_dim=32, vocabulary_size=None,
                  bucketing="auto", jit_compile="auto", model_builder=None,
@@ -285,7 +354,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
+        self.validation = validation
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
@@ -306,6 +377,10 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Train the network on sequences X and labels y.
 
+        Everything is validated before training starts. The fitted state is
+        committed only when training ends: a fit that raises or is
+        interrupted leaves the estimator as it was.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features), \
@@ -314,82 +389,130 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels (any hashable type), at least two classes.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights, multiplied with the class weights. Not
-            modified.
+            Non-negative per-sample weights, multiplied with the class
+            weights. Not modified.
 
         Returns
         -------
         self : LSTMClassifier
             Fitted estimator.
         """
-        data = self._prepare_fit(X, y, sample_weight)
         keras, builders = _import_keras()
+        user_callbacks = self._check_callbacks(keras)
+        data = self._prepare_fit(X, y, sample_weight)
+        state = data["state"]
         with _seeded(self.random_state):
-            self.model_ = self._build_and_compile(keras, builders, data["meta"])
-            callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or [])]
-            if data["validation"] is not None:
-                callbacks.append(keras.callbacks.EarlyStopping(
-                    monitor="val_loss", patience=self.n_iter_no_change,
-                    restore_best_weights=True))
+            model = self._build_and_compile(keras, data["meta"], state)
+            callbacks = user_callbacks + _training.training_callbacks(
+                keras, data["plan"], self.learning_rate)
             train, validation = (
-                part(self.model_) if callable(part) else part
+                part(model) if callable(part) else part
                 for part in (data["train"], data["validation"]))
             if data["trace_per_batch_size"]:
-                builders.trace_per_batch_size(self.model_)
-            history = self.model_.fit(
-                x=train, validation_data=validation,
-                epochs=self.epochs, callbacks=callbacks, verbose=self.verbose,
-                **data["fit_kwargs"])
-        if keras.backend.backend() == "tensorflow" and self.model_.jit_compile:
+                builders.trace_per_batch_size(model)
+            try:
+                history = model.fit(
+                    x=train, validation_data=validation,
+                    epochs=state["epochs_"], callbacks=callbacks,
+                    verbose=self.verbose, **data["fit_kwargs"])
+            except _training.NonFiniteLoss as exc:
+                raise ValueError(_training.non_finite_message(
+                    exc, self.learning_rate)) from None
+        if keras.backend.backend() == "tensorflow" and model.jit_compile:
             # XLA compiles once per input shape: prediction on ever new batch
             # sizes would compile again and again.
-            self.model_.jit_compile = False
-            self.model_.predict_function = None
-        self.history_ = {k: [float(v) for v in vals]
-                         for k, vals in history.history.items()}
-        self.n_iter_ = len(self.history_["loss"])
-        monitor = self.history_.get("val_loss", self.history_["loss"])
-        self.best_epoch_ = (int(np.argmin(monitor)) + 1
-                            if data["validation"] is not None else self.n_iter_)
+            model.jit_compile = False
+            model.predict_function = None
+        state["history_"] = {k: [float(v) for v in vals]
+                             for k, vals in history.history.items()}
+        state["n_iter_"] = len(state["history_"]["loss"])
+        state["best_epoch_"] = _training.best_epoch(callbacks,
+                                                    state["n_iter_"])
+        state["model_"] = model
+        # Commit: nothing above touched the estimator.
+        self.__dict__.update(state)
         warn_after_fit(self, X)
         return self
 
+    def _check_callbacks(self, keras):
+        callbacks = list(self.callbacks or [])
+        for cb in callbacks:
+            if not isinstance(cb, keras.callbacks.Callback):
+                raise ValueError(
+                    f"callbacks must be a list of keras.callbacks.Callback "
+                    f"instances; got {cb!r} ({type(cb).__name__}). Pass e.g. "
+                    "[keras.callbacks.CSVLogger('log.csv')].")
+        return [copy.deepcopy(cb) for cb in callbacks]
+
     def _prepare_fit(self, X, y, sample_weight):
-        """Validate everything and build the Keras inputs, before training."""
-        self.tokens_ = self._resolve_tokens(X)
+        """Validate everything and build the Keras inputs, before training.
+
+        Returns the fitted state to commit (``state``) without touching the
+        estimator.
+        """
+        tokens = self._resolve_tokens(X)
         X_padded, lengths = check_sequences(
-            X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0,
-            allow_empty_rows=self.tokens_)
+            X, tokens=tokens, mask_value=self.mask_value, pad_value=0.0,
+            allow_empty_rows=tokens)
+        if tokens and len(lengths) and lengths.max() == 0:
+            raise ValueError(
+                "Every token sequence is empty or all padding (id 0): there "
+                "is nothing to learn from. Check the tokenizer's vocabulary "
+                "(e.g. TextSequencer(max_tokens=...)) and that 0 is used "
+                "for padding only.")
         y = self._check_targets(y, len(lengths))
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
             raise ValueError(
                 f"LSTMClassifier needs samples of at least 2 classes; y has "
-                f"only one class: {self.classes_[0]!r}."
+                f"only one class: {classes[0]!r}."
             )
-        weights = _check_sample_weight(sample_weight, y_encoded,
-                                       dtype=np.float64, copy=True)
-        if self.class_weight is not None:
-            weights = weights * compute_sample_weight(self.class_weight, y)
-        self.n_features_in_ = 1 if self.tokens_ else X_padded.shape[2]
-        self.n_timesteps_in_ = int(lengths.max())
-        self.vocabulary_size_ = None
-        if self.tokens_:
-            self.vocabulary_size_ = int(
+        weights = _training.check_weights(
+            sample_weight, self.class_weight, y, y_encoded)
+        state = {"tokens_": tokens, "classes_": classes,
+                 "n_features_in_": 1 if tokens else X_padded.shape[2],
+                 "n_timesteps_in_": int(lengths.max()),
+                 "vocabulary_size_": None}
+        if tokens:
+            state["vocabulary_size_"] = int(
                 self.vocabulary_size or max(int(X_padded.max()) + 1, 2))
-            X_padded = self._clip_tokens(X_padded)
+            X_padded = _clip_tokens(X_padded, state["vocabulary_size_"])
 
-        n_val = self._n_validation(len(y))
-        n_train = len(y) - n_val
-        self.input_summary_ = summarize_input(
+        validation = (None if self.n_iter_no_change is None
+                      and not _training.is_splitter(self.validation)
+                      else self.validation)
+        train_idx, val_idx, kind = _training.split_validation(
+            validation, self.validation_fraction, X_padded, lengths,
+            y_encoded, self.random_state)
+        n_train, n_val = len(train_idx), len(val_idx)
+        if kind in ("stratified", "splitter"):
+            # Training rows first, then the hold-out: one copy, then slices.
+            order = np.concatenate([train_idx, val_idx])
+            X_padded, lengths, y_encoded, weights = (
+                a[order] for a in (X_padded, lengths, y_encoded, weights))
+        if n_val:
+            _training.warn_missing_classes(y_encoded[n_train:], len(classes),
+                                           kind)
+            # Held-out rows keep their class weights but not the training
+            # normalisation's share: both sides are scaled to mean 1.
+            weights = weights.copy()
+            weights[n_train:] /= weights[n_train:].mean()
+        weights[:n_train] /= weights[:n_train].mean()
+        batch_size = _training.resolve_batch_size(self.batch_size, n_train)
+        epochs = _training.resolve_epochs(self.epochs, n_train, batch_size)
+        state.update(
+            batch_size_=batch_size, epochs_=epochs, validation_=kind,
+            architecture_=resolve_architecture(self.architecture, tokens),
+            pooling_=resolve_pooling(self.pooling, tokens))
+        state["input_summary_"] = summarize_input(
             X_padded, lengths, y_encoded, weights, n_train=n_train,
-            tokens=self.tokens_)
-        self.scaler_ = None
-        if self.scaling is not None and not self.tokens_:
-            self.scaler_ = SequenceScaler(method=self.scaling)._fit_padded(
+            tokens=tokens)
+        state["scaler_"] = None
+        if self.scaling is not None and not tokens:
+            state["scaler_"] = SequenceScaler(method=self.scaling)._fit_padded(
                 X_padded[:n_train], lengths[:n_train])
-        X_model = self._model_input(X_padded, lengths)
-        y_model = (y_encoded.reshape(-1, 1) if len(self.classes_) == 2
+        X_model = _model_input(X_padded, lengths, tokens, state["scaler_"])
+        y_model = (y_encoded.reshape(-1, 1) if len(classes) == 2
                    else y_encoded).astype(np.float32)
         # Unit weights are left out: a weighted train step is slower (JAX).
         weights = (None if np.all(weights == 1.0)
@@ -398,7 +521,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         def part(array, where):
             return None if array is None else array[where]
 
-        tr, va = slice(0, n_train), slice(n_train, len(y))
+        tr, va = slice(0, n_train), slice(n_train, n_train + n_val)
         if should_bucket(lengths, self.bucketing):
             keras, builders = _import_keras()
             if keras.backend.backend() == "tensorflow":
@@ -406,14 +529,14 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                     # Exact widths cost no traces; XLA compiles per width.
                     return builders.bucketed_tf_dataset(
                         X_model[where], y_model[where], part(weights, where),
-                        lengths[where], self.batch_size,
+                        lengths[where], batch_size,
                         seed=self.random_state, shuffle=shuffle,
                         round_widths=bool(model.jit_compile))
             else:
                 def bucketed(where, model, shuffle):
                     return builders.BucketedSequence(
                         X_model[where], y_model[where], part(weights, where),
-                        lengths[where], self.batch_size,
+                        lengths[where], batch_size,
                         np.random.default_rng(self.random_state)
                         if shuffle else None)
             # Built when fit runs, inside the seeded context, for the model.
@@ -429,22 +552,26 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                 (X_model[va], y_model[va], weights[va])
             per_batch_size = False
             fit_kwargs = {"y": y_model[tr], "sample_weight": part(weights, tr),
-                          "batch_size": self.batch_size, "shuffle": True}
+                          "batch_size": batch_size, "shuffle": True}
         if n_val == 0:
             validation = None
-        else:
-            self._warn_single_class_tail(y_encoded[n_train:])
+        steps_per_epoch = -(-n_train // batch_size)
         meta = {
-            "n_features": self.n_features_in_,
-            "n_classes": len(self.classes_),
-            "n_outputs": 1 if len(self.classes_) == 2 else len(self.classes_),
-            "tokens": self.tokens_,
-            "vocabulary_size": self.vocabulary_size_,
-            "n_timesteps": self.n_timesteps_in_,
+            "n_features": state["n_features_in_"],
+            "n_classes": len(classes),
+            "n_outputs": 1 if len(classes) == 2 else len(classes),
+            "tokens": tokens,
+            "vocabulary_size": state["vocabulary_size_"],
+            "n_timesteps": state["n_timesteps_in_"],
+            "batch_norm_momentum": _training.batch_norm_momentum(
+                steps_per_epoch),
         }
+        plan = _training.plan_schedule(
+            self.n_iter_no_change, self.lr_schedule, epochs,
+            monitor="val_loss" if n_val else "loss")
         return {"train": train, "validation": validation,
                 "fit_kwargs": fit_kwargs, "trace_per_batch_size": per_batch_size,
-                "meta": meta}
+                "meta": meta, "plan": plan, "state": state}
 
     def _resolve_tokens(self, X):
         if self.input_type == "auto":
@@ -473,43 +600,13 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         check_consistent_length(np.empty(n_samples), y)
         return y
 
-    def _n_validation(self, n_samples):
-        if self.n_iter_no_change is None or self.validation_fraction == 0:
-            return 0
-        n_val = math.ceil(self.validation_fraction * n_samples)
-        return n_val if n_val >= _MIN_VALIDATION and n_samples > n_val else 0
-
-    def _warn_single_class_tail(self, y_val):
-        if len(np.unique(y_val)) < 2:
-            warnings.warn(
-                f"The validation tail used for early stopping (last "
-                f"{len(y_val)} samples) holds a single class "
-                f"{self.classes_[y_val[0]]}: the training data may be "
-                "sorted by class. Shuffle X and y first unless they are in "
-                "time order, or set n_iter_no_change=None.",
-                UserWarning, stacklevel=4)
-
-    def _clip_tokens(self, X_tokens):
-        """Unseen ids (>= vocabulary_size_) become padding, i.e. are skipped."""
-        if X_tokens.size and X_tokens.max() >= self.vocabulary_size_:
-            X_tokens = np.where(X_tokens < self.vocabulary_size_, X_tokens, 0)
-        return X_tokens
-
-    def _model_input(self, X_padded, lengths):
-        """Scale real steps and keep padded steps at 0.0 for the Masking layer."""
-        if self.tokens_:
-            return X_padded
-        if self.scaler_ is not None:
-            return self.scaler_._transform_padded(X_padded, lengths)
-        real = real_step_mask(lengths, X_padded.shape[1])
-        if np.any(real & np.all(X_padded == 0.0, axis=2)):
-            X_padded = unmask_real_steps(X_padded.copy(), real, 0.0)
-        return X_padded
-
-    def _build_and_compile(self, keras, builders, meta):
+    def _build_and_compile(self, keras, meta, state):
         params = {name: getattr(self, name) for name in (
-            "units", "n_layers", "bidirectional", "dropout", "pooling",
-            "architecture", "embedding_dim", "random_state")}
+            "units", "n_layers", "bidirectional", "embedding_dim",
+            "random_state")}
+        params.update(architecture=state["architecture_"],
+                      pooling=state["pooling_"],
+                      dropout=resolve_dropout(self.dropout, meta["tokens"]))
         if self.model_builder is not None:
             model = self.model_builder({**meta, **params})
             if not isinstance(model, keras.Model):
@@ -518,7 +615,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                     f"{type(model).__name__}."
                 )
         else:
-            model = builders.build_lstm_model(meta, **params)
+            from ._architectures import build_lstm_model
+
+            model = build_lstm_model(meta, **params)
         if not getattr(model, "compiled", False):
             binary = meta["n_outputs"] == 1
             model.compile(
@@ -563,14 +662,15 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0,
             allow_empty_rows=self.tokens_)
         if self.tokens_:
-            X_padded = self._clip_tokens(X_padded)
+            X_padded = _clip_tokens(X_padded, self.vocabulary_size_)
         elif X_padded.shape[2] != self.n_features_in_:
             raise ValueError(
                 f"X has {X_padded.shape[2]} features per step, but "
                 f"LSTMClassifier was fitted with {self.n_features_in_} "
                 "features per step."
             )
-        out = self._predict_model(self._model_input(X_padded, lengths),
+        out = self._predict_model(
+            _model_input(X_padded, lengths, self.tokens_, self.scaler_),
                                   lengths)
         if out.shape[1] == 1:
             out = np.hstack([1.0 - out, out])

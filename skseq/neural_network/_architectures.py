@@ -1,0 +1,221 @@
+"""Network builders of ``LSTMClassifier``: the LSTM, LSTM-FCN, conv-LSTM.
+
+``architecture='auto'`` resolves here (:func:`resolve_architecture`):
+
+* numeric sequences get ``'conv_lstm'``: three convolution blocks (the FCN of
+  Wang et al. 2017, widths 8/5/3) that also shorten the sequence, by max
+  pooling after the first two blocks, until the LSTM reads at most
+  ``MAX_LSTM_STEPS`` steps; the LSTM's summary is concatenated with the
+  global average of the last block (the FCN head). An LSTM read at its last
+  step over hundreds of raw steps learns little and costs one sequential
+  step per time step; the convolutions see every step, in parallel, and
+  the LSTM orders what they found;
+* token ids get the plain LSTM over an Embedding, pooled by the mean and
+  the max over real tokens (``pooling='auto'``): the last state of a long
+  review forgets its beginning.
+
+Masks stay right whatever the shortening: a pooled step is real when any of
+its steps is real (:class:`~skseq.neural_network._layers.MaskedDownsample1D`).
+"""
+
+import math
+
+import keras
+from keras import layers
+
+from ._layers import AttentionPooling1D, MaskedDownsample1D, MaskedGlobalPooling1D
+
+__all__ = ["build_lstm_model", "resolve_architecture", "resolve_pooling",
+           "resolve_dropout",
+           "downsampling_factors", "MAX_LSTM_STEPS"]
+
+# The conv-LSTM shortens sequences until the LSTM reads at most this many.
+MAX_LSTM_STEPS = 64
+
+
+def resolve_architecture(architecture, tokens):
+    """``'auto'``: ``'conv_lstm'`` for numeric input, ``'lstm'`` for tokens."""
+    if architecture != "auto":
+        return architecture
+    return "lstm" if tokens else "conv_lstm"
+
+
+def resolve_pooling(pooling, tokens):
+    """``'auto'``: ``'mean_max'`` for tokens, ``'last'`` for numeric input."""
+    if pooling != "auto":
+        return pooling
+    return "mean_max" if tokens else "last"
+
+
+def resolve_dropout(dropout, tokens):
+    """``'auto'``: 0.25 for tokens (embeddings over-fit rare words), else 0."""
+    if dropout != "auto":
+        return float(dropout)
+    return 0.25 if tokens else 0.0
+
+
+def downsampling_factors(n_timesteps, max_steps=MAX_LSTM_STEPS):
+    """Pool sizes after the first two conv blocks: product >= t / max_steps.
+
+    Examples
+    --------
+    >>> downsampling_factors(24), downsampling_factors(150)
+    ((1, 1), (2, 2))
+    >>> downsampling_factors(2000)
+    (6, 6)
+    """
+    total = max(1, math.ceil(n_timesteps / max_steps))
+    first = math.ceil(math.sqrt(total))
+    return first, math.ceil(total / first)
+
+
+def _seed(random_state, offset):
+    return None if random_state is None else int(random_state) + offset
+
+
+def _conv_block(x, filters, width, j, random_state, momentum):
+    x = layers.Conv1D(filters, width, padding="same",
+                      kernel_initializer=keras.initializers.HeUniform(
+                          seed=_seed(random_state, 70 + j)),
+                      name=f"conv_{j}")(x)
+    x = layers.BatchNormalization(momentum=momentum, name=f"conv_bn_{j}")(x)
+    return layers.Activation("relu", name=f"conv_relu_{j}")(x)
+
+
+def _pool(seq_out, pooling, random_state, mask=None):
+    # A mask passed explicitly (the conv-LSTM's downsampled one) replaces
+    # the one Keras propagates; otherwise Keras' own is used.
+    kw = {} if mask is None else {"mask": mask}
+    if pooling == "attention":
+        return AttentionPooling1D(seed=_seed(random_state, 40),
+                                  name="attention")(seq_out, **kw)
+    if pooling in ("mean", "max"):
+        return MaskedGlobalPooling1D(pooling, name=f"{pooling}_pool")(
+            seq_out, **kw)
+    if pooling == "mean_max":
+        return layers.Concatenate(name="mean_max_pool")([
+            MaskedGlobalPooling1D("mean", name="mean_pool")(seq_out, **kw),
+            MaskedGlobalPooling1D("max", name="max_pool")(seq_out, **kw)])
+    return seq_out
+
+
+def _lstm_stack(x, units, n_layers, bidirectional, dropout, pooling,
+                random_state, mask=None):
+    for i in range(n_layers):
+        last = i == n_layers - 1
+        rnn = layers.LSTM(
+            units,
+            return_sequences=not (last and pooling == "last"),
+            kernel_initializer=keras.initializers.GlorotUniform(
+                seed=_seed(random_state, 10 + i)),
+            recurrent_initializer=keras.initializers.Orthogonal(
+                seed=_seed(random_state, 20 + i)),
+            name=f"lstm_{i}",
+        )
+        if bidirectional:
+            rnn = layers.Bidirectional(rnn, name=f"bidirectional_{i}")
+        x = rnn(x, mask=mask) if mask is not None else rnn(x)
+        if dropout and not last:
+            x = layers.Dropout(dropout, seed=_seed(random_state, 30 + i),
+                               name=f"dropout_{i}")(x)
+    return x
+
+
+def build_lstm_model(meta, *, units=64, n_layers=1, bidirectional=False,
+                     dropout=0.0, pooling="last", architecture="lstm",
+                     embedding_dim=32, random_state=None):
+    """Build the (uncompiled) Keras model used by ``LSTMClassifier``.
+
+    Parameters
+    ----------
+    meta : dict
+        Facts about the data: ``n_features`` (features per step),
+        ``n_outputs`` (1 for binary, else the number of classes),
+        ``tokens`` (bool), ``vocabulary_size`` (for token input),
+        ``n_timesteps`` (longest training sequence) and optionally
+        ``batch_norm_momentum`` (default 0.99).
+    units, n_layers, bidirectional, dropout, pooling, architecture, \
+embedding_dim, random_state
+        See :class:`skseq.LSTMClassifier`; ``'auto'`` values resolve by
+        :func:`resolve_architecture` and :func:`resolve_pooling`.
+
+    Returns
+    -------
+    model : keras.Model
+        Input: post-padded ``(batch, steps, n_features)`` floats (padding
+        0.0) or ``(batch, steps)`` token ids (padding 0). Output: sigmoid
+        probability of the positive class, or softmax over the classes.
+    """
+    tokens = meta["tokens"]
+    architecture = resolve_architecture(architecture, tokens)
+    pooling = resolve_pooling(pooling, tokens)
+    momentum = meta.get("batch_norm_momentum", 0.99)
+    if tokens and architecture != "lstm":
+        raise ValueError(
+            f"architecture={architecture!r} needs numeric sequences; token "
+            "input uses an Embedding. Use architecture='lstm' or 'auto' for "
+            "tokens.")
+    if tokens:
+        inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
+        x = layers.Embedding(
+            meta["vocabulary_size"], embedding_dim, mask_zero=True,
+            embeddings_initializer=keras.initializers.RandomUniform(
+                -0.05, 0.05, seed=_seed(random_state, 1)),
+            name="embedding")(inputs)
+        if dropout:
+            # Whole embedding channels are dropped for a sequence: dropping
+            # single entries of a word vector barely regularises it.
+            x = layers.SpatialDropout1D(dropout, seed=_seed(random_state, 2),
+                                        name="embedding_dropout")(x)
+        x = _pool(_lstm_stack(x, units, n_layers, bidirectional, dropout,
+                              pooling, random_state), pooling, random_state)
+    else:
+        inputs = keras.Input(shape=(None, meta["n_features"]),
+                             name="sequences")
+        mask_layer = layers.Masking(mask_value=0.0, name="padding_mask")
+        mask = mask_layer.compute_mask(inputs)
+        if architecture == "conv_lstm":
+            x = _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional,
+                           dropout, pooling, random_state, momentum)
+        else:
+            x = _pool(_lstm_stack(mask_layer(inputs), units, n_layers,
+                                  bidirectional, dropout, pooling,
+                                  random_state), pooling, random_state)
+            if architecture == "lstm_fcn":
+                conv = inputs
+                for j, (filters, width) in enumerate(
+                        ((128, 8), (256, 5), (128, 3))):
+                    conv = _conv_block(conv, filters, width, j, random_state,
+                                       momentum)
+                x = layers.Concatenate(name="lstm_fcn")([
+                    x, MaskedGlobalPooling1D("mean", name="conv_pool")(
+                        conv, mask=mask)])
+    if dropout:
+        x = layers.Dropout(dropout, seed=_seed(random_state, 50),
+                           name="dropout_out")(x)
+    n_outputs = meta["n_outputs"]
+    outputs = layers.Dense(
+        n_outputs, activation="sigmoid" if n_outputs == 1 else "softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(
+            seed=_seed(random_state, 60)),
+        name="output")(x)
+    return keras.Model(inputs, outputs, name="skseq_lstm")
+
+
+def _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional, dropout,
+               pooling, random_state, momentum):
+    """Conv blocks that shorten the sequence, an LSTM over them, FCN head."""
+    factors = downsampling_factors(meta["n_timesteps"]) + (1,)
+    x = inputs
+    for j, (filters, width) in enumerate(
+            ((units, 8), (2 * units, 5), (units, 3))):
+        # Convolutions ignore masks; padded input steps are 0.0.
+        x = _conv_block(x, filters, width, j, random_state, momentum)
+        if factors[j] > 1:
+            pool = MaskedDownsample1D(factors[j], name=f"downsample_{j}")
+            x, mask = pool(x, mask=mask), pool.pooled_mask(mask)
+    gap = MaskedGlobalPooling1D("mean", name="conv_pool")(x, mask=mask)
+    seq = _lstm_stack(x, units, n_layers, bidirectional, dropout, pooling,
+                      random_state, mask=mask)
+    return layers.Concatenate(name="conv_lstm")(
+        [_pool(seq, pooling, random_state, mask=mask), gap])

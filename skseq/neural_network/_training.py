@@ -1,0 +1,322 @@
+"""Training rules that follow the data: batch size, budget, schedule, hold-out.
+
+Every default of :class:`~skseq.LSTMClassifier` that depends on the data is
+decided here, by a stated rule, so that the estimator reads the same for
+36 sequences and for 100,000:
+
+* **batch size** -- a tenth of the training set, between 4 and 64 (the
+  FCN/ResNet recipe of Wang et al. 2017 takes ``min(n / 10, 16)``; the
+  upper bound is raised to 64 so that large sets train at CPU/GPU speed);
+* **budget** -- counted in gradient steps, not epochs: about 4,000 steps
+  (at least 10 and at most 1,500 epochs). 36 sequences at batch 4 get
+  444 epochs, 10,000 at batch 64 get 26. The published recipes run 1,500-2,000
+  epochs on small sets; with the plateau schedule below most of their gain
+  comes in the first few thousand steps;
+* **schedule** -- the learning rate halves when the monitored loss stops
+  improving for a tenth of the epochs (at least 5), down to a tenth of the
+  initial rate; training stops when it has not improved for a fifth of the
+  epochs (at least 10) and the weights of the best epoch are kept;
+* **hold-out** -- independent sequences (shuffled, class-sorted files such as
+  UCR/UEA's) get a stratified, seeded, shuffled hold-out; overlapping windows
+  cut from one series (detected, or ``validation='tail'``) get the tail, so
+  that no window of the hold-out shares steps with a training window. A
+  hold-out is used only when it holds at least 30 sequences; smaller sets
+  train on everything and monitor the training loss, as FCN and InceptionTime
+  do.
+"""
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+__all__ = ["resolve_batch_size", "resolve_epochs", "resolve_patience",
+           "looks_like_windows", "split_validation", "MIN_VALIDATION",
+           "STEP_BUDGET"]
+
+# Fewer validation sequences give too noisy a loss to stop on.
+MIN_VALIDATION = 30
+# Gradient steps of an 'auto' budget.
+STEP_BUDGET = 4000
+_MIN_EPOCHS, _MAX_EPOCHS = 10, 1500
+_MIN_BATCH, _MAX_BATCH = 4, 64
+
+
+def resolve_batch_size(batch_size, n_train):
+    """``'auto'``: a tenth of the training set, clipped to [4, 64].
+
+    Examples
+    --------
+    >>> resolve_batch_size("auto", 36), resolve_batch_size("auto", 10_000)
+    (4, 64)
+    """
+    if batch_size != "auto":
+        return int(batch_size)
+    return int(np.clip(n_train // 10, _MIN_BATCH, _MAX_BATCH))
+
+
+def resolve_epochs(epochs, n_train, batch_size):
+    """``'auto'``: about ``STEP_BUDGET`` gradient steps, 10 to 1,500 epochs.
+
+    Examples
+    --------
+    >>> resolve_epochs("auto", 36, 4), resolve_epochs("auto", 10_000, 64)
+    (445, 26)
+    """
+    if epochs != "auto":
+        return int(epochs)
+    steps_per_epoch = max(1, math.ceil(n_train / batch_size))
+    return int(np.clip(math.ceil(STEP_BUDGET / steps_per_epoch),
+                       _MIN_EPOCHS, _MAX_EPOCHS))
+
+
+def resolve_patience(n_iter_no_change, epochs):
+    """Epochs without improvement before stopping, and before halving the rate.
+
+    Returns ``(stop_patience, lr_patience)``; ``stop_patience`` is None when
+    early stopping is off.
+
+    Examples
+    --------
+    >>> resolve_patience("auto", 445), resolve_patience(7, 100)
+    ((89, 44), (7, 3))
+    """
+    if n_iter_no_change is None:
+        return None, max(5, epochs // 10)
+    if n_iter_no_change == "auto":
+        return max(10, epochs // 5), max(5, epochs // 10)
+    stop = int(n_iter_no_change)
+    return stop, max(1, stop // 2)
+
+
+def looks_like_windows(X, lengths, n_pairs=32):
+    """True when consecutive sequences are shifted copies of each other.
+
+    Windows cut from one series with a stride shorter than the window share
+    steps with their neighbours: sequence ``i + 1`` starts with steps found
+    inside sequence ``i``. A random hold-out of such windows holds steps seen
+    in training, so the hold-out must be the tail (or a purged split).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps, n_features)
+        Post-padded sequences.
+    lengths : ndarray of shape (n_samples,)
+        Real lengths.
+    n_pairs : int, default=32
+        Consecutive pairs inspected, spread over the data.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> series = np.arange(50.0)
+    >>> windows = np.stack([series[i:i + 10] for i in range(0, 40, 2)])[..., None]
+    >>> looks_like_windows(windows, np.full(20, 10))
+    True
+    >>> looks_like_windows(np.random.default_rng(0).normal(size=(20, 10, 1)),
+    ...                    np.full(20, 10))
+    False
+    """
+    n = len(lengths)
+    if n < 3 or X.ndim != 3 or X.shape[1] < 2:
+        return False
+    starts = np.unique(np.linspace(0, n - 2, min(n_pairs, n - 1)).astype(int))
+    overlapping = 0
+    for i in starts:
+        a, b = X[i, :lengths[i]], X[i + 1, :lengths[i + 1]]
+        if len(a) < 2 or len(b) < 1:
+            continue
+        # Shifts at which b's first step appears in a, then a full check.
+        for shift in np.flatnonzero(np.all(a[1:] == b[0], axis=1)) + 1:
+            overlap = min(len(a) - shift, len(b))
+            if np.array_equal(a[shift:shift + overlap], b[:overlap]):
+                overlapping += 1
+                break
+    return overlapping >= max(2, len(starts) // 2)
+
+
+def split_validation(validation, validation_fraction, X, lengths, y_encoded,
+                     random_state):
+    """Choose the training and hold-out rows.
+
+    Parameters
+    ----------
+    validation : {'auto', 'stratified', 'tail'}, splitter or None
+        See :class:`~skseq.LSTMClassifier`. A splitter (an object with
+        ``split``, e.g. :class:`~skseq.model_selection.PurgedTimeSeriesSplit`)
+        gives its last ``(train, test)`` pair.
+    validation_fraction : float
+        Share of the rows held out ('stratified' and 'tail').
+    X, lengths : ndarray
+        Post-padded sequences and real lengths (for window detection and
+        for splitters).
+    y_encoded : ndarray of shape (n_samples,)
+        Integer labels.
+    random_state : int or None
+        Seed of the stratified shuffle.
+
+    Returns
+    -------
+    train, val : ndarray of int
+        Row indices; ``val`` is empty when nothing is held out.
+    kind : str
+        'none', 'stratified', 'tail' or 'splitter'.
+    """
+    n = len(y_encoded)
+    everything, nothing = np.arange(n), np.arange(0)
+    if validation is None or validation_fraction == 0 and \
+            isinstance(validation, str):
+        return everything, nothing, "none"
+    if not isinstance(validation, str):
+        *_, (train, val) = validation.split(X, y_encoded)
+        train, val = np.asarray(train), np.asarray(val)
+        if len(train) == 0 or len(val) == 0:
+            raise ValueError(
+                f"The validation splitter {validation!r} gave an empty "
+                f"training or validation set ({len(train)} / {len(val)} "
+                "rows); use fewer splits or a smaller gap.")
+        return train, val, "splitter"
+    n_val = math.ceil(validation_fraction * n)
+    if n_val < MIN_VALIDATION or n - n_val < 2:
+        return everything, nothing, "none"
+    kind = validation
+    if kind == "auto":
+        kind = "tail" if looks_like_windows(X, lengths) else "stratified"
+    if kind == "tail":
+        return np.arange(n - n_val), np.arange(n - n_val, n), "tail"
+    from sklearn.model_selection import train_test_split
+
+    counts = np.bincount(y_encoded)
+    stratify = y_encoded if counts.min() >= 2 else None
+    train, val = train_test_split(everything, test_size=n_val,
+                                  random_state=random_state, stratify=stratify)
+    return np.sort(train), np.sort(val), "stratified"
+
+
+def warn_missing_classes(y_val, n_classes, kind, stacklevel=4):
+    """Warn when the hold-out lacks classes: its loss then misleads."""
+    present = np.unique(y_val)
+    if len(y_val) and len(present) < n_classes:
+        advice = ("the training data may be sorted by class; shuffle X and y "
+                  "unless they are in time order, or pass "
+                  "validation='stratified'") if kind == "tail" else \
+            "pass a larger validation_fraction or validation=None"
+        warnings.warn(
+            f"The {kind} hold-out used for early stopping ({len(y_val)} "
+            f"sequences) holds {len(present)} of {n_classes} classes: "
+            f"{advice}.", UserWarning, stacklevel=stacklevel)
+
+
+def is_splitter(value):
+    """True for objects with a ``split`` method (CV splitters)."""
+    return hasattr(value, "split") and not isinstance(value, (str, numbers.Number))
+
+
+def check_weights(sample_weight, class_weight, y, y_encoded):
+    """Per-sample weights from ``sample_weight`` x ``class_weight``.
+
+    Non-finite or negative weights raise before training (they would train
+    to NaN). The result is a new float64 array; the caller's is not touched.
+    """
+    from sklearn.utils.class_weight import compute_sample_weight
+    from sklearn.utils.validation import _check_sample_weight
+
+    if isinstance(class_weight, dict):
+        bad = {k: v for k, v in class_weight.items()
+               if not (isinstance(v, numbers.Real) and np.isfinite(v)
+                       and v >= 0)}
+        if bad:
+            raise ValueError(
+                f"class_weight must map labels to finite, non-negative "
+                f"numbers; got {bad}. Use e.g. class_weight='balanced'.")
+    weights = _check_sample_weight(sample_weight, y_encoded,
+                                   dtype=np.float64, copy=True,
+                                   ensure_non_negative=True)
+    if not np.all(np.isfinite(weights)):
+        raise ValueError(
+            "sample_weight has NaN or infinite values; pass finite, "
+            "non-negative weights.")
+    if class_weight is not None:
+        weights = weights * compute_sample_weight(class_weight, y)
+    if not np.isfinite(weights.sum()) or weights.sum() <= 0:
+        raise ValueError(
+            "sample_weight x class_weight sums to "
+            f"{weights.sum()}: at least one sequence needs a positive "
+            "weight, and the weights must not overflow (they are scaled to "
+            "mean 1 for training).")
+    return weights
+
+
+def batch_norm_momentum(steps_per_epoch):
+    """Moving statistics that average over about one epoch, at most 0.99.
+
+    With Keras' default 0.99 the statistics average over ~100 steps: a small
+    set (2-10 steps per epoch) whose best epoch comes early keeps statistics
+    of the initial weights, and predicts at chance at test time.
+
+    Examples
+    --------
+    >>> batch_norm_momentum(1), batch_norm_momentum(10), batch_norm_momentum(1000)
+    (0.0, 0.9, 0.99)
+    """
+    return float(min(0.99, 1.0 - 1.0 / max(1, steps_per_epoch)))
+
+
+def plan_schedule(n_iter_no_change, lr_schedule, epochs, monitor):
+    """What the training callbacks do: monitor, patiences."""
+    stop, lr = resolve_patience(n_iter_no_change, epochs)
+    return {"monitor": monitor, "stop_patience": stop,
+            "lr_patience": lr if lr_schedule == "plateau" else None}
+
+
+class NonFiniteLoss(RuntimeError):
+    """Raised by the non-finite loss callback; turned into a ValueError."""
+
+    def __init__(self, epoch, loss):
+        super().__init__(epoch, loss)
+        self.epoch, self.loss = epoch, loss
+
+
+def training_callbacks(keras, plan, learning_rate):
+    """Non-finite loss check, plateau schedule and early stopping."""
+
+    class StopOnNonFiniteLoss(keras.callbacks.Callback):
+        # Keras' TerminateOnNaN stops silently and keeps the NaN weights.
+        def on_epoch_end(self, epoch, logs=None):
+            loss = (logs or {}).get("loss")
+            if loss is not None and not np.isfinite(float(loss)):
+                raise NonFiniteLoss(epoch + 1, float(loss))
+
+    callbacks = [StopOnNonFiniteLoss()]
+    if plan["lr_patience"] is not None:
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(
+            monitor=plan["monitor"], factor=0.5,
+            patience=plan["lr_patience"], min_lr=learning_rate / 10))
+    if plan["stop_patience"] is not None:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor=plan["monitor"], patience=plan["stop_patience"],
+            restore_best_weights=True))
+    return callbacks
+
+
+def best_epoch(callbacks, n_iter):
+    """1-based epoch whose weights were kept (the last one without stopping)."""
+    for cb in callbacks:
+        if getattr(cb, "restore_best_weights", False) and \
+                getattr(cb, "best_weights", None) is not None:
+            return int(cb.best_epoch) + 1
+    return n_iter
+
+
+def non_finite_message(exc, learning_rate):
+    return (
+        f"The training loss became {exc.loss} at epoch {exc.epoch}, so the "
+        "network's weights are no longer numbers; nothing was fitted. Usual "
+        f"causes: a learning_rate too large (now {learning_rate}; try 10x "
+        "smaller), extreme sample_weight or class_weight values, or "
+        "extreme values in X (check scaling).")

@@ -1,0 +1,183 @@
+"""The data-derived rules: hold-out choice, budget, schedule, architecture."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from skseq import LSTMClassifier
+from skseq.datasets import make_windows
+from skseq.model_selection import PurgedTimeSeriesSplit
+from skseq.neural_network import _training
+from skseq.neural_network._architectures import downsampling_factors
+
+TINY = dict(units=4, epochs=2, random_state=0)
+
+
+def _sorted_by_class(n_per_class=40, n_classes=4, t=12, seed=0):
+    # Class-sorted, like every UCR/UEA training file.
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(n_classes), n_per_class)
+    X = rng.normal(size=(len(y), t, 1)) + y[:, None, None]
+    return X, y
+
+
+@pytest.mark.parametrize("n_train, batch", [(10, 4), (36, 4), (270, 27),
+                                            (640, 64), (200_000, 64)])
+def test_batch_size_is_a_tenth_of_the_data_within_bounds(n_train, batch):
+    assert _training.resolve_batch_size("auto", n_train) == batch
+    assert _training.resolve_batch_size(7, n_train) == 7
+
+
+@pytest.mark.parametrize("n_train", [28, 50, 104, 1000, 10_000, 1_000_000])
+def test_budget_is_counted_in_gradient_steps(n_train):
+    batch = _training.resolve_batch_size("auto", n_train)
+    epochs = _training.resolve_epochs("auto", n_train, batch)
+    steps = epochs * -(-n_train // batch)
+    assert 10 <= epochs <= 1500
+    if 10 < epochs < 1500:
+        # Within one epoch of the budget, whatever the data size.
+        assert abs(steps - _training.STEP_BUDGET) <= -(-n_train // batch)
+    assert _training.resolve_epochs(5, n_train, batch) == 5
+
+
+def test_patience_follows_the_epoch_budget():
+    assert _training.resolve_patience("auto", 400) == (80, 40)
+    assert _training.resolve_patience("auto", 20) == (10, 5)
+    assert _training.resolve_patience(None, 400) == (None, 40)
+    assert _training.resolve_patience(6, 400) == (6, 3)
+
+
+def test_fit_records_the_resolved_rules():
+    X, y = _sorted_by_class()
+    clf = LSTMClassifier(epochs=3, units=4, random_state=0).fit(X, y)
+    assert clf.batch_size_ == 16 and clf.epochs_ == 3
+    assert clf.architecture_ == "conv_lstm" and clf.pooling_ == "last"
+    assert clf.validation_ == "none"  # 16 held out < 30
+
+
+def test_class_sorted_data_get_a_stratified_hold_out_with_every_class():
+    X, y = _sorted_by_class(n_per_class=80)  # 320 rows: 32 held out
+    train, val, kind = _training.split_validation(
+        "auto", 0.1, X, np.full(len(y), 12), y, random_state=0)
+    assert kind == "stratified" and len(val) == 32
+    assert set(y[val]) == set(range(4)) and len(np.intersect1d(train, val)) == 0
+    # The tail of a class-sorted file holds one class: the old trap.
+    train, val, kind = _training.split_validation(
+        "tail", 0.1, X, np.full(len(y), 12), y, random_state=0)
+    assert set(y[val]) == {3}
+    with pytest.warns(UserWarning, match="holds 1 of 4 classes"):
+        _training.warn_missing_classes(y[val], 4, "tail", stacklevel=2)
+
+
+def test_the_stratified_hold_out_depends_on_the_seed_only():
+    X, y = _sorted_by_class(n_per_class=80)
+    lengths = np.full(len(y), 12)
+    a = _training.split_validation("stratified", 0.1, X, lengths, y, 0)[1]
+    b = _training.split_validation("stratified", 0.1, X, lengths, y, 0)[1]
+    c = _training.split_validation("stratified", 0.1, X, lengths, y, 1)[1]
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_overlapping_windows_are_detected_and_get_the_tail():
+    series = np.cumsum(np.random.default_rng(0).normal(size=(900, 2)), axis=0)
+    X, y = make_windows(series, 30, stride=2)[:2]  # 436 windows
+    lengths = np.full(len(X), 30)
+    assert _training.looks_like_windows(X, lengths)
+    train, val, kind = _training.split_validation("auto", 0.1, X, lengths,
+                                                  y, 0)
+    assert kind == "tail" and val.min() > train.max()
+    # Independent sequences are not windows.
+    rng = np.random.default_rng(1)
+    assert not _training.looks_like_windows(rng.normal(size=(300, 30, 2)),
+                                            np.full(300, 30))
+
+
+def test_a_splitter_gives_the_hold_out():
+    X, y = _sorted_by_class(n_per_class=30)
+    rng = np.random.default_rng(0)
+    y = rng.permutation(y)
+    splitter = PurgedTimeSeriesSplit(n_splits=3, window=5)
+    clf = LSTMClassifier(validation=splitter, **TINY).fit(X, y)
+    assert clf.validation_ == "splitter" and "val_loss" in clf.history_
+    *_, (train, val) = splitter.split(X, y)
+    assert clf.input_summary_["n_validation"] == len(val)
+
+
+def test_hold_out_that_misses_classes_warns():
+    X, y = _sorted_by_class(n_per_class=100)
+    with pytest.warns(UserWarning, match="tail hold-out .* holds 1 of 4"):
+        LSTMClassifier(validation="tail", **TINY).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", category=Warning,
+                                module="keras.*|tensorflow.*")
+        clf = LSTMClassifier(validation="stratified", **TINY)
+        try:
+            clf.fit(X, y)
+        except UserWarning as w:  # only the diagnostics may still warn
+            assert "hold-out" not in str(w)
+
+
+@pytest.mark.parametrize("t, expected", [(24, (1, 1)), (64, (1, 1)),
+                                         (150, (2, 2)), (2000, (6, 6))])
+def test_conv_lstm_shortens_sequences_to_at_most_64_steps(t, expected):
+    factors = downsampling_factors(t)
+    assert factors == expected
+    assert -(-t // (factors[0] * factors[1])) <= 64
+
+
+def test_auto_architecture_reads_long_series_through_convolutions():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 500, 1))
+    y = np.arange(24) % 2
+    clf = LSTMClassifier(**TINY).fit(X, y)
+    lstm = clf.model_.get_layer("lstm_0")
+    # 500 steps pooled 3 x 3 = 9-fold: the LSTM runs 56 steps, not 500.
+    assert lstm.input.shape[1] is None or lstm.input.shape[1] <= 64
+    assert clf.model_.get_layer("downsample_0").factor * \
+        clf.model_.get_layer("downsample_1").factor == 9
+    tokens = [rng.integers(1, 50, size=rng.integers(5, 40)) for _ in range(40)]
+    clf_tokens = LSTMClassifier(**TINY).fit(tokens, np.arange(40) % 2)
+    assert clf_tokens.architecture_ == "lstm"
+    assert clf_tokens.pooling_ == "mean_max"
+
+
+def test_conv_lstm_masks_padding_of_ragged_input():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(rng.integers(80, 200), 2)) for _ in range(30)]
+    y = np.arange(30) % 2
+    clf = LSTMClassifier(**TINY).fit(X, y)
+    wide = np.zeros((30, 400, 2))
+    for i, x in enumerate(X):
+        wide[i, :len(x)] = x
+    # More trailing padding changes nothing: padded steps are masked
+    # through the downsampling.
+    np.testing.assert_allclose(clf.predict_proba(wide), clf.predict_proba(X),
+                               atol=1e-5)
+
+
+def test_batch_norm_statistics_average_over_about_one_epoch():
+    assert _training.batch_norm_momentum(1) == 0.0
+    assert _training.batch_norm_momentum(10) == pytest.approx(0.9)
+    assert _training.batch_norm_momentum(10_000) == 0.99
+    X, y = _sorted_by_class(n_per_class=10)  # 40 rows, batch 4: 10 steps
+    clf = LSTMClassifier(architecture="lstm_fcn", **TINY).fit(X, y)
+    bn = clf.model_.get_layer("conv_bn_0")
+    assert bn.momentum == pytest.approx(0.9)
+
+
+def test_lr_schedule_halves_the_rate_on_a_plateau():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 6, 1))
+    y = rng.integers(0, 2, 40)
+    clf = LSTMClassifier(units=4, epochs=40, n_iter_no_change=None,
+                         learning_rate=0.01, random_state=0).fit(X, y)
+    rates = clf.history_["learning_rate"]
+    assert rates[0] == pytest.approx(0.01) and min(rates) < 0.01
+    assert min(rates) >= 0.001 - 1e-9
+    clf = LSTMClassifier(units=4, epochs=10, n_iter_no_change=None,
+                         lr_schedule=None, random_state=0).fit(X, y)
+    assert "learning_rate" not in clf.history_ or \
+        len(set(clf.history_["learning_rate"])) == 1
