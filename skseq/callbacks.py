@@ -4,6 +4,7 @@ Importing this module imports Keras; ``import skseq`` does not.
 """
 
 import math
+import numbers
 import os
 import sys
 import time
@@ -77,12 +78,15 @@ class ProgressLogger(keras.callbacks.Callback):
     def __init__(self, *, every_seconds=10.0, every_epochs=None,
                  monitor=None, name=None):
         super().__init__()
-        if every_seconds is not None and not every_seconds >= 0:
+        if every_seconds is not None and (
+                not isinstance(every_seconds, numbers.Real)
+                or isinstance(every_seconds, bool) or not every_seconds >= 0):
             raise ValueError(
                 f"every_seconds must be a number >= 0 or None; got "
                 f"{every_seconds!r}.")
         if every_epochs is not None and (
-                not isinstance(every_epochs, int) or every_epochs < 1):
+                not isinstance(every_epochs, numbers.Integral)
+                or isinstance(every_epochs, bool) or every_epochs < 1):
             raise ValueError(
                 f"every_epochs must be an int >= 1 or None; got "
                 f"{every_epochs!r}.")

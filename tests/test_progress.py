@@ -73,6 +73,7 @@ def test_default_label_names_the_process_and_pickles(capsys):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"every_seconds": -1}, "every_seconds must be a number >= 0"),
+    ({"every_seconds": "10"}, "every_seconds must be a number >= 0"),
     ({"every_epochs": 0}, "every_epochs must be an int >= 1"),
 ])
 def test_bad_parameters(kwargs, message):
