@@ -44,6 +44,13 @@ def _build_parser():
                        help="folds fitted in parallel")
         p.add_argument("--output", metavar="FILE",
                        help="also write the table to this CSV file")
+        p.add_argument("--no-rocket", dest="rocket", action="store_false",
+                       help="leave out the MiniRocket baseline (shown when "
+                            "aeon is installed: pip install "
+                            "'skseq[baselines]')")
+        p.add_argument("--quiet", action="store_true",
+                       help="no progress lines on standard error (per model "
+                            "and per LSTM fit: epochs, best loss, ETA)")
 
     demo = sub.add_parser(
         "demo", help="run the comparison on a bundled UCR dataset",
@@ -242,6 +249,10 @@ def _run(args):
 
     params = {"architecture": args.architecture,
               "random_state": args.random_state}
+    if not args.quiet:
+        from .callbacks import ProgressLogger
+
+        params["callbacks"] = [ProgressLogger()]
     if args.epochs is not None:
         params["epochs"] = args.epochs
     name = "LSTMClassifier" + (
@@ -251,7 +262,9 @@ def _run(args):
         warnings.simplefilter("always", SequenceDiagnosticWarning)
         table = compare_baselines(
             X, y, estimators={name: LSTMClassifier(**params)}, cv=args.cv,
-            random_state=args.random_state, n_jobs=args.n_jobs, verbose=1)
+            rocket="auto" if args.rocket else False,
+            random_state=args.random_state, n_jobs=args.n_jobs,
+            verbose=0 if args.quiet else 1)
     print(format_table(table))
     print(f"({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     # One line per kind of problem, not one per fold.

@@ -43,13 +43,28 @@ def test_compare_prints_table(tmp_path, capsys):
     _long_csv(path)
     out = tmp_path / "table.csv"
     assert main(["compare", "--csv", str(path), *ARGS, *QUICK,
-                 "--output", str(out)]) == 0
+                 "--no-rocket", "--output", str(out)]) == 0
     captured = capsys.readouterr()
     assert "LSTMClassifier" in captured.out
     assert "Dummy (most frequent)" in captured.out and "±" in captured.out
-    assert "[5/5] LSTMClassifier" in captured.err  # progress
+    assert "MiniRocket" not in captured.out
+    assert "[5/5] LSTMClassifier" in captured.err  # progress per model
+    # ... and per LSTM fit (skseq.callbacks.ProgressLogger), one per fold.
+    assert captured.err.count("epoch 1/2, best ") == 2
+    assert captured.err.count("done, 2/2 epochs") == 2
     table = pd.read_csv(out, index_col=0)
     assert len(table) == 5 and "accuracy_mean" in table
+
+
+def test_quiet_prints_no_progress(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    _long_csv(path)
+    assert main(["compare", "--csv", str(path), *ARGS, *QUICK,
+                 "--no-rocket", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "LSTMClassifier" in captured.out  # the table is still printed
+    assert "epoch 1/" not in captured.err
+    assert "[5/5]" not in captured.err
 
 
 def test_demo_runs_quickly(capsys):
@@ -58,6 +73,12 @@ def test_demo_runs_quickly(capsys):
     captured = capsys.readouterr()
     assert "ItalyPowerDemand: 1096 sequences" in captured.err
     assert "RandomForest (summary)" in captured.out
+    try:
+        import aeon  # noqa: F401
+    except ImportError:  # the baseline is shown only with aeon installed
+        assert "MiniRocket" not in captured.out
+    else:
+        assert "MiniRocket + ridge (aeon)" in captured.out
 
 
 @pytest.mark.parametrize("edit, args, message", [

@@ -333,7 +333,7 @@ def test_compare_baselines_table():
     table = compare_baselines(
         X, y, estimators={"lstm": LSTMClassifier(
             epochs=2, n_iter_no_change=None, **TINY)}, cv=2,
-        random_state=0)
+        rocket=False, random_state=0)
     assert isinstance(table, pd.DataFrame)
     assert list(table.index) == [
         "Dummy (most frequent)", "LogisticRegression (summary)",
@@ -351,7 +351,7 @@ def test_compare_baselines_ragged_and_options():
     X = [rng.normal(size=(rng.integers(3, 9), 2)) for _ in range(30)]
     y = np.array([int(x[:, 0].mean() > 0) for x in X])
     table = compare_baselines(X, y, estimators={}, cv=3, scoring="f1",
-                              random_state=0)
+                              rocket=False, random_state=0)
     assert len(table) == 4 and "f1_mean" in table
     with pytest.raises(ValueError, match="Nothing to compare"):
         compare_baselines(X, y, estimators={}, baselines=False)

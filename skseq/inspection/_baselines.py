@@ -1,19 +1,77 @@
 """compare_baselines: an LSTM next to simple baselines under the same CV."""
 
+import importlib.util
 import sys
 import time
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.model_selection import check_cv, cross_validate
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
+from ..utils._validation import check_sequences, pad_sequences
 from ._summarizer import SequenceSummarizer
 
 __all__ = ["compare_baselines"]
 
 # Resampling more points than this adds little for a random forest.
 _MAX_RESAMPLE = 64
+# MiniRocket's kernels have 9 taps; aeon rejects shorter series.
+_MINIROCKET_MIN_LENGTH = 9
+_ROCKET_NAME = "MiniRocket + ridge (aeon)"
+
+
+class _ChannelsFirstPadder(TransformerMixin, BaseEstimator):
+    """Sequences in Keras order -> one equal-length channels-first array.
+
+    aeon's MiniRocket takes ``(n_cases, n_channels, n_timepoints)`` of one
+    length. Ragged sequences are padded with zeros at the end to the longest
+    one seen in ``fit`` (at least 9 steps, MiniRocket's kernel length);
+    longer ones met later are cut at the end.
+    """
+
+    def __init__(self, *, min_length=_MINIROCKET_MIN_LENGTH):
+        self.min_length = min_length
+
+    def fit(self, X, y=None):
+        _, lengths = check_sequences(X, allow_empty_rows=True)
+        self.n_timesteps_ = max(int(lengths.max()), self.min_length)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X_padded, lengths = check_sequences(X, allow_empty_rows=True,
+                                            dtype=np.float64)
+        padded, _ = pad_sequences(
+            [x[:n] for x, n in zip(X_padded, lengths)],
+            maxlen=self.n_timesteps_, dtype=np.float64)
+        return np.ascontiguousarray(np.transpose(padded, (0, 2, 1)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _rocket_available():
+    # find_spec, not import: importing aeon takes seconds.
+    return importlib.util.find_spec("aeon") is not None
+
+
+def _rocket_estimator(random_state):
+    """aeon's MiniRocketClassifier (ridge) behind a channels-first padder."""
+    try:
+        from aeon.classification.convolution_based import MiniRocketClassifier
+    except ImportError as exc:
+        raise ImportError(
+            f"rocket=True needs aeon ({exc}). Install it with "
+            "pip install 'skseq[baselines]', or pass rocket=False.") from None
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        _ChannelsFirstPadder(),
+        MiniRocketClassifier(random_state=random_state, n_jobs=1))
 
 
 def _median_length(X):
@@ -62,9 +120,10 @@ def _scoring_names(scoring):
     return scoring, scoring
 
 
-def compare_baselines(X, y, *, estimators=None, baselines=True, cv=5,
-                      scoring=("accuracy", "balanced_accuracy"), shuffle=True,
-                      groups=None, n_jobs=None, random_state=None, verbose=0):
+def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
+                      cv=5, scoring=("accuracy", "balanced_accuracy"),
+                      shuffle=True, groups=None, n_jobs=None,
+                      random_state=None, verbose=0):
     """Cross-validate LSTM models next to simple baselines on the same folds.
 
     An LSTM that scores no better than a random forest on per-feature means
@@ -81,7 +140,16 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, cv=5,
       std, min, max and last value of every feature;
     * ``RandomForest (resampled)``: every feature resampled to
       ``k`` evenly spaced points (the median length, at most 64), i.e. the
-      flattened sequence.
+      flattened sequence;
+    * ``MiniRocket + ridge (aeon)``: aeon's ``MiniRocketClassifier`` (10,000
+      random convolutional features and a ``RidgeClassifierCV``), the fast
+      reference in time-series classification, when aeon is installed
+      (``pip install 'skseq[baselines]'``; see ``rocket``). Sequences are
+      converted to aeon's channels-first layout and ragged ones padded with
+      zeros at the end to the longest (at least 9 steps). The first fit in a
+      fresh environment compiles aeon's numba code (tens of seconds, cached
+      afterwards); its ``predict_proba`` is 0/1, so probability scores such
+      as ``roc_auc`` are those of hard predictions.
 
     Parameters
     ----------
@@ -95,6 +163,10 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, cv=5,
         Each is cloned, never fitted in place.
     baselines : bool, default=True
         Add the baselines above.
+    rocket : {'auto', True, False}, default='auto'
+        Add the MiniRocket baseline: ``'auto'`` does when ``baselines`` is
+        True and aeon is installed; ``True`` always (ImportError without
+        aeon); ``False`` never.
     cv : int, cross-validation generator or iterable, default=5
         As in :func:`~sklearn.model_selection.cross_validate`; an int means
         :class:`~sklearn.model_selection.StratifiedKFold` without shuffling
@@ -129,7 +201,8 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, cv=5,
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(40, 6, 2))
     >>> y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
-    >>> table = compare_baselines(X, y, estimators={}, cv=2, random_state=0)
+    >>> table = compare_baselines(X, y, estimators={}, rocket=False, cv=2,
+    ...                           random_state=0)
     >>> table.index[0], list(table.columns[:2])
     ('Dummy (most frequent)', ['accuracy_mean', 'accuracy_std'])
     """
@@ -141,7 +214,13 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, cv=5,
 
         estimators = {"LSTMClassifier": LSTMClassifier(
             random_state=random_state)}
+    if rocket not in ("auto", True, False):
+        raise ValueError(
+            f"rocket must be 'auto', True or False; got {rocket!r}.")
     models = dict(_baseline_estimators(X, random_state)) if baselines else {}
+    if rocket is True or (rocket == "auto" and baselines
+                          and _rocket_available()):
+        models[_ROCKET_NAME] = _rocket_estimator(random_state)
     models.update(estimators)
     if not models:
         raise ValueError(

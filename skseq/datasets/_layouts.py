@@ -1,0 +1,472 @@
+"""Collections in aeon's and sktime's layouts to and from Keras order.
+
+skseq, like Keras, holds a collection of sequences *time-major*: a 3-D
+array ``(n_samples, n_timesteps, n_features)``, or a list of
+``(n_timesteps_i, n_features)`` arrays when the lengths differ. aeon and
+sktime hold them *channels-first*: ``(n_cases, n_channels, n_timepoints)``,
+or a list of ``(n_channels, n_timepoints_i)`` arrays. sktime also has two
+pandas layouts:
+
+* ``pd-multiindex``: one row per (instance, time point), a two-level row
+  index, one column per channel;
+* ``nested_univ``: one row per instance, one column per channel, every cell
+  a ``pd.Series`` over time.
+
+Both hold the same numbers, so a channels-first array passed where Keras
+order is expected does not fail: it trains, silently, on ``n_channels``
+steps of ``n_timepoints`` features. :func:`channels_first_warning` spots
+the shapes where that is almost certainly what happened.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "channels_first_warning",
+    "from_channels_first",
+    "from_multiindex",
+    "from_nested",
+    "to_channels_first",
+    "to_multiindex",
+    "to_nested",
+]
+
+# A dense input is flagged as channels-first when the LSTM would see at most
+# this many steps while each step has at least _MIN_SERIES_LENGTH "features".
+# Three steps give a recurrent network almost no order to learn from, and
+# real multivariate collections rarely have more than a few dozen channels
+# but usually have tens to thousands of time points; the reverse reading
+# (a few steps of many features) is rare for numeric data.
+_MAX_SUSPICIOUS_STEPS = 3
+_MIN_SERIES_LENGTH = 10
+
+
+def _is_list_of_arrays(X):
+    return isinstance(X, (list, tuple)) or (
+        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1)
+
+
+def _as_float(arr, name):
+    arr = np.asarray(arr)
+    if arr.dtype.kind in "US":
+        raise ValueError(
+            f"{name} holds strings (dtype {arr.dtype}); the series must be "
+            "numeric.")
+    try:
+        return np.array(arr, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} cannot be converted to numbers ({exc}); the series must "
+            "be numeric.") from None
+
+
+def _swap_last_two(X, *, input_layout, output_layout):
+    """Swap the time and channel axes of a 3-D array or a list of 2-D ones."""
+    if _is_list_of_arrays(X):
+        if len(X) == 0:
+            raise ValueError("X is an empty list; at least one series is "
+                             "needed.")
+        out, n_channels = [], None
+        channel_axis = 0 if input_layout == "channels-first" else 1
+        for i, x in enumerate(X):
+            arr = _as_float(x, f"X[{i}]")
+            if arr.ndim == 1:
+                arr = arr[np.newaxis, :] if channel_axis == 0 else arr[:, None]
+            if arr.ndim != 2:
+                raise ValueError(
+                    f"Each series in a list must be a 2-D {input_layout} "
+                    f"array; X[{i}] has shape {arr.shape}.")
+            if n_channels is None:
+                n_channels = arr.shape[channel_axis]
+            elif arr.shape[channel_axis] != n_channels:
+                raise ValueError(
+                    f"All series must have the same number of channels "
+                    f"(axis {channel_axis} of each {input_layout} array): "
+                    f"X[0] has {n_channels}, X[{i}] has "
+                    f"{arr.shape[channel_axis]}. Is X in {output_layout} "
+                    "order already?")
+            out.append(np.ascontiguousarray(arr.T))
+        return out
+    if isinstance(X, numbers.Number) or isinstance(X, (str, bytes)):
+        raise ValueError(f"X must be a 3-D array or a list of 2-D arrays; got "
+                         f"the scalar {X!r}.")
+    if hasattr(X, "iloc"):
+        raise ValueError(
+            "X is a pandas object; use from_multiindex for a frame with an "
+            "(instance, time) row index, or from_nested for a frame of "
+            "pd.Series cells.")
+    arr = _as_float(X, "X")
+    if arr.ndim == 2:
+        # aeon and sktime read a 2-D array as (n_cases, n_timepoints).
+        return arr[:, np.newaxis, :] if output_layout == "channels-first" \
+            else arr[:, :, np.newaxis]
+    if arr.ndim != 3:
+        raise ValueError(
+            f"X must be a 3-D array, a 2-D array of univariate series or a "
+            f"list of 2-D arrays; got an array of shape {arr.shape}.")
+    return np.ascontiguousarray(np.transpose(arr, (0, 2, 1)))
+
+
+def from_channels_first(X):
+    """Convert an aeon/sktime collection to skseq's (Keras) order.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_cases, n_channels, n_timepoints), \
+            (n_cases, n_timepoints) or list of arrays
+        A 3-D channels-first array, a 2-D array of univariate series, or a
+        list of ``(n_channels, n_timepoints_i)`` arrays (unequal lengths),
+        as aeon's and sktime's ``numpy3D``/``np-list`` layouts hold them.
+
+    Returns
+    -------
+    X_keras : ndarray of shape (n_cases, n_timepoints, n_channels) or list
+        A new float64 array (or a list of ``(n_timepoints_i, n_channels)``
+        arrays for list input); the input is not modified.
+
+    Raises
+    ------
+    ValueError
+        If the input is not numeric, not 2-D/3-D, or a list whose arrays
+        have different numbers of channels.
+
+    See Also
+    --------
+    to_channels_first : The inverse.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.datasets import from_channels_first
+    >>> X = np.zeros((5, 2, 40))  # 5 series, 2 channels, 40 time points
+    >>> from_channels_first(X).shape
+    (5, 40, 2)
+    >>> [x.shape for x in from_channels_first([np.zeros((2, 7)),
+    ...                                        np.zeros((2, 9))])]
+    [(7, 2), (9, 2)]
+    """
+    return _swap_last_two(X, input_layout="channels-first",
+                          output_layout="Keras (time-major)")
+
+
+def to_channels_first(X):
+    """Convert skseq (Keras-order) sequences to aeon/sktime's layout.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_timesteps, n_features), \
+            (n_samples, n_timesteps) or list of arrays
+        A 3-D array, a 2-D array (one feature per step) or a list of
+        ``(n_timesteps_i, n_features)`` arrays.
+
+    Returns
+    -------
+    X_cf : ndarray of shape (n_samples, n_features, n_timesteps) or list
+        A new float64 array, or a list of ``(n_features, n_timesteps_i)``
+        arrays for list input; what aeon's estimators take.
+
+    Raises
+    ------
+    ValueError
+        As :func:`from_channels_first`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.datasets import load_ucr, to_channels_first
+    >>> X, y = load_ucr("BasicMotions", split="train")
+    >>> X.shape, to_channels_first(X).shape
+    ((40, 100, 6), (40, 6, 100))
+    """
+    return _swap_last_two(X, input_layout="Keras (time-major)",
+                          output_layout="channels-first")
+
+
+def _stack_or_list(sequences, ragged):
+    if ragged or len({s.shape for s in sequences}) > 1:
+        return sequences
+    return np.stack(sequences)
+
+
+def _check_frame(df, kind):
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{kind} input must be a pandas DataFrame; got "
+                         f"{type(df).__name__}.")
+    if df.shape[0] == 0 or df.shape[1] == 0:
+        raise ValueError(f"The DataFrame is empty (shape {df.shape}); at "
+                         "least one instance and one column are needed.")
+
+
+def from_multiindex(df, *, ragged=False):
+    """Convert an sktime ``pd-multiindex`` frame to skseq's (Keras) order.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per (instance, time point): a row index with two levels,
+        instance then time, and one numeric column per channel. Instances
+        keep the order of their first row, which is the order their labels
+        ``y`` are in; time points are sorted within each instance.
+    ragged : bool, default=False
+        Return a list even when all instances have the same length.
+
+    Returns
+    -------
+    X : ndarray of shape (n_instances, n_timepoints, n_channels) or list
+        A float64 array, or a list of ``(n_timepoints_i, n_channels)``
+        arrays when the lengths differ (or ``ragged=True``).
+
+    Raises
+    ------
+    ValueError
+        If the index does not have two levels, a column is not numeric, or
+        a value is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skseq.datasets import from_multiindex
+    >>> index = pd.MultiIndex.from_product([["a", "b"], [0, 1, 2]],
+    ...                                    names=["instance", "time"])
+    >>> df = pd.DataFrame({"x": range(6), "z": range(6, 12)}, index=index)
+    >>> X = from_multiindex(df)
+    >>> X.shape, X[1, :, 0].tolist()
+    ((2, 3, 2), [3.0, 4.0, 5.0])
+    """
+    import pandas as pd
+
+    _check_frame(df, "pd-multiindex")
+    if not isinstance(df.index, pd.MultiIndex) or df.index.nlevels != 2:
+        hint = (" It looks like a nested frame (pd.Series cells): use "
+                "from_nested." if _has_series_cells(df) else "")
+        raise ValueError(
+            f"A pd-multiindex frame needs a row index with exactly two "
+            f"levels (instance, time); this one has {df.index.nlevels}. "
+            "Build one with df.set_index([instance_column, time_column])."
+            + hint)
+    non_numeric = [c for c in df.columns
+                   if not pd.api.types.is_numeric_dtype(df[c])]
+    if non_numeric:
+        raise ValueError(
+            f"Column(s) {non_numeric} are not numeric; every column of a "
+            "pd-multiindex frame is a channel. Drop or convert them.")
+    if df.isna().to_numpy().any():
+        raise ValueError(
+            "The frame has missing values; skseq marks unequal lengths by "
+            "the number of rows per instance, not by NaN. Drop or fill them.")
+    instances = df.index.get_level_values(0)
+    sequences = []
+    for key in pd.unique(instances):
+        part = df[instances == key]
+        order = np.argsort(part.index.get_level_values(1), kind="stable")
+        sequences.append(part.to_numpy(dtype=np.float64)[order])
+    return _stack_or_list(sequences, ragged)
+
+
+def _has_series_cells(df):
+    import pandas as pd
+
+    return df.shape[0] > 0 and df.shape[1] > 0 and isinstance(
+        df.iloc[0, 0], (pd.Series, np.ndarray, list))
+
+
+def from_nested(df, *, ragged=False):
+    """Convert an sktime nested (``nested_univ``) frame to Keras order.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per instance, one column per channel, each cell a
+        ``pd.Series`` (or 1-D array) of the channel's values over time. All
+        channels of an instance must have the same length.
+    ragged : bool, default=False
+        Return a list even when all instances have the same length.
+
+    Returns
+    -------
+    X : ndarray of shape (n_instances, n_timepoints, n_channels) or list
+        A float64 array, or a list of ``(n_timepoints_i, n_channels)``
+        arrays when the lengths differ (or ``ragged=True``).
+
+    Raises
+    ------
+    ValueError
+        If a cell is not a series, the channels of one instance have
+        different lengths, or a value is missing or not numeric.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skseq.datasets import from_nested
+    >>> df = pd.DataFrame({"dim_0": [pd.Series([1., 2., 3.]),
+    ...                              pd.Series([4., 5.])]})
+    >>> [x.ravel().tolist() for x in from_nested(df)]
+    [[1.0, 2.0, 3.0], [4.0, 5.0]]
+    """
+    _check_frame(df, "nested")
+    if not _has_series_cells(df):
+        raise ValueError(
+            f"A nested frame holds a pd.Series in every cell; cell [0, 0] is "
+            f"{type(df.iloc[0, 0]).__name__}. For one row per time point "
+            "use from_multiindex.")
+    sequences = []
+    for i in range(df.shape[0]):
+        channels = []
+        for j, column in enumerate(df.columns):
+            cell = df.iloc[i, j]
+            name = f"cell (row {i}, column {column!r})"
+            values = _as_float(getattr(cell, "values", cell), name)
+            if values.ndim != 1:
+                raise ValueError(f"{name} must be a 1-D series; it has shape "
+                                 f"{values.shape}.")
+            if channels and len(values) != len(channels[0]):
+                raise ValueError(
+                    f"Row {i} has channels of different lengths "
+                    f"({len(channels[0])} and {len(values)} in column "
+                    f"{column!r}); every channel of an instance needs one "
+                    "value per time point.")
+            if np.isnan(values).any():
+                raise ValueError(f"{name} has missing values; drop or fill "
+                                 "them.")
+            channels.append(values)
+        sequences.append(np.stack(channels, axis=1))
+    return _stack_or_list(sequences, ragged)
+
+
+def _column_names(n_features, columns):
+    if columns is None:
+        return [f"dim_{k}" for k in range(n_features)]
+    columns = list(columns)
+    if len(columns) != n_features:
+        raise ValueError(f"columns has {len(columns)} names for "
+                         f"{n_features} features.")
+    return columns
+
+
+def _keras_sequences(X):
+    """A list of (t_i, f) float arrays from a 3-D array or a list."""
+    if _is_list_of_arrays(X):
+        return [a.T for a in to_channels_first(X)]
+    return list(np.moveaxis(to_channels_first(X), 1, 2))
+
+
+def to_multiindex(X, *, columns=None):
+    """Convert skseq (Keras-order) sequences to an sktime pd-multiindex frame.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_timesteps, n_features) or list
+        Sequences in Keras order (a list for unequal lengths).
+    columns : list of str or None, default=None
+        Channel names; ``None`` gives sktime's ``dim_0``, ``dim_1``, ...
+
+    Returns
+    -------
+    df : pandas.DataFrame
+        Index levels ``instances`` and ``timepoints`` (integers from 0), one
+        float column per feature.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.datasets import to_multiindex
+    >>> df = to_multiindex(np.zeros((2, 3, 1)))
+    >>> df.shape, list(df.index.names)
+    ((6, 1), ['instances', 'timepoints'])
+    """
+    import pandas as pd
+
+    sequences = _keras_sequences(X)
+    names = _column_names(sequences[0].shape[1], columns)
+    index = pd.MultiIndex.from_arrays(
+        [np.repeat(np.arange(len(sequences)), [len(s) for s in sequences]),
+         np.concatenate([np.arange(len(s)) for s in sequences])],
+        names=["instances", "timepoints"])
+    return pd.DataFrame(np.concatenate(sequences), index=index, columns=names)
+
+
+def to_nested(X, *, columns=None):
+    """Convert skseq (Keras-order) sequences to an sktime nested frame.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_timesteps, n_features) or list
+        Sequences in Keras order (a list for unequal lengths).
+    columns : list of str or None, default=None
+        Channel names; ``None`` gives sktime's ``dim_0``, ``dim_1``, ...
+
+    Returns
+    -------
+    df : pandas.DataFrame
+        One row per sequence, one column per feature, each cell a float
+        ``pd.Series`` indexed by time step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseq.datasets import to_nested
+    >>> df = to_nested([np.ones((3, 2)), np.ones((5, 2))])
+    >>> df.shape, len(df.iloc[1, 0])
+    ((2, 2), 5)
+    """
+    import pandas as pd
+
+    sequences = _keras_sequences(X)
+    names = _column_names(sequences[0].shape[1], columns)
+    return pd.DataFrame({
+        name: [pd.Series(s[:, k]) for s in sequences]
+        for k, name in enumerate(names)})
+
+
+def channels_first_warning(shape):
+    """Say whether a dense 3-D shape looks like channels-first data.
+
+    skseq reads a 3-D array as ``(n_samples, n_timesteps, n_features)``. An
+    aeon/sktime array ``(n_cases, n_channels, n_timepoints)`` has the same
+    number of dimensions, so it trains without error as ``n_channels``
+    steps of ``n_timepoints`` features, and the LSTM learns nothing from the
+    order of the time points. This flags the shapes where that reading is
+    almost certainly a mistake: a single step of more than one feature, or
+    at most 3 steps of at least 10 features each. Shapes with more steps
+    (e.g. a 6-channel, 100-point collection) are ambiguous and not flagged.
+
+    Parameters
+    ----------
+    shape : tuple of int or array-like
+        The shape of the input, or an object with a ``shape``.
+
+    Returns
+    -------
+    message : str or None
+        A warning that names the fix, or ``None`` when the shape is not
+        suspicious (including anything that is not 3-D).
+
+    Examples
+    --------
+    >>> from skseq.datasets import channels_first_warning
+    >>> print(channels_first_warning((50, 1, 150)))  # doctest: +ELLIPSIS
+    X has shape (50, 1, 150): 1 time step of 150 features. ...
+    >>> channels_first_warning((50, 150, 1)) is None
+    True
+    """
+    shape = tuple(getattr(shape, "shape", shape))
+    if len(shape) != 3:
+        return None
+    n_samples, n_steps, n_features = (int(s) for s in shape)
+    if n_steps == 1 and n_features > 1:
+        pass
+    elif not (n_steps <= _MAX_SUSPICIOUS_STEPS
+              and n_features >= _MIN_SERIES_LENGTH):
+        return None
+    steps = "1 time step" if n_steps == 1 else f"{n_steps} time steps"
+    return (
+        f"X has shape {shape}: {steps} of {n_features} features. skseq "
+        f"reads (n_samples, n_timesteps, n_features), so an LSTM sees "
+        f"{'no order at all' if n_steps == 1 else 'almost no order'}. If X "
+        f"is aeon/sktime data, channels-first (n_cases, n_channels, "
+        f"n_timepoints) with {n_steps} channel(s) of {n_features} time "
+        f"points, convert it with skseq.datasets.from_channels_first(X) or "
+        f"np.transpose(X, (0, 2, 1)).")

@@ -1,0 +1,239 @@
+"""aeon/sktime layouts <-> Keras order, against the libraries' own loaders."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skseq.datasets import (channels_first_warning, from_channels_first,
+                            from_multiindex, from_nested, load_ucr,
+                            to_channels_first, to_multiindex, to_nested)
+
+# Both libraries parse the same archive text into float64; allow for a
+# different last bit from another parser.
+RTOL = 1e-12
+
+
+def _same_labels(y_lib, y):
+    # aeon's and sktime's .ts readers lower-case class labels
+    # ('Standing' -> 'standing'); skseq keeps the file's spelling.
+    np.testing.assert_array_equal(np.char.lower(y_lib.astype(str)),
+                                  np.char.lower(y.astype(str)))
+
+
+def _ragged(seed=0, n_features=2):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(n, n_features)) for n in (5, 3, 8)]
+
+
+# ------------------------------------------------------------ channels-first
+def test_channels_first_round_trip_dense_copies():
+    X = np.random.default_rng(0).normal(size=(4, 2, 7))
+    X_before = X.copy()
+    X_keras = from_channels_first(X)
+    assert X_keras.shape == (4, 7, 2)
+    np.testing.assert_array_equal(X_keras[1, :, 0], X[1, 0, :])
+    np.testing.assert_array_equal(to_channels_first(X_keras), X)
+    X_keras[:] = 0  # a new array, not a view of the caller's
+    np.testing.assert_array_equal(X, X_before)
+
+
+def test_channels_first_round_trip_ragged():
+    X = _ragged()
+    X_cf = to_channels_first(X)
+    assert [x.shape for x in X_cf] == [(2, 5), (2, 3), (2, 8)]
+    back = from_channels_first(X_cf)
+    for a, b in zip(back, X):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_univariate_2d_is_one_channel():
+    X = np.arange(6.0).reshape(2, 3)  # aeon: (n_cases, n_timepoints)
+    assert from_channels_first(X).shape == (2, 3, 1)
+    assert to_channels_first(X).shape == (2, 1, 3)
+    assert [x.shape for x in from_channels_first([np.ones(4), np.ones(2)])] \
+        == [(4, 1), (2, 1)]
+
+
+@pytest.mark.parametrize("X, message", [
+    (np.zeros((2, 3, 4, 5)), "got an array of shape (2, 3, 4, 5)"),
+    ([np.zeros((2, 5)), np.zeros((3, 5))],
+     "X[0] has 2, X[1] has 3. Is X in Keras"),
+    ([np.zeros((2, 2, 2))], "X[0] has shape (2, 2, 2)"),
+    (np.array([["a", "b"]]), "holds strings"),
+    ([], "empty list"),
+    (pd.DataFrame({"x": [1.0]}), "use from_multiindex"),
+])
+def test_from_channels_first_errors(X, message):
+    with pytest.raises(ValueError) as exc:
+        from_channels_first(X)
+    assert message in str(exc.value)
+
+
+# ------------------------------------------------------------- pandas frames
+def test_multiindex_round_trip_ragged_keeps_instance_order():
+    X = _ragged()
+    df = to_multiindex(X, columns=["a", "b"])
+    assert list(df.columns) == ["a", "b"] and len(df) == 16
+    # Time points in reverse within each instance: sorted again.
+    back = from_multiindex(df.iloc[[4, 3, 2, 1, 0, 7, 6, 5, *range(15, 7, -1)]])
+    assert isinstance(back, list)
+    for a, b in zip(back, X):
+        np.testing.assert_array_equal(a, b)
+    # Instances keep the order of their first row (the order of y).
+    back = from_multiindex(df.iloc[np.r_[5:8, 0:5, 8:16]])
+    np.testing.assert_array_equal(back[0], X[1])
+    np.testing.assert_array_equal(back[1], X[0])
+
+
+def test_multiindex_equal_lengths_give_array():
+    X = np.random.default_rng(1).normal(size=(3, 4, 2))
+    np.testing.assert_array_equal(from_multiindex(to_multiindex(X)), X)
+    assert isinstance(from_multiindex(to_multiindex(X), ragged=True), list)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda df: df.reset_index(drop=True), "exactly two levels"),
+    (lambda df: df.assign(dim_0="x"), "Column(s) ['dim_0'] are not numeric"),
+    (lambda df: df.assign(dim_1=df.dim_1.where(
+        df.index.get_level_values(1) != 2)), "missing values"),
+    (lambda df: to_nested(np.zeros((2, 3, 1))), "use from_nested"),
+])
+def test_from_multiindex_errors(edit, message):
+    df = edit(to_multiindex(np.ones((2, 3, 2))))
+    with pytest.raises(ValueError) as exc:
+        from_multiindex(df)
+    assert message in str(exc.value)
+
+
+def test_nested_round_trip_ragged():
+    X = _ragged(n_features=3)
+    df = to_nested(X)
+    assert list(df.columns) == ["dim_0", "dim_1", "dim_2"]
+    assert isinstance(df.iloc[0, 0], pd.Series)
+    back = from_nested(df)
+    for a, b in zip(back, X):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("df, message", [
+    (pd.DataFrame({"a": [pd.Series([1.0, 2.0])],
+                   "b": [pd.Series([1.0])]}),
+     "Row 0 has channels of different lengths (2 and 1 in column 'b')"),
+    (pd.DataFrame({"a": [1.0, 2.0]}), "cell [0, 0] is float"),
+    (pd.DataFrame({"a": [pd.Series([1.0, np.nan])]}), "missing values"),
+    (np.zeros((2, 3)), "must be a pandas DataFrame"),
+])
+def test_from_nested_errors(df, message):
+    with pytest.raises(ValueError) as exc:
+        from_nested(df)
+    assert message in str(exc.value)
+
+
+# -------------------------------------------------------- the likely mistake
+@pytest.mark.parametrize("shape, flagged", [
+    ((50, 1, 150), True),    # GunPoint channels-first: the reported case
+    ((40, 3, 100), True),
+    ((10, 1, 2), True),      # one step: no order whichever reading is right
+    ((50, 150, 1), False),   # Keras order
+    ((40, 100, 6), False),
+    ((40, 6, 100), False),   # ambiguous: 6 steps of 100 features may be real
+    ((8, 3, 5), False),
+    ((8, 1, 1), False),
+    ((8, 150), False),       # not 3-D
+])
+def test_channels_first_warning(shape, flagged):
+    message = channels_first_warning(shape)
+    assert (message is not None) == flagged
+    if flagged:
+        assert f"X has shape {shape}" in message
+        assert "skseq.datasets.from_channels_first(X)" in message
+        assert "np.transpose(X, (0, 2, 1))" in message
+
+
+def test_channels_first_warning_takes_an_array():
+    assert channels_first_warning(np.zeros((2, 1, 20))) is not None
+    assert channels_first_warning(np.zeros((2, 20, 1))) is None
+
+
+# ------------------------------------------------ against aeon's own loaders
+@pytest.mark.parametrize("name", ["GunPoint", "ItalyPowerDemand",
+                                  "BasicMotions"])
+def test_equal_lengths_match_aeon(name):
+    aeon_datasets = pytest.importorskip(
+        "aeon.datasets", reason="aeon not installed (pip install aeon)")
+    loader = {"GunPoint": aeon_datasets.load_gunpoint,
+              "ItalyPowerDemand": aeon_datasets.load_italy_power_demand,
+              "BasicMotions": aeon_datasets.load_basic_motions}[name]
+    X_aeon, y_aeon = loader(split="train")
+    X, y = load_ucr(name, split="train")
+    np.testing.assert_allclose(from_channels_first(X_aeon), X, rtol=RTOL)
+    np.testing.assert_allclose(to_channels_first(X), X_aeon, rtol=RTOL)
+    _same_labels(y_aeon, y)
+
+
+def test_unequal_lengths_match_aeon():
+    aeon_datasets = pytest.importorskip(
+        "aeon.datasets", reason="aeon not installed (pip install aeon)")
+    X_aeon, y_aeon = aeon_datasets.load_japanese_vowels(split="test")
+    X, y = load_ucr("JapaneseVowels", split="test")
+    assert isinstance(X_aeon, list) and len(X_aeon) == len(X) == 370
+    for a, b in zip(from_channels_first(X_aeon), X):
+        np.testing.assert_allclose(a, b, rtol=RTOL)
+    _same_labels(y_aeon, y)
+
+
+def test_aeon_ts_file_reader_on_the_bundled_file(tmp_path):
+    """aeon's .ts parser and skseq's read the bundled file alike."""
+    aeon_datasets = pytest.importorskip(
+        "aeon.datasets", reason="aeon not installed (pip install aeon)")
+    import gzip
+    from importlib import resources
+
+    source = resources.files("skseq.datasets") / "data" / \
+        "BasicMotions_TEST.ts.gz"
+    path = tmp_path / "BasicMotions_TEST.ts"
+    path.write_bytes(gzip.decompress(source.read_bytes()))
+    X_aeon, y_aeon = aeon_datasets.load_from_ts_file(str(path))
+    X, y = load_ucr("BasicMotions", split="test")
+    np.testing.assert_allclose(from_channels_first(X_aeon), X, rtol=RTOL)
+    _same_labels(y_aeon, y)
+
+
+# ---------------------------------------------- against sktime's own loaders
+@pytest.fixture
+def sktime_datasets():
+    return pytest.importorskip(
+        "sktime.datasets", reason="sktime not installed (pip install sktime)")
+
+
+def test_multiindex_and_nested_match_sktime(sktime_datasets):
+    X, y = load_ucr("BasicMotions", split="train")
+    df, y_sk = sktime_datasets.load_basic_motions(
+        split="train", return_type="pd-multiindex")
+    np.testing.assert_allclose(from_multiindex(df), X, rtol=RTOL)
+    nested, _ = sktime_datasets.load_basic_motions(
+        split="train", return_type="nested_univ")
+    np.testing.assert_allclose(from_nested(nested), X, rtol=RTOL)
+    _same_labels(y_sk, y)
+
+
+def test_ragged_nested_matches_sktime(sktime_datasets):
+    nested, y_sk = sktime_datasets.load_japanese_vowels(
+        split="train", return_type="nested_univ")
+    X, y = load_ucr("JapaneseVowels", split="train")
+    back = from_nested(nested)
+    assert isinstance(back, list) and len(back) == len(X)
+    for a, b in zip(back, X):
+        np.testing.assert_allclose(a, b, rtol=RTOL)
+    _same_labels(y_sk, y)
+
+
+def test_our_frames_are_valid_sktime_mtypes(sktime_datasets):
+    from sktime.datatypes import check_is_mtype, convert_to
+
+    X = _ragged()
+    assert check_is_mtype(to_multiindex(X), "pd-multiindex")
+    assert check_is_mtype(to_nested(X), "nested_univ")
+    X_dense = np.random.default_rng(2).normal(size=(3, 6, 2))
+    numpy3d = convert_to(to_multiindex(X_dense), to_type="numpy3D")
+    np.testing.assert_allclose(numpy3d, to_channels_first(X_dense))
