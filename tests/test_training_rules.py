@@ -140,7 +140,7 @@ def test_auto_architecture_reads_long_series_through_convolutions():
         clf.model_.get_layer("downsample_1").factor == 9
     tokens = [rng.integers(1, 50, size=rng.integers(5, 40)) for _ in range(40)]
     clf_tokens = LSTMClassifier(**TINY).fit(tokens, np.arange(40) % 2)
-    assert clf_tokens.architecture_ == "lstm"
+    assert clf_tokens.architecture_ == "conv_lstm"
     assert clf_tokens.pooling_ == "mean_max"
 
 

@@ -10,9 +10,11 @@
   step over hundreds of raw steps learns little and costs one sequential
   step per time step; the convolutions see every step, in parallel, and
   the LSTM orders what they found;
-* token ids get the plain LSTM over an Embedding, pooled by the mean and
-  the max over real tokens (``pooling='auto'``): the last state of a long
-  review forgets its beginning.
+* token ids get the same idea over an Embedding: one convolution over
+  5-grams, pooled until the LSTM reads at most ``MAX_LSTM_STEPS`` steps,
+  and the LSTM's outputs pooled by their mean and max over real steps
+  (``pooling='auto'``): the last state of a long review forgets its
+  beginning.
 
 Masks stay right whatever the shortening: a pooled step is real when any of
 its steps is real (:class:`~skseq.neural_network._layers.MaskedDownsample1D`).
@@ -21,7 +23,7 @@ its steps is real (:class:`~skseq.neural_network._layers.MaskedDownsample1D`).
 import math
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from ._layers import AttentionPooling1D, MaskedDownsample1D, MaskedGlobalPooling1D
 
@@ -34,10 +36,10 @@ MAX_LSTM_STEPS = 64
 
 
 def resolve_architecture(architecture, tokens):
-    """``'auto'``: ``'conv_lstm'`` for numeric input, ``'lstm'`` for tokens."""
+    """``'auto'``: ``'conv_lstm'``, for numeric input and tokens alike."""
     if architecture != "auto":
         return architecture
-    return "lstm" if tokens else "conv_lstm"
+    return "conv_lstm"
 
 
 def resolve_pooling(pooling, tokens):
@@ -150,15 +152,16 @@ embedding_dim, random_state
     architecture = resolve_architecture(architecture, tokens)
     pooling = resolve_pooling(pooling, tokens)
     momentum = meta.get("batch_norm_momentum", 0.99)
-    if tokens and architecture != "lstm":
+    if tokens and architecture == "lstm_fcn":
         raise ValueError(
-            f"architecture={architecture!r} needs numeric sequences; token "
-            "input uses an Embedding. Use architecture='lstm' or 'auto' for "
-            "tokens.")
+            "architecture='lstm_fcn' needs numeric sequences; token input "
+            "uses an Embedding. Use architecture='auto', 'conv_lstm' or "
+            "'lstm' for tokens.")
     if tokens:
         inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
+        conv = architecture == "conv_lstm"
         x = layers.Embedding(
-            meta["vocabulary_size"], embedding_dim, mask_zero=True,
+            meta["vocabulary_size"], embedding_dim, mask_zero=not conv,
             embeddings_initializer=keras.initializers.RandomUniform(
                 -0.05, 0.05, seed=_seed(random_state, 1)),
             name="embedding")(inputs)
@@ -167,8 +170,12 @@ embedding_dim, random_state
             # single entries of a word vector barely regularises it.
             x = layers.SpatialDropout1D(dropout, seed=_seed(random_state, 2),
                                         name="embedding_dropout")(x)
+        mask = None
+        if conv:
+            x, mask = _token_front_end(x, inputs, meta, units, random_state)
         x = _pool(_lstm_stack(x, units, n_layers, bidirectional, dropout,
-                              pooling, random_state), pooling, random_state)
+                              pooling, random_state, mask=mask),
+                  pooling, random_state, mask=mask)
     else:
         inputs = keras.Input(shape=(None, meta["n_features"]),
                              name="sequences")
@@ -200,6 +207,27 @@ embedding_dim, random_state
             seed=_seed(random_state, 60)),
         name="output")(x)
     return keras.Model(inputs, outputs, name="skseq_lstm")
+
+
+def _token_front_end(x, token_ids, meta, units, random_state):
+    """One convolution over token n-grams, pooled to at most 64 steps.
+
+    The padding id's embedding is zeroed first (the convolution ignores
+    masks), and the mask is pooled with the steps.
+    """
+    mask = layers.Masking(mask_value=0, name="padding_mask").compute_mask(
+        ops.expand_dims(token_ids, -1))
+    x = layers.Multiply(name="zero_padding")(
+        [x, ops.expand_dims(ops.cast(mask, x.dtype), -1)])
+    x = layers.Conv1D(units, 5, padding="same", activation="relu",
+                      kernel_initializer=keras.initializers.HeUniform(
+                          seed=_seed(random_state, 70)),
+                      name="conv_0")(x)
+    factor = math.prod(downsampling_factors(meta["n_timesteps"]))
+    if factor > 1:
+        pool = MaskedDownsample1D(factor, name="downsample_0")
+        x, mask = pool(x, mask=mask), pool.pooled_mask(mask)
+    return x, mask
 
 
 def _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional, dropout,

@@ -568,7 +568,7 @@ default='auto'
         }
         plan = _training.plan_schedule(
             self.n_iter_no_change, self.lr_schedule, epochs,
-            monitor="val_loss" if n_val else "loss")
+            monitor="val_loss" if n_val else "loss", n_classes=len(classes))
         return {"train": train, "validation": validation,
                 "fit_kwargs": fit_kwargs, "trace_per_batch_size": per_batch_size,
                 "meta": meta, "plan": plan, "state": state}

@@ -267,11 +267,17 @@ def batch_norm_momentum(steps_per_epoch):
     return float(min(0.99, 1.0 - 1.0 / max(1, steps_per_epoch)))
 
 
-def plan_schedule(n_iter_no_change, lr_schedule, epochs, monitor):
-    """What the training callbacks do: monitor, patiences."""
+def plan_schedule(n_iter_no_change, lr_schedule, epochs, monitor, n_classes):
+    """What the training callbacks do: monitor, patiences, least progress.
+
+    An improvement counts when the loss falls by at least 0.1% of the loss
+    of a chance prediction (``ln n_classes``): a training loss of 1e-4 that
+    still creeps down is a fitted training set, not progress worth hours.
+    """
     stop, lr = resolve_patience(n_iter_no_change, epochs)
     return {"monitor": monitor, "stop_patience": stop,
-            "lr_patience": lr if lr_schedule == "plateau" else None}
+            "lr_patience": lr if lr_schedule == "plateau" else None,
+            "min_delta": 1e-3 * math.log(n_classes)}
 
 
 class NonFiniteLoss(RuntimeError):
@@ -296,11 +302,12 @@ def training_callbacks(keras, plan, learning_rate):
     if plan["lr_patience"] is not None:
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
             monitor=plan["monitor"], factor=0.5,
-            patience=plan["lr_patience"], min_lr=learning_rate / 10))
+            patience=plan["lr_patience"], min_lr=learning_rate / 10,
+            min_delta=plan["min_delta"]))
     if plan["stop_patience"] is not None:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor=plan["monitor"], patience=plan["stop_patience"],
-            restore_best_weights=True))
+            min_delta=plan["min_delta"], restore_best_weights=True))
     return callbacks
 
 

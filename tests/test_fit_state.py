@@ -1,0 +1,138 @@
+"""A fit that fails or is interrupted changes nothing; seeds hold in threads."""
+
+import threading
+
+import keras
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from skseq import LSTMClassifier
+
+TINY = dict(units=4, epochs=2, random_state=0)
+
+
+def _data(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 10, 2)).astype("float32")
+    return X, np.array([0, 1] * (n // 2))
+
+
+class _Interrupt(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        raise KeyboardInterrupt
+
+
+def _fitted_attributes(clf):
+    return {k for k in vars(clf) if k.endswith("_") and not k.startswith("_")}
+
+
+def test_interrupted_first_fit_leaves_the_estimator_unfitted():
+    X, y = _data()
+    clf = LSTMClassifier(callbacks=[_Interrupt()], **TINY)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert _fitted_attributes(clf) == set()
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+def test_interrupted_or_failed_refit_keeps_the_previous_model():
+    X, y = _data()
+    clf = LSTMClassifier(**TINY).fit(X, y)
+    before = clf.predict_proba(X)
+    state = {k: getattr(clf, k) for k in _fitted_attributes(clf)}
+    clf.set_params(callbacks=[_Interrupt()])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, np.array(["a", "b"] * 20))
+    clf.set_params(callbacks=None)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(X, np.zeros(40))
+    with pytest.raises(ValueError, match="features per step|3-D|dimension"):
+        clf.fit(np.zeros((40, 10, 2, 2)), y)
+    for name, value in state.items():
+        assert getattr(clf, name) is value, name
+    np.testing.assert_array_equal(clf.classes_, [0, 1])
+    np.testing.assert_allclose(clf.predict_proba(X), before, atol=1e-6)
+
+
+def test_failed_first_fit_then_predict_raises_not_fitted():
+    X, y = _data()
+    clf = LSTMClassifier(**TINY)
+    with pytest.raises(ValueError):
+        clf.fit(X, np.zeros(40))
+    with pytest.raises(NotFittedError):
+        clf.predict_proba(X)
+
+
+@pytest.mark.parametrize("callbacks", [["x"], [object()], [None]])
+def test_bad_callbacks_raise_before_any_model_is_built(callbacks, monkeypatch):
+    built = []
+    monkeypatch.setattr(keras.Model, "fit",
+                        lambda *a, **k: built.append(1))
+    with pytest.raises(ValueError, match="keras.callbacks.Callback"):
+        LSTMClassifier(callbacks=callbacks, **TINY).fit(*_data())
+    assert built == []
+
+
+def test_non_finite_class_weight_is_rejected_before_training(monkeypatch):
+    calls = []
+    monkeypatch.setattr(keras.Model, "fit", lambda *a, **k: calls.append(1))
+    with pytest.raises(ValueError, match="class_weight .*finite"):
+        LSTMClassifier(class_weight={0: np.nan, 1: 1.0}, **TINY).fit(*_data())
+    with pytest.raises(ValueError, match="sample_weight .*NaN or infinite"):
+        LSTMClassifier(**TINY).fit(*_data(), sample_weight=np.r_[np.inf,
+                                                                 np.ones(39)])
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        LSTMClassifier(**TINY).fit(*_data(), sample_weight=-np.ones(40))
+    assert calls == []
+
+
+def test_huge_sample_weights_train_to_finite_probabilities():
+    X, y = _data()
+    weights = np.full(40, 1e38)
+    clf = LSTMClassifier(**TINY).fit(X, y, sample_weight=weights)
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+    assert np.all(weights == 1e38)  # the caller's array is untouched
+
+
+def _nan_model(meta):
+    inputs = keras.Input(shape=(None, meta["n_features"]))
+    x = keras.layers.GlobalAveragePooling1D()(inputs)
+    out = keras.layers.Dense(
+        1, activation="sigmoid",
+        kernel_initializer=keras.initializers.Constant(float("nan")))(x)
+    return keras.Model(inputs, out)
+
+
+def test_non_finite_loss_stops_with_an_error_and_changes_nothing():
+    X, y = _data()
+    clf = LSTMClassifier(model_builder=_nan_model, **TINY)
+    with pytest.raises(ValueError, match="training loss became nan at epoch 1"):
+        clf.fit(X, y)
+    assert _fitted_attributes(clf) == set()
+
+
+def test_all_padding_token_sequences_are_rejected():
+    X = np.zeros((20, 15), dtype=int)
+    with pytest.raises(ValueError, match="empty or all padding"):
+        LSTMClassifier(**TINY).fit(X, np.arange(20) % 2)
+
+
+def test_seeded_fits_in_threads_equal_the_same_fits_alone():
+    X, y = _data(60)
+    alone = {seed: LSTMClassifier(units=4, epochs=3, random_state=seed)
+             .fit(X, y).predict_proba(X) for seed in (1, 2)}
+    results = {}
+
+    def fit(seed):
+        clf = LSTMClassifier(units=4, epochs=3, random_state=seed).fit(X, y)
+        results[seed] = clf.predict_proba(X)
+
+    threads = [threading.Thread(target=fit, args=(s,)) for s in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed in (1, 2):
+        np.testing.assert_allclose(results[seed], alone[seed], atol=1e-6)
