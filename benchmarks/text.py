@@ -22,8 +22,11 @@ import os
 import platform
 import sys
 import time
+import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# scikit-learn 1.9 announces LogisticRegressionCV's coming defaults.
+warnings.filterwarnings("ignore", category=FutureWarning)
 
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
@@ -93,7 +96,7 @@ def run_task(task):
         score = balanced_accuracy_score(y_test, model.predict(X_test))
         lstm = model[-1] if hasattr(model, "steps") else model
         extra = (f" (best epoch {lstm.best_epoch_} of {lstm.n_iter_}, "
-                 f"batch {lstm.batch_size_})" if hasattr(lstm, "n_iter_") else "")
+                 f"batch {lstm.batch_size_})" if hasattr(lstm, "best_epoch_") else "")
         rows.append((model_name, score, seconds))
         print(f"  {model_name:<52} balanced accuracy {score:.3f}  "
               f"fit {seconds:6.1f} s{extra}", flush=True)

@@ -34,10 +34,13 @@ def _build_parser():
         p.add_argument("--cv", type=int, default=5,
                        help="number of stratified folds (default: 5)")
         p.add_argument("--epochs", type=int, default=None,
-                       help="maximum LSTM epochs (default: the estimator's, "
-                            "100, with early stopping)")
-        p.add_argument("--architecture", choices=("lstm", "lstm_fcn"),
-                       default="lstm", help="LSTM architecture")
+                       help="maximum LSTM epochs (default: the estimator's "
+                            "'auto', about 4,000 gradient steps, with early "
+                            "stopping)")
+        p.add_argument("--architecture",
+                       choices=("auto", "conv_lstm", "lstm", "lstm_fcn"),
+                       default="auto", help="LSTM architecture (default: "
+                                            "auto)")
         p.add_argument("--random-state", type=int, default=0,
                        help="seed (default: 0)")
         p.add_argument("--n-jobs", type=int, default=None,
@@ -256,7 +259,7 @@ def _run(args):
     if args.epochs is not None:
         params["epochs"] = args.epochs
     name = "LSTMClassifier" + (
-        f"({args.architecture})" if args.architecture != "lstm" else "")
+        f"({args.architecture})" if args.architecture != "auto" else "")
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SequenceDiagnosticWarning)

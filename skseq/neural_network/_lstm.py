@@ -7,6 +7,7 @@ import os
 import random
 import tempfile
 import threading
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,11 +20,11 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from ..datasets._layouts import channels_first_warning
 from ..inspection._diagnose import summarize_input, warn_after_fit
 from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
 from ..utils._validation import check_sequences
 from . import _training
-from ._architectures import resolve_architecture, resolve_dropout, resolve_pooling
 from ._batching import round_length, should_bucket
 
 __all__ = ["LSTMClassifier"]
@@ -451,6 +452,12 @@ default='auto'
         estimator.
         """
         tokens = self._resolve_tokens(X)
+        if not tokens and not isinstance(X, (list, tuple)):
+            # aeon/sktime hold series channels-first: (n, 1, 150) would
+            # train silently as one step of 150 features.
+            message = channels_first_warning(np.shape(X))
+            if message is not None:
+                warnings.warn(message, UserWarning, stacklevel=4)
         X_padded, lengths = check_sequences(
             X, tokens=tokens, mask_value=self.mask_value, pad_value=0.0,
             allow_empty_rows=tokens)
@@ -500,6 +507,9 @@ default='auto'
         weights[:n_train] /= weights[:n_train].mean()
         batch_size = _training.resolve_batch_size(self.batch_size, n_train)
         epochs = _training.resolve_epochs(self.epochs, n_train, batch_size)
+        # Imported here: _architectures imports Keras (import skseq is fast).
+        from ._architectures import resolve_architecture, resolve_pooling
+
         state.update(
             batch_size_=batch_size, epochs_=epochs, validation_=kind,
             architecture_=resolve_architecture(self.architecture, tokens),
@@ -601,6 +611,8 @@ default='auto'
         return y
 
     def _build_and_compile(self, keras, meta, state):
+        from ._architectures import build_lstm_model, resolve_dropout
+
         params = {name: getattr(self, name) for name in (
             "units", "n_layers", "bidirectional", "embedding_dim",
             "random_state")}
@@ -615,8 +627,6 @@ default='auto'
                     f"{type(model).__name__}."
                 )
         else:
-            from ._architectures import build_lstm_model
-
             model = build_lstm_model(meta, **params)
         if not getattr(model, "compiled", False):
             binary = meta["n_outputs"] == 1
