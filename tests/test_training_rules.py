@@ -181,3 +181,18 @@ def test_lr_schedule_halves_the_rate_on_a_plateau():
                          lr_schedule=None, random_state=0).fit(X, y)
     assert "learning_rate" not in clf.history_ or \
         len(set(clf.history_["learning_rate"])) == 1
+
+
+def test_long_token_sequences_are_shortened_and_stay_masked():
+    rng = np.random.default_rng(0)
+    X = [rng.integers(1, 300, size=rng.integers(80, 300)) for _ in range(40)]
+    y = np.arange(40) % 2
+    clf = LSTMClassifier(**TINY).fit(X, y)
+    assert clf.pooling_ == "mean_max" and clf.architecture_ == "conv_lstm"
+    # ceil(299 / 64) = 5, taken as 3 x 2 = 6: the LSTM reads 50 steps.
+    assert clf.model_.get_layer("downsample_0").factor == 6
+    wide = np.zeros((40, 500), dtype=int)
+    for i, x in enumerate(X):
+        wide[i, :len(x)] = x
+    np.testing.assert_allclose(clf.predict_proba(wide), clf.predict_proba(X),
+                               atol=1e-5)

@@ -92,12 +92,13 @@ def _pool(seq_out, pooling, random_state, mask=None):
         return AttentionPooling1D(seed=_seed(random_state, 40),
                                   name="attention")(seq_out, **kw)
     if pooling in ("mean", "max"):
-        return MaskedGlobalPooling1D(pooling, name=f"{pooling}_pool")(
+        # Not "max_pool": Keras names the max_pool op of a downsampled mask so.
+        return MaskedGlobalPooling1D(pooling, name=f"global_{pooling}")(
             seq_out, **kw)
     if pooling == "mean_max":
         return layers.Concatenate(name="mean_max_pool")([
-            MaskedGlobalPooling1D("mean", name="mean_pool")(seq_out, **kw),
-            MaskedGlobalPooling1D("max", name="max_pool")(seq_out, **kw)])
+            MaskedGlobalPooling1D("mean", name="global_mean")(seq_out, **kw),
+            MaskedGlobalPooling1D("max", name="global_max")(seq_out, **kw)])
     return seq_out
 
 

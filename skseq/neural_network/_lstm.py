@@ -500,11 +500,12 @@ default='auto'
         if n_val:
             _training.warn_missing_classes(y_encoded[n_train:], len(classes),
                                            kind)
-            # Held-out rows keep their class weights but not the training
-            # normalisation's share: both sides are scaled to mean 1.
-            weights = weights.copy()
-            weights[n_train:] /= weights[n_train:].mean()
-        weights[:n_train] /= weights[:n_train].mean()
+        # Each side scaled to mean 1 (weights is a new array): the optimum
+        # is unchanged, and weights such as 1e38 cannot overflow the loss.
+        for rows in (slice(0, n_train), slice(n_train, None)):
+            mean = weights[rows].mean() if len(weights[rows]) else 0.0
+            if mean > 0:
+                weights[rows] /= mean
         batch_size = _training.resolve_batch_size(self.batch_size, n_train)
         epochs = _training.resolve_epochs(self.epochs, n_train, batch_size)
         # Imported here: _architectures imports Keras (import skseq is fast).
