@@ -173,8 +173,8 @@ class _Writer:
                         not _holds_code(value):
                     raise
                 warnings.warn(
-                    f"{where} parameter {key}={value!r} holds code, which "
-                    f"is not saved (only plain values are); the saved "
+                    f"{where} parameter {key}={value!r} is code or an "
+                    "object, which save() does not store; the saved "
                     f"estimator has {key}={default!r}. Its fitted state is "
                     "saved whole, so predictions are the same; set the "
                     f"parameter again with set_params({key}=...) after load "
@@ -360,17 +360,22 @@ def save(estimator, path):
                 "versions": _versions(), "estimator": tree}
     arrays = io.BytesIO()
     np.savez(arrays, allow_pickle=False, **writer.arrays)
+    # Written aside and renamed: a failed save leaves no half file.
     tmp_path = f"{os.fspath(path)}.partial"
-    with tempfile.TemporaryDirectory() as tmp, \
-            zipfile.ZipFile(tmp_path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("estimator.json", json.dumps(document, indent=1))
-        archive.writestr("arrays.npz", arrays.getvalue())
-        for member, model in writer.models.items():
-            local = os.path.join(tmp, member.replace("/", "_"))
-            model.save(local)
-            # Already a zip: storing it again compressed gains nothing.
-            archive.write(local, member, compress_type=zipfile.ZIP_STORED)
-    os.replace(tmp_path, path)
+    try:
+        with tempfile.TemporaryDirectory() as tmp, \
+                zipfile.ZipFile(tmp_path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("estimator.json", json.dumps(document, indent=1))
+            archive.writestr("arrays.npz", arrays.getvalue())
+            for member, model in writer.models.items():
+                local = os.path.join(tmp, member.replace("/", "_"))
+                model.save(local)
+                # Already a zip: compressing it again gains nothing.
+                archive.write(local, member, compress_type=zipfile.ZIP_STORED)
+        os.replace(tmp_path, path)
+    finally:
+        if os.path.exists(tmp_path):
+            os.remove(tmp_path)
 
 
 def load(path):
