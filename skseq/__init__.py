@@ -2,6 +2,7 @@
 
 from .inspection import compare_baselines, diagnose, plot_history
 from .neural_network import LSTMClassifier
+from .persistence import export_onnx, load, save
 from .preprocessing import SequencePadder, SequenceScaler, TextSequencer
 
 __version__ = "0.1.0"
@@ -14,5 +15,8 @@ __all__ = [
     "__version__",
     "compare_baselines",
     "diagnose",
+    "export_onnx",
+    "load",
     "plot_history",
+    "save",
 ]

@@ -690,20 +690,28 @@ default='auto'
     def _predict_model(self, X_model, lengths):
         """Run the network in length-sorted chunks trimmed to their length.
 
-        ``predict_on_batch`` (TensorFlow) and a jitted forward pass (JAX)
-        skip ``predict``'s per-call data pipeline and callbacks, which
-        dominate the time for small inputs.
+        A traced forward pass (TensorFlow, ``_forward.tf_forward``) and a
+        jitted one (JAX) skip ``predict``'s per-call data pipeline and
+        callbacks, which dominate the time for small inputs.
         """
         import keras
 
         backend = keras.backend.backend()
         # JAX compiles once per input shape: round the batch size up to a
         # power of two too, so that any stream of small batches compiles a
-        # handful of shapes. TensorFlow's predict function handles unknown
-        # shapes without retracing.
+        # handful of shapes. TensorFlow's traced forward pass takes any
+        # shape without retracing.
         pad = backend != "tensorflow"
-        predict_batch = (_jax_forward(self.model_) if backend == "jax"
-                         else self.model_.predict_on_batch)
+        predict_batch = None
+        if backend == "jax":
+            predict_batch = _jax_forward(self.model_)
+        elif backend == "tensorflow":
+            # One trace per model: Keras' predict function would trace per
+            # model and shape and, in a CV loop, log retracing warnings.
+            from ._forward import tf_forward
+
+            predict_batch = tf_forward(self.model_)
+        predict_batch = predict_batch or self.model_.predict_on_batch
         # Widths on one grid whatever the width of X (padded steps are masked).
         grid = max(X_model.shape[1], self.n_timesteps_in_) if pad \
             else X_model.shape[1]

@@ -1,0 +1,58 @@
+"""ONNX export of the whole predict path, compared with ONNX Runtime."""
+
+import keras
+import numpy as np
+import pytest
+
+from skseq import LSTMClassifier
+from skseq.persistence import export_onnx
+
+ort = pytest.importorskip("onnxruntime")
+pytest.importorskip("tf2onnx")
+pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                                reason="Keras exports ONNX through tf2onnx")
+
+
+def _run(path, X):
+    session = ort.InferenceSession(str(path))
+    return session.run(None, {session.get_inputs()[0].name: X})[0]
+
+
+def test_numeric_graph_scales_and_masks_like_predict_proba(tmp_path):
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(2, 12, 50)
+    y = np.where(np.arange(50) % 2, "up", "down")
+    # Features on very different scales: without the fitted scaling in the
+    # graph, the numbers would differ.
+    X = [(rng.normal(size=(m, 3)) * [1, 10, 0.1] + [0, 5, 0]
+          + (y[i] == "up")).astype(np.float32) for i, m in enumerate(lengths)]
+    X[0] = np.vstack([X[0][:1], np.zeros((1, 3), np.float32), X[0][1:]])
+    clf = LSTMClassifier(units=4, epochs=2, scaling="robust",
+                         random_state=0).fit(X, y)
+    export_onnx(clf, tmp_path / "clf.onnx")
+    padded = np.zeros((len(X), max(map(len, X)), 3), np.float32)
+    for i, x in enumerate(X):
+        padded[i, :len(x)] = x  # post-padded, an interior zero step in X[0]
+    proba = _run(tmp_path / "clf.onnx", padded)
+    assert proba.shape == (50, 2)
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
+
+
+def test_token_graph_gives_softmax_probabilities(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.integers(1, 30, size=(45, 8)).astype(np.int32)
+    X[::4, 6:] = 0
+    y = np.array(["a", "b", "c"])[X[:, 0] % 3]
+    clf = LSTMClassifier(units=4, epochs=2, vocabulary_size=25,
+                         random_state=0).fit(X, y)
+    export_onnx(clf, tmp_path / "tokens.onnx")
+    X_new = X.copy()
+    X_new[:, 1] = 27  # unseen ids count as padding, as in predict
+    proba = _run(tmp_path / "tokens.onnx", X_new)
+    assert proba.shape == (45, 3)
+    np.testing.assert_allclose(proba, clf.predict_proba(X_new), atol=1e-5)
+
+
+def test_export_refuses_what_it_cannot_export(tmp_path):
+    with pytest.raises(ValueError, match="exports an LSTMClassifier"):
+        export_onnx(object(), tmp_path / "x.onnx")

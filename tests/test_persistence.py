@@ -1,0 +1,243 @@
+"""skseq.persistence: save/load without pickle, in a fresh process."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+
+from skseq import LSTMClassifier, SequenceScaler, TextSequencer
+from skseq.persistence import load, save
+
+TINY = dict(units=4, epochs=2, batch_size=8, random_state=0)
+
+# Runs in a fresh interpreter: pickle is made unusable before anything is
+# imported, each saved estimator is loaded and its probabilities written as
+# .npy (allow_pickle=False both ways).
+_CHILD = textwrap.dedent("""
+    import pickle, sys
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle was used while loading")
+
+    pickle.load = pickle.loads = refuse
+    import numpy as np
+    from skseq.persistence import load
+
+    for stem in sys.argv[1:]:
+        est = load(stem + ".skseq")
+        with np.load(stem + ".input.npz", allow_pickle=False) as data:
+            if "lengths" in data:  # ragged: rebuild the list
+                cuts = np.cumsum(data["lengths"])[:-1]
+                X = np.split(data["steps"], cuts)
+            elif "texts" in data:
+                X = [str(t) for t in data["texts"]]
+            else:
+                X = data["X"]
+        np.save(stem + ".proba.npy", est.predict_proba(X), allow_pickle=False)
+        np.save(stem + ".classes.npy", np.asarray(est.classes_, dtype=str),
+                allow_pickle=False)
+""")
+
+
+def _cases():
+    rng = np.random.default_rng(0)
+    # Numeric 3-D, binary int labels, attention pooling (a custom layer).
+    X3 = rng.normal(size=(40, 6, 2))
+    y3 = (X3[:, :, 0].mean(axis=1) > 0).astype(int)
+    # Ragged, multiclass string labels, masked mean pooling.
+    lengths = rng.integers(2, 9, 45)
+    yr = np.array(["low", "mid", "high"])[np.arange(45) % 3]
+    Xr = [rng.normal(size=(m, 2)) + (i % 3) for i, m in enumerate(lengths)]
+    # Token ids, binary string labels.
+    Xt = rng.integers(1, 20, size=(40, 7))
+    Xt[::3, 5:] = 0  # some post-padding
+    yt = np.where(Xt[:, 0] > 10, "spam", "ham")
+    # Raw texts through a pipeline, multiclass object labels (as pandas).
+    words = ["good", "bad", "fine", "great", "awful", "ok"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(2, 6)))
+             for _ in range(45)]
+    ytext = np.array(["pos", "neg", "neutral"], dtype=object)[
+        np.arange(45) % 3]
+    return {
+        "dense": (LSTMClassifier(pooling="attention", **TINY), X3, y3,
+                  {"X": X3}),
+        "ragged": (LSTMClassifier(pooling="mean", **TINY), Xr, yr,
+                   {"steps": np.concatenate(Xr), "lengths": lengths}),
+        "tokens": (LSTMClassifier(**TINY), Xt, yt, {"X": Xt}),
+        "text_pipeline": (make_pipeline(TextSequencer(),
+                                        LSTMClassifier(**TINY)),
+                          texts, ytext, {"texts": np.array(texts)}),
+    }
+
+
+def test_round_trip_in_a_fresh_process_without_pickle(tmp_path):
+    stems, expected = [], {}
+    for name, (est, X, y, stored_input) in _cases().items():
+        est.fit(X, y)
+        stem = str(tmp_path / name)
+        save(est, stem + ".skseq")
+        np.savez(stem + ".input.npz", allow_pickle=False, **stored_input)
+        expected[name] = (est.predict_proba(X), est.classes_)
+        stems.append(stem)
+    result = subprocess.run([sys.executable, "-c", _CHILD, *stems],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name, stem in zip(expected, stems):
+        proba, classes = expected[name]
+        np.testing.assert_allclose(np.load(stem + ".proba.npy"), proba,
+                                   atol=1e-6, rtol=0, err_msg=name)
+        np.testing.assert_array_equal(np.load(stem + ".classes.npy"),
+                                      classes.astype(str))
+        _assert_no_pickle_inside(stem + ".skseq")
+
+
+def _assert_no_pickle_inside(path):
+    """The file holds JSON, a pickle-free .npz and Keras' own format."""
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert set(names) <= {"estimator.json", "arrays.npz"} | {
+            n for n in names if n.startswith("keras/") and n.endswith(".keras")}
+        json.loads(archive.read("estimator.json"))
+        with archive.open("arrays.npz") as fh, \
+                np.load(fh, allow_pickle=False) as npz:
+            for key in npz.files:
+                assert not npz[key].dtype.hasobject
+        for name in names:
+            # Protocol 2+ pickles start with b"\x80".
+            assert not archive.read(name).startswith(b"\x80"), name
+
+
+def test_every_kind_of_fitted_attribute_round_trips(tmp_path):
+    """Attributes added by later versions need no change here."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 5, 2))
+    clf = LSTMClassifier(**TINY).fit(X, np.arange(30) % 2)
+    extra = {
+        "counts_": np.arange(6, dtype=np.int16).reshape(2, 3),
+        "threshold_": np.float32(0.25),
+        "flag_": np.bool_(True),
+        "name_": "x",
+        "missing_": None,
+        "nan_": float("nan"),
+        "nested_": {"a": [1, 2.5, (3, "b")], 7: {"inf": -np.inf},
+                    (1, 2): None},
+        "labels_": np.array(["a", 3, None], dtype=object),
+        "scalers_": [SequenceScaler().fit(X)],
+    }
+    for key, value in extra.items():
+        setattr(clf, key, value)
+    clf._cache = object()  # private: not saved, no error
+    save(clf, tmp_path / "clf.skseq")
+    loaded = load(tmp_path / "clf.skseq")
+    assert not hasattr(loaded, "_cache")
+    np.testing.assert_array_equal(loaded.counts_, extra["counts_"])
+    assert loaded.counts_.dtype == np.int16
+    assert loaded.threshold_ == np.float32(0.25)
+    assert loaded.threshold_.dtype == np.float32
+    assert loaded.flag_ is np.True_ or loaded.flag_ == np.True_
+    assert loaded.name_ == "x" and loaded.missing_ is None
+    assert np.isnan(loaded.nan_)
+    assert loaded.nested_ == {"a": [1, 2.5, (3, "b")], 7: {"inf": -np.inf},
+                              (1, 2): None}
+    assert loaded.labels_.dtype == object
+    assert loaded.labels_.tolist() == ["a", 3, None]
+    np.testing.assert_allclose(loaded.scalers_[0].scaler_.mean_,
+                               extra["scalers_"][0].scaler_.mean_)
+    assert loaded.history_ == clf.history_
+    np.testing.assert_allclose(loaded.scaler_.scaler_.scale_,
+                               clf.scaler_.scaler_.scale_)
+    assert loaded.get_params() == clf.get_params()
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X),
+                               atol=1e-6)
+    # The constructor parameters are kept: a clone refits the same way.
+    assert clone(loaded).get_params() == clf.get_params()
+
+
+def test_unsupported_attribute_is_refused_naming_it(tmp_path):
+    scaler = SequenceScaler().fit(np.ones((2, 3, 1)))
+    scaler.model_card_ = {"owner": {"callback": print}}
+    path = tmp_path / "scaler.skseq"
+    with pytest.raises(ValueError, match=r"SequenceScaler\.model_card_"
+                                         r"\['owner'\]\['callback'\]"):
+        save(scaler, path)
+    assert not path.exists() and not os.listdir(tmp_path)
+
+    with pytest.raises(ValueError, match="stores .* only; got .*dict"):
+        save({"not": "an estimator"}, path)
+
+    class MyScaler(SequenceScaler):
+        pass
+
+    with pytest.raises(ValueError, match="MyScaler"):
+        save(MyScaler().fit(np.ones((2, 3, 1))), path)
+
+
+def _builder(meta):
+    from skseq.neural_network._builders import build_lstm_model
+
+    return build_lstm_model(meta, units=meta["units"])
+
+
+def test_code_parameters_are_saved_as_defaults_with_a_warning(tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(30, 5, 1))
+    clf = LSTMClassifier(model_builder=_builder,
+                         callbacks=[keras.callbacks.TerminateOnNaN()],
+                         optimizer=keras.optimizers.Adam(), **TINY)
+    clf.fit(X, np.arange(30) % 2)
+    with pytest.warns(UserWarning) as record:
+        save(clf, tmp_path / "clf.skseq")
+    messages = "\n".join(str(w.message) for w in record)
+    for text in ("model_builder=", "callbacks=", "optimizer=",
+                 "set_params"):
+        assert text in messages
+    loaded = load(tmp_path / "clf.skseq")
+    assert loaded.model_builder is None and loaded.callbacks is None
+    assert loaded.optimizer == "adam"
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X),
+                               atol=1e-6)
+
+
+def test_load_refuses_classes_outside_the_allowlist(tmp_path):
+    path = tmp_path / "scaler.skseq"
+    save(SequenceScaler().fit(np.ones((2, 3, 1))), path)
+    with zipfile.ZipFile(path) as archive:
+        document = json.loads(archive.read("estimator.json"))
+        arrays = archive.read("arrays.npz")
+    document["estimator"]["fitted"]["scaler_"]["class"] = "os.system"
+    evil = tmp_path / "evil.skseq"
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("estimator.json", json.dumps(document))
+        archive.writestr("arrays.npz", arrays)
+    with pytest.raises(ValueError, match="'os.system', which load"):
+        load(evil)
+
+    (tmp_path / "plain.txt").write_text("hello")
+    with pytest.raises(ValueError, match="not a file written by"):
+        load(tmp_path / "plain.txt")
+    document["format_version"] = 99
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("estimator.json", json.dumps(document))
+    with pytest.raises(ValueError, match="format version 99"):
+        load(evil)
+
+
+def test_save_does_not_change_the_estimator(tmp_path):
+    X = np.random.default_rng(3).normal(size=(4, 3, 2))
+    scaler = SequenceScaler().fit(X)
+    before = scaler.scaler_.mean_.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        save(scaler, tmp_path / "s.skseq")
+    np.testing.assert_array_equal(scaler.scaler_.mean_, before)
+    np.testing.assert_allclose(load(tmp_path / "s.skseq").transform(X),
+                               scaler.transform(X))
