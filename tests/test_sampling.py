@@ -167,6 +167,8 @@ def test_errors_name_the_problem(Sampler):
      r"X\[5\] is an empty sequence"),
     ([[1, 2], [3], [4], [5], [6], []], r"X\[5\] is an empty sequence"),
     (np.zeros((6, 0, 2)), "0 timesteps"),
+    (np.zeros((6, 3, 0)), r"0 features per step \(shape \(6, 3, 0\)\)"),
+    ([np.zeros((2, 0))] * 6, r"X\[0\] has 0 features per step"),
 ])
 def test_unusable_sequences_are_refused(Sampler, X, message):
     # These used to be copied through silently, failing only later (or never).

@@ -51,3 +51,9 @@ def test_non_integer_token_dtype_points_to_input_type():
     with pytest.raises(ValueError, match="dtype complex128. Use "
                        "input_type='numeric'"):
         check_sequences([np.ones(3, dtype=complex)], tokens=True)
+
+
+def test_ragged_sequences_without_features_are_refused():
+    # Used to pad into a (1, 1, 0) array.
+    with pytest.raises(ValueError, match=r"X\[0\] has 0 features per step"):
+        check_sequences([np.zeros((0, 0))], allow_empty_rows=True)

@@ -48,6 +48,13 @@ def _empty_error(name):
     )
 
 
+def _no_features_error(name, shape):
+    return ValueError(
+        f"{name} has 0 features per step (shape {shape}); at least one is "
+        "needed."
+    )
+
+
 def _check_sample_values(X, input_name="X"):
     """Refuse what no sequence model can use, before it is multiplied.
 
@@ -82,6 +89,8 @@ def _check_sample_values(X, input_name="X"):
                 continue
             if arr.ndim >= 1 and arr.shape[0] == 0:
                 raise _empty_error(name)
+            if arr.ndim >= 2 and arr.shape[-1] == 0:
+                raise _no_features_error(name, arr.shape)
             if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
                 raise _not_finite_error(name)
         return
@@ -106,6 +115,8 @@ def _check_sample_values(X, input_name="X"):
             f"{input_name} has 0 timesteps (shape {arr.shape}): every "
             "sequence is empty. Each needs at least one step."
         )
+    if arr.ndim >= 3 and arr.shape[-1] == 0:
+        raise _no_features_error(input_name, arr.shape)
     if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
         raise _not_finite_error(input_name)
 

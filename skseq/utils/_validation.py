@@ -336,6 +336,11 @@ def _check_ragged(X, tokens, mask_value, pad_value, input_name, dtype,
                     f"Each sequence must be a 2-D (n_timesteps, n_features) "
                     f"or 1-D array; {name} has shape {arr.shape}."
                 )
+            if arr.shape[1] == 0:
+                raise ValueError(
+                    f"{name} has 0 features per step (shape {arr.shape}); "
+                    "at least one is needed."
+                )
             if arr.shape[0] > 0:
                 arr = check_array(arr, dtype=[np.float32, np.float64],
                                   input_name=name, ensure_min_samples=0,
