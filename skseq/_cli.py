@@ -86,6 +86,17 @@ def _build_parser():
     return parser
 
 
+def _plain(value):
+    """A NumPy scalar as the Python value it holds: ids print as ``0``, not
+    ``np.int64(0)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _row(flags):
+    """Line in the file of the first True in ``flags`` (after the header)."""
+    return int(np.argmax(flags.to_numpy())) + 2
+
+
 def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     """Read ragged sequences and one label per sequence from a long CSV.
 
@@ -109,8 +120,10 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     Raises
     ------
     CommandError
-        Naming the problem: missing file or columns, non-numeric or missing
-        feature values, labels varying within an id, repeated time steps.
+        Naming the problem: missing file or columns, a file without rows,
+        the target, id or time column among the features, non-numeric,
+        missing or infinite feature values, missing ids, times or labels,
+        labels varying within an id, repeated time steps.
     """
     import pandas as pd
 
@@ -127,6 +140,20 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
         raise CommandError(
             f"column(s) {missing} not in {path!r}; its columns are "
             f"{list(df.columns)}.")
+    roles = {target_col: "--target", id_col: "--id", time_col: "--time"}
+    leaked = [c for c in dict.fromkeys(features or []) if c in roles]
+    if leaked:
+        # The target as a feature gives every model a perfect score; the id
+        # and the time index are bookkeeping, not measurements.
+        col = leaked[0]
+        raise CommandError(
+            f"--features includes {col!r}, the {roles[col]} column; a "
+            "sequence's label, id or time step cannot be one of its "
+            "features. Drop it from --features.")
+    if df.empty:
+        raise CommandError(
+            f"{path!r} has a header but no rows; it needs one row per "
+            "(sequence id, time step).")
     if features is None:
         features = [c for c in df.columns
                     if c not in (id_col, time_col, target_col)]
@@ -139,28 +166,41 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     if non_numeric:
         col = non_numeric[0]
         bad = pd.to_numeric(df[col], errors="coerce").isna() & df[col].notna()
-        example = df.loc[bad, col].iloc[0] if bad.any() else None
+        example = _plain(df.loc[bad, col].iloc[0]) if bad.any() else None
         raise CommandError(
             f"feature column(s) {non_numeric} are not numeric (e.g. "
-            f"{col!r} = {example!r} in row {bad.idxmax() + 2} of the file); "
+            f"{col!r} = {example!r} in row {_row(bad)} of the file); "
             "convert them to numbers, or choose the columns with "
             "--features.")
     nan_cols = [c for c in features if df[c].isna().any()]
     if nan_cols:
         raise CommandError(
             f"feature column(s) {nan_cols} have missing values (first in row "
-            f"{df[nan_cols[0]].isna().idxmax() + 2} of the file); fill or "
+            f"{_row(df[nan_cols[0]].isna())} of the file); fill or "
             "drop them first.")
-    if df[target_col].isna().any():
+    inf_cols = [c for c in features if np.isinf(df[c].to_numpy(float)).any()]
+    if inf_cols:
+        col = inf_cols[0]
+        is_inf = pd.Series(np.isinf(df[col].to_numpy(float)), index=df.index)
         raise CommandError(
-            f"target column {target_col!r} has missing values (first in row "
-            f"{df[target_col].isna().idxmax() + 2} of the file).")
+            f"feature column(s) {inf_cols} have infinite values (e.g. "
+            f"{col!r} = {_plain(df.loc[is_inf, col].iloc[0])!r} in row "
+            f"{_row(is_inf)} of the file); replace them with finite numbers "
+            "or drop those rows.")
+    for col, role in ((target_col, "target"), (id_col, "id"),
+                      (time_col, "time")):
+        if df[col].isna().any():
+            raise CommandError(
+                f"{role} column {col!r} has missing values (first in row "
+                f"{_row(df[col].isna())} of the file); every row needs "
+                f"its {role}.")
     n_labels = df.groupby(id_col, sort=False)[target_col].nunique()
     varying = n_labels[n_labels > 1]
     if len(varying):
         first = varying.index[0]
         values = sorted(map(str, df.loc[df[id_col] == first,
                                         target_col].unique()))
+        first = _plain(first)
         raise CommandError(
             f"target {target_col!r} varies within {len(varying)} "
             f"sequence(s), e.g. {id_col}={first!r} has {values}; each "
@@ -168,16 +208,16 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     if df.duplicated([id_col, time_col]).any():
         row = df[df.duplicated([id_col, time_col])].iloc[0]
         raise CommandError(
-            f"repeated time step: {id_col}={row[id_col]!r} has "
-            f"{time_col}={row[time_col]!r} more than once.")
+            f"repeated time step: {id_col}={_plain(row[id_col])!r} has "
+            f"{time_col}={_plain(row[time_col])!r} more than once.")
     if not pd.api.types.is_numeric_dtype(df[time_col]):
         try:
             df[time_col] = pd.to_datetime(df[time_col])
         except (ValueError, TypeError):
             raise CommandError(
                 f"time column {time_col!r} holds neither numbers nor dates "
-                f"(e.g. {df[time_col].iloc[0]!r}), so the steps cannot be "
-                "ordered.") from None
+                f"(e.g. {_plain(df[time_col].iloc[0])!r}), so the steps "
+                "cannot be ordered.") from None
     df = df.sort_values([id_col, time_col], kind="stable")
     X, y = [], []
     for _, group in df.groupby(id_col, sort=True):

@@ -93,6 +93,27 @@ def test_demo_runs_quickly(capsys):
     (lambda df: pd.concat([df, df.iloc[:1]]), [], "repeated time step"),
     (None, ["--cv", "7"], "fewer than --cv 7 folds"),
     (None, ["--epochs", "0"], "--epochs must be at least 1"),
+    (lambda df: df.iloc[:0], [], "has a header but no rows"),
+    (lambda df: df.assign(x=df.x.where(df.index != 4, np.inf)), [],
+     "feature column(s) ['x'] have infinite values (e.g. 'x' = inf in row"),
+    (lambda df: df.assign(z=df.z.where(df.index != 4, -np.inf)), [],
+     "replace them with finite numbers"),
+    # The target among the features made every model score 1.000.
+    (None, ["--features", "label"],
+     "--features includes 'label', the --target column"),
+    (None, ["--features", "sid"], "'sid', the --id column"),
+    (None, ["--features", "t"], "'t', the --time column"),
+    (lambda df: df.assign(sid=df.sid.where(df.index != 5)), [],
+     "id column 'sid' has missing values"),
+    (lambda df: df.assign(t=df.t.where(df.index != 5)), [],
+     "time column 't' has missing values"),
+    # Integer ids print as Python ints, not np.int64(0).
+    (lambda df: df.assign(sid=df.sid.str[1:].astype(int),
+                          label=df.label.where(df.index != 0, "other")),
+     [], "e.g. sid=0 has"),
+    (lambda df: pd.concat([df, df.iloc[:1]]).assign(
+        sid=lambda d: d.sid.str[1:].astype(int)), [],
+     "repeated time step: sid="),
 ])
 def test_errors_exit_2_naming_the_problem(tmp_path, capsys, edit, args,
                                           message):
@@ -109,6 +130,9 @@ def test_errors_exit_2_naming_the_problem(tmp_path, capsys, edit, args,
     err = capsys.readouterr().err
     assert err.startswith("skseq compare: error: ")
     assert message in err
+    # One line naming the problem: no traceback, no NumPy scalar reprs.
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "np.int64" not in err and "np.float64" not in err
 
 
 def test_usage_errors_exit_2(capsys):

@@ -21,11 +21,27 @@ _TRAIN_CHECKS = {
         "check_classifiers_train(readonly_memmap=True,X_dtype=float32)",
     )
 }
+_BATCH_ROUNDING = (
+    "compares predictions at atol 1e-9 (1e-7 for subsets); the network's "
+    "output for a sequence depends in the last float bits on which other "
+    "sequences share its batch (oneDNN/XLA kernels reduce in a different "
+    "order), which failed on other CPUs and under load"
+)
 EXPECTED_FAILED_CHECKS = {
     "LSTMClassifier": {
         **_TRAIN_CHECKS,
         "check_n_features_in": _TWO_D_IS_TIME,
         "check_n_features_in_after_fitting": _TWO_D_IS_TIME,
+        # Exact float comparisons (atol 1e-9 / rtol 1e-7) of predictions
+        # made in different batches or fits. Keras' own sklearn_test.py
+        # lists such checks too. Non-strict: they pass on most machines.
+        "check_methods_sample_order_invariance": _BATCH_ROUNDING,
+        "check_methods_subset_invariance": _BATCH_ROUNDING,
+        "check_fit_idempotent": (
+            "compares two fits' predictions at rtol 1e-7; repeat fits with "
+            "a seed agree to float rounding, which depends on the CPU's "
+            "kernels and thread count (tests/test_lstm.py checks 1e-6)"
+        ),
         "check_sample_weight_equivalence_on_dense_data": (
             "mini-batch gradient descent: doubling a sample's weight is not "
             "the same optimisation path as repeating the sample, so the "

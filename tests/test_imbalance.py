@@ -122,6 +122,11 @@ def test_tuned_threshold_on_3d_sequences(trap):
     # its probability moves below 0.5 and more minority calls result.
     assert tuned.best_threshold_ < 0.5
     proba = tuned.estimator_.predict_proba(X_test)[:, 1]
-    np.testing.assert_array_equal(tuned.predict(X_test),
-                                  (proba >= tuned.best_threshold_).astype(int))
+    # Two predict calls may round differently in the last bit: compare away
+    # from the threshold.
+    clear = np.abs(proba - tuned.best_threshold_) > 1e-6
+    assert clear.mean() > 0.9
+    np.testing.assert_array_equal(
+        tuned.predict(X_test)[clear],
+        (proba >= tuned.best_threshold_).astype(int)[clear])
     assert tuned.predict(X_test).sum() > tuned.estimator_.predict(X_test).sum()

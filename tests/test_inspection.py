@@ -220,6 +220,64 @@ def test_not_converged_note():
     assert "epochs" in report.findings[0].fix
 
 
+@pytest.mark.parametrize("history, where", [
+    ({"loss": [np.nan] * 3}, "training loss was nan at epoch 1 of 3"),
+    ({"loss": [0.7, np.inf, np.nan]}, "training loss was inf at epoch 2"),
+    ({"loss": [0.7, 0.6, 0.5], "val_loss": [np.nan] * 3},
+     "validation loss was nan at epoch 1"),
+])
+def test_non_finite_loss_is_its_own_finding(history, where):
+    # All-NaN histories used to crash (nanargmin: All-NaN slice) and an inf
+    # loss read as "at chance", with the advice to train longer.
+    est = _fake_fit(history, y=np.repeat([0, 1], 20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        report = diagnose(est)
+    assert report.codes == ["non_finite_loss"]
+    finding = report.findings[0]
+    assert finding.severity == "warning" and where in finding.message
+    assert "learning_rate" in finding.fix and "sample_weight" in finding.fix
+    assert "more than" not in finding.fix and "epochs" not in finding.fix
+    # Judging "at chance" or "still falling" from broken numbers is skipped.
+    assert "loss_at_chance" not in report.checked
+    assert "non_finite_loss" in report.checked
+
+
+def test_non_finite_fix_names_the_likely_cause():
+    history = {"loss": [0.7, np.nan]}
+    est = _fake_fit(history, y=np.repeat([0, 1], 20),
+                    class_weight={0: np.nan, 1: 1.0}, learning_rate=1e3)
+    fix = diagnose(est).findings[0].fix
+    assert fix.startswith("Give class_weight finite, moderate values")
+    assert "lower learning_rate=1000 to about 1e-3" in fix
+    assert "Training longer does not help" in fix
+
+
+def test_nan_probabilities_are_reported_not_read_as_collapse():
+    X = np.random.default_rng(0).normal(size=(40, 5, 1))
+    y = np.repeat([0, 1], 20)
+    nan_proba = np.full((40, 2), np.nan)
+    est = _fake_fit({"loss": [0.7, np.nan]}, X=X, y=y)
+    est.predict_proba = lambda X: nan_proba[:len(X)]
+    report = diagnose(est, X)
+    assert report.codes == ["non_finite_loss"]
+    assert "40 of the 40 sequence(s) checked get NaN" in \
+        report.findings[0].message
+    # A finite history with NaN outputs is still flagged.
+    est = _fake_fit({"loss": [0.7, 0.5] * 6}, X=X, y=y)
+    est.predict_proba = lambda X: nan_proba[:len(X)]
+    assert "non_finite_predictions" in diagnose(est, X).codes
+    assert "collapsed_predictions" not in diagnose(est, X).codes
+
+
+def test_non_finite_loss_warns_after_short_fits():
+    # Dynamics checks wait for 10 epochs; a NaN loss does not.
+    X = np.random.default_rng(0).normal(size=(40, 5, 1))
+    est = _fake_fit({"loss": [np.nan, np.nan]}, X=X, y=np.repeat([0, 1], 20))
+    with pytest.warns(SequenceDiagnosticWarning, match=r"\[non_finite_loss\]"):
+        warn_after_fit(est, X)
+
+
 # ---------------------------------------------------- data checks (no fit)
 def test_unscaled_input():
     X, y = _signal_data()

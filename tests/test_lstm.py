@@ -240,7 +240,10 @@ def test_same_random_state_same_predictions():
     p1 = LSTMClassifier(**TINY).fit(X, y).predict_proba(X)
     p2 = LSTMClassifier(**TINY).fit(X, y).predict_proba(X)
     p3 = LSTMClassifier(**{**TINY, "random_state": 1}).fit(X, y).predict_proba(X)
-    np.testing.assert_array_equal(p1, p2)
+    # Equal up to float rounding (bit-identical serially on one machine;
+    # thread pools and kernels may reorder sums elsewhere), while another
+    # seed differs by orders of magnitude more.
+    np.testing.assert_allclose(p1, p2, rtol=0, atol=1e-6)
     assert np.abs(p1 - p3).max() > 1e-4
 
 
@@ -258,14 +261,22 @@ def test_clone_pickle_and_joblib_round_trip(tmp_path):
     clf = LSTMClassifier(**TINY).fit(X, y)
     expected = clf.predict_proba(X)
     restored = pickle.loads(pickle.dumps(clf))
-    np.testing.assert_array_equal(restored.predict_proba(X), expected)
+    # The weights come back bit for bit; predictions through a rebuilt
+    # model agree up to float rounding.
+    for got, want in zip(restored.model_.get_weights(),
+                         clf.model_.get_weights()):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(restored.predict_proba(X), expected,
+                               rtol=0, atol=1e-6)
     joblib.dump(clf, tmp_path / "clf.joblib")
-    np.testing.assert_array_equal(
-        joblib.load(tmp_path / "clf.joblib").predict_proba(X), expected)
+    np.testing.assert_allclose(
+        joblib.load(tmp_path / "clf.joblib").predict_proba(X), expected,
+        rtol=0, atol=1e-6)
     cloned = clone(clf)
     assert not hasattr(cloned, "model_")
     assert cloned.get_params() == clf.get_params()
-    np.testing.assert_array_equal(cloned.fit(X, y).predict_proba(X), expected)
+    np.testing.assert_allclose(cloned.fit(X, y).predict_proba(X), expected,
+                               rtol=0, atol=1e-6)
 
 
 # ----------------------------------------------------------------- bad input
@@ -338,5 +349,7 @@ def test_plain_keras_softmax_on_one_unit_is_stuck_at_chance():
     model.compile("adam", "binary_crossentropy")
     model.fit(X, y, epochs=1, verbose=0)
     proba = model.predict(X, verbose=0)[:, 0]
-    assert np.all(proba == 1.0)
+    # exp(z) / exp(z) is 1.0 up to rounding (0.99999994 on some CPUs): the
+    # output is the same for every input, whatever the network learned.
+    np.testing.assert_allclose(proba, 1.0, rtol=0, atol=1e-6)
     assert balanced_accuracy_score(y, (proba > 0.5).astype(int)) == 0.5

@@ -235,8 +235,15 @@ def test_scaler_errors():
         SequenceScaler(method="log").fit(_ragged())
     with pytest.raises(ValueError, match="NaN"):
         SequenceScaler().fit([np.array([[1.0], [np.nan]])])
-    with pytest.raises(ValueError, match="no real step|0 sample"):
+    # StandardScaler's own "0 sample(s)" said nothing about padding.
+    with pytest.raises(ValueError, match=r"no real step to fit on: all 2 "
+                       r"sequence\(s\) of X are empty or padding \(every "
+                       r"step equals mask_value=0.0\).*mask_value=None"):
         SequenceScaler().fit(np.zeros((2, 3, 1)))
+    with pytest.raises(ValueError, match="no real step to fit on: all 3"):
+        SequenceScaler().fit([np.zeros((0, 2))] * 3)
+    with pytest.raises(ValueError, match="0 timesteps"):
+        SequenceScaler(mask_value=None).fit(np.zeros((2, 0, 1)))
 
 
 @pytest.mark.xfail(raises=AttributeError, strict=False, reason=(

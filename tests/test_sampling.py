@@ -154,6 +154,32 @@ def test_errors_name_the_problem(Sampler):
 
 
 @pytest.mark.parametrize("Sampler", SAMPLERS)
+@pytest.mark.parametrize("X, message", [
+    (np.r_[np.zeros((5, 3, 2)), np.full((1, 3, 2), np.nan)],
+     "X contains NaN or infinite values"),
+    (np.r_[np.zeros((5, 3)), np.full((1, 3), np.inf)],
+     "X contains NaN or infinite values"),
+    ([np.zeros((3, 2))] * 5 + [np.array([[0.0, np.nan]])],
+     r"X\[5\] contains NaN or infinite values"),
+    (np.arange(6.0), r"1-D array of numbers \(shape \(6,\)\)"),
+    ([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], r"X\[0\] is the number 0.0"),
+    ([np.zeros((3, 2))] * 5 + [np.zeros((0, 2))],
+     r"X\[5\] is an empty sequence"),
+    ([[1, 2], [3], [4], [5], [6], []], r"X\[5\] is an empty sequence"),
+    (np.zeros((6, 0, 2)), "0 timesteps"),
+    (np.zeros((6, 3, 0)), r"0 features per step \(shape \(6, 3, 0\)\)"),
+    ([np.zeros((2, 0))] * 6, r"X\[0\] has 0 features per step"),
+])
+def test_unusable_sequences_are_refused(Sampler, X, message):
+    # These used to be copied through silently, failing only later (or never).
+    y = [0, 0, 0, 0, 1, 1]
+    with pytest.raises(ValueError, match=message):
+        Sampler().fit_resample(X, y)
+    with pytest.raises(ValueError, match=message):
+        Sampler().fit(X, y)
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
 def test_fit_and_feature_count(Sampler, imbalanced):
     X, y = imbalanced
     sampler = Sampler().fit(X, y)

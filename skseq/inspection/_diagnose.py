@@ -10,6 +10,7 @@ demand, on a fitted or unfitted estimator, and returns every finding.
 """
 
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -43,7 +44,8 @@ _SMALL_VALIDATION = 30
 _EDGE_SHARE = 0.2
 
 _CHECKS = ("unscaled_input", "class_imbalance", "padding_share",
-           "padding_value_mismatch", "loss_at_chance",
+           "padding_value_mismatch", "non_finite_loss",
+           "non_finite_predictions", "loss_at_chance",
            "early_stopping_too_soon", "collapsed_predictions", "overfitting",
            "not_converged")
 
@@ -386,6 +388,86 @@ def _dynamics_judged(est):
     return n_iter >= _MIN_EPOCHS or n_iter < getattr(est, "epochs", n_iter)
 
 
+def _first_non_finite(values):
+    """1-based epoch of the first NaN or inf in ``values``, and its value."""
+    values = np.asarray(values, dtype=np.float64).ravel()
+    bad = np.flatnonzero(~np.isfinite(values))
+    if not bad.size:
+        return None, None
+    return int(bad[0]) + 1, float(values[bad[0]])
+
+
+def _non_finite_history(est):
+    """Whether the recorded training or validation loss has NaN or inf."""
+    history = getattr(est, "history_", None) or {}
+    return any(_first_non_finite(history[key])[0] is not None
+               for key in ("loss", "val_loss") if history.get(key))
+
+
+def _non_finite_fix(est):
+    """Causes of a NaN or inf loss, the likeliest first (not "more epochs")."""
+    fixes = []
+    class_weight = getattr(est, "class_weight", None)
+    if isinstance(class_weight, dict):
+        bad = {k: v for k, v in class_weight.items()
+               if not np.isfinite(np.asarray(v, dtype=np.float64))
+               or abs(float(v)) > 1e6}
+        if bad:
+            fixes.append(f"give class_weight finite, moderate values "
+                         f"(it has {bad!r})")
+    lr = getattr(est, "learning_rate", None)
+    if isinstance(lr, numbers.Real) and lr > 3e-2:
+        fixes.append(f"lower learning_rate={lr:g} to about 1e-3")
+    fixes.append("check sample_weight and class_weight for NaN, inf or huge "
+                 "values")
+    if getattr(est, "scaling", "standard") is None:
+        fixes.append("check X for huge values or scale it "
+                     "(scaling='standard')")
+    else:
+        fixes.append("check X for huge values")
+    if not any("learning_rate" in f for f in fixes):
+        fixes.append("lower learning_rate (e.g. by 10x)")
+    text = "; ".join(fixes)
+    return (text[0].upper() + text[1:] + ". Training longer does not help.")
+
+
+def _check_non_finite(est, s, classes, proba):
+    """NaN or inf in the loss history or in the predicted probabilities."""
+    history = getattr(est, "history_", None) or {}
+    parts = []
+    for key, name in (("loss", "training"), ("val_loss", "validation")):
+        if not history.get(key):
+            continue
+        epoch, value = _first_non_finite(history[key])
+        if epoch is None:
+            continue
+        values = np.asarray(history[key], dtype=np.float64)
+        finite = values[:epoch - 1][np.isfinite(values[:epoch - 1])]
+        before = (f" (last finite value {finite[-1]:.4g})" if finite.size
+                  else " (no finite value before it)")
+        parts.append(f"the {name} loss was {value} at epoch {epoch} of "
+                     f"{len(values)}{before}")
+    bad_proba = 0
+    if proba is not None:
+        bad_proba = int((~np.isfinite(proba)).any(axis=1).sum())
+    if not parts and not bad_proba:
+        return []
+    proba_text = (f" {bad_proba} of the {len(proba)} sequence(s) checked get "
+                  "NaN or inf probabilities." if bad_proba else "")
+    if parts:
+        text = "; ".join(parts)
+        return [Finding(
+            "non_finite_loss", "warning",
+            f"Training broke down numerically: {text}. From there on the "
+            "gradients, and usually the weights, are not finite numbers: "
+            f"the model's outputs cannot be trusted.{proba_text}",
+            _non_finite_fix(est))]
+    return [Finding(
+        "non_finite_predictions", "warning",
+        "The model predicts NaN or inf probabilities, although the recorded "
+        f"loss is finite:{proba_text}", _non_finite_fix(est))]
+
+
 def _check_loss(est, s, classes):
     history = getattr(est, "history_", None)
     chance = s.get("chance_loss")
@@ -409,7 +491,9 @@ def _check_loss(est, s, classes):
 
 
 def _check_collapse(est, s, classes, proba):
-    if proba is None or len(proba) < 2:
+    # NaN probabilities are reported by _check_non_finite; argmax and std
+    # of them would describe nothing.
+    if proba is None or len(proba) < 2 or not np.all(np.isfinite(proba)):
         return []
     pred = np.argmax(proba, axis=1)
     spread = float(proba.std(axis=0).max())
@@ -471,7 +555,15 @@ def _findings(est, s, classes, proba, fitted):
     findings = [f for check in data_checks for f in check(est, s, classes)]
     checked = ["unscaled_input", "class_imbalance", "padding_share",
                "padding_value_mismatch"]
-    if fitted:
+    if getattr(est, "history_", None) is not None:
+        # Also after short fits (fitted=False from warn_after_fit): a NaN
+        # loss is serious after any number of epochs.
+        findings += _check_non_finite(est, s, classes, proba)
+        checked += ["non_finite_loss", "non_finite_predictions"]
+    if fitted and not _non_finite_history(est):
+        # With NaN or inf losses, "at chance", "over-fitting" or "still
+        # falling" would be read from broken numbers, and their advice
+        # (train longer) is wrong.
         findings += _check_loss(est, s, classes)
         findings += _check_early_stop(est, s, classes)
         findings += _check_overfitting(est, s, classes)
@@ -538,7 +630,8 @@ def diagnose(estimator, X=None, y=None):
     (unscaled inputs with ``scaling=None``, class imbalance with
     ``class_weight=None``, a large share of padding, edges that look padded
     with a value other than ``mask_value``) and, for a fitted estimator, the
-    training: a loss that never left chance level (the cross-entropy of
+    training: a NaN or infinite loss (or probabilities), with its likely
+    causes; a loss that never left chance level (the cross-entropy of
     predicting the class prior, ln K for K balanced classes), predictions
     collapsed to one class or nearly constant probabilities (needs ``X``),
     over-fitting (validation loss rising while the training loss falls) and

@@ -107,6 +107,16 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _fit_padded(self, X_padded, lengths):
         real = real_step_mask(lengths, X_padded.shape[1])
+        if not real.any():
+            # StandardScaler would only say "0 sample(s)".
+            raise ValueError(
+                f"SequenceScaler has no real step to fit on: all "
+                f"{len(lengths)} sequence(s) of X are empty or padding "
+                f"(every step equals mask_value={self.mask_value!r}). Fit "
+                "on sequences "
+                "with real steps, or pass mask_value=None if such steps are "
+                "data."
+            )
         self.scaler_ = _SCALERS[self.method]().fit(X_padded[real])
         self.n_features_in_ = X_padded.shape[2]
         return self

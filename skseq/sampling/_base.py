@@ -33,6 +33,94 @@ def _check_samples(X, input_name="X"):
     return X
 
 
+def _not_finite_error(name):
+    return ValueError(
+        f"{name} contains NaN or infinite values; a sequence model cannot "
+        "use them (LSTMClassifier refuses them). Fill or drop them before "
+        "resampling, e.g. with np.nan_to_num or by dropping those sequences."
+    )
+
+
+def _empty_error(name):
+    return ValueError(
+        f"{name} is an empty sequence (0 timesteps). Drop it, or give it at "
+        "least one step, before resampling."
+    )
+
+
+def _no_features_error(name, shape):
+    return ValueError(
+        f"{name} has 0 features per step (shape {shape}); at least one is "
+        "needed."
+    )
+
+
+def _check_sample_values(X, input_name="X"):
+    """Refuse what no sequence model can use, before it is multiplied.
+
+    Numeric samples must be finite sequences with at least one step: a 1-D
+    numeric X (one number per sample), NaN or inf, and empty sequences are
+    errors. Strings and other objects (raw texts, token lists) are not
+    looked into.
+    """
+    if hasattr(X, "tocsr"):  # sparse: only stored values can be bad
+        data = X.tocsr().data
+        if data.dtype.kind in "fc" and not np.all(np.isfinite(data)):
+            raise _not_finite_error(input_name)
+        return
+    if isinstance(X, (list, tuple)) or (
+        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+    ):
+        for i, seq in enumerate(X):
+            name = f"{input_name}[{i}]"
+            if isinstance(seq, (str, bytes)):
+                continue
+            if isinstance(seq, numbers.Number):
+                raise ValueError(
+                    f"{name} is the number {seq!r}, not a sequence: each "
+                    "sample must be a sequence (a list or array of steps). "
+                    "For one step per sample, pass [[v] for v in X]."
+                )
+            try:
+                arr = np.asarray(seq)
+            except ValueError:  # nested ragged lists: not looked into
+                continue
+            if arr.dtype.kind not in "biufc":
+                continue
+            if arr.ndim >= 1 and arr.shape[0] == 0:
+                raise _empty_error(name)
+            if arr.ndim >= 2 and arr.shape[-1] == 0:
+                raise _no_features_error(name, arr.shape)
+            if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+                raise _not_finite_error(name)
+        return
+    if hasattr(X, "dtypes") and hasattr(X, "select_dtypes"):  # DataFrame
+        values = X.select_dtypes("number").to_numpy(dtype=np.float64)
+        if not np.all(np.isfinite(values)):
+            raise _not_finite_error(input_name)
+        return
+    arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+    if arr.dtype.kind not in "biufc":
+        return
+    if arr.ndim == 1:
+        raise ValueError(
+            f"{input_name} is a 1-D array of numbers (shape {arr.shape}), "
+            "one number per sample, not one sequence per sample. Pass "
+            "(n_samples, n_timesteps) or (n_samples, n_timesteps, "
+            f"n_features) sequences; {input_name}.reshape(-1, 1) makes each "
+            "number a one-step sequence."
+        )
+    if arr.ndim >= 2 and arr.shape[1] == 0:
+        raise ValueError(
+            f"{input_name} has 0 timesteps (shape {arr.shape}): every "
+            "sequence is empty. Each needs at least one step."
+        )
+    if arr.ndim >= 3 and arr.shape[-1] == 0:
+        raise _no_features_error(input_name, arr.shape)
+    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        raise _not_finite_error(input_name)
+
+
 def _take_samples(X, indices):
     """Return the samples of X at ``indices``, in the form X came in.
 
@@ -75,6 +163,7 @@ class _SequenceSamplerMixin:
 
     def _check_X_y(self, X, y, accept_sparse=None):
         X = _check_samples(X)
+        _check_sample_values(X)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         check_consistent_length(X, y)
         self._record_n_features(X)
@@ -105,7 +194,8 @@ class _SequenceSamplerMixin:
         X : ndarray of shape (n_samples, n_timesteps, n_features) or \
 (n_samples, n_timesteps), or list of array-like
             Sequences; a list of sequences of different lengths is fine.
-            Samples are never looked into, so any per-sample objects work.
+            Numeric sequences must be finite and have at least one step;
+            other per-sample objects (raw texts) are not looked into.
             Not modified.
         y : array-like of shape (n_samples,)
             Class labels (any type); a one-hot 2-D ``y`` is kept one-hot.
@@ -139,7 +229,9 @@ class _SequenceSamplerMixin:
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        tags.input_tags.allow_nan = True
+        # NaN or inf sequences are refused (_check_sample_values): copying
+        # them only delays LSTMClassifier's error.
+        tags.input_tags.allow_nan = False
         tags.input_tags.string = True
         tags.sampler_tags.sample_indices = True
         return tags

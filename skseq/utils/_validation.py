@@ -265,6 +265,12 @@ def _check_dense(X, tokens, input_name):
                       ensure_min_features=1)
     if arr.ndim == 2:
         arr = arr[:, :, np.newaxis]
+    if arr.shape[1] == 0:
+        # Not a padding question (whatever mask_value is): there is no step.
+        raise ValueError(
+            f"{input_name} has 0 timesteps (shape {arr.shape}); every "
+            "sequence needs at least one step."
+        )
     if arr.shape[2] == 0:
         raise ValueError(
             f"{input_name} has 0 features per step (shape {arr.shape}); at "
@@ -284,12 +290,16 @@ def _check_token_values(arr, input_name):
     elif arr.dtype.kind not in "iub":
         raise ValueError(
             f"Token input {input_name} must hold integer ids, got dtype "
-            f"{arr.dtype}."
+            f"{arr.dtype}. Use input_type='numeric' for real-valued "
+            "sequences."
         )
     if arr.size and arr.min() < 0:
         raise ValueError(
             f"Token ids must be >= 0 (0 is padding); {input_name} has "
-            f"{arr.min()}."
+            f"{arr.min()}. With input_type='auto' (the default), integer "
+            "input (a 2-D integer array, or a list of 1-D integer sequences)"
+            " is read as token ids; pass input_type='numeric' if these are "
+            "numeric values, not token ids."
         )
     return arr.astype(np.int32, copy=False)
 
@@ -326,6 +336,11 @@ def _check_ragged(X, tokens, mask_value, pad_value, input_name, dtype,
                     f"Each sequence must be a 2-D (n_timesteps, n_features) "
                     f"or 1-D array; {name} has shape {arr.shape}."
                 )
+            if arr.shape[1] == 0:
+                raise ValueError(
+                    f"{name} has 0 features per step (shape {arr.shape}); "
+                    "at least one is needed."
+                )
             if arr.shape[0] > 0:
                 arr = check_array(arr, dtype=[np.float32, np.float64],
                                   input_name=name, ensure_min_samples=0,
@@ -352,6 +367,11 @@ def _check_lengths(lengths, input_name, mask_value, allow_empty_rows):
     if allow_empty_rows:
         return
     empty = np.flatnonzero(lengths == 0)
+    if empty.size and mask_value is None:
+        raise ValueError(
+            f"{input_name} has {empty.size} sequence(s) with no step, e.g. "
+            f"row {empty[0]}. Drop these rows."
+        )
     if empty.size:
         raise ValueError(
             f"{input_name} has {empty.size} sequence(s) with no real step, "
