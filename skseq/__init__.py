@@ -2,6 +2,7 @@
 
 from .inspection import compare_baselines, diagnose, plot_history
 from .neural_network import LSTMClassifier
+from .parallel import dask_backend, limit_threads, local_cluster
 from .preprocessing import SequencePadder, SequenceScaler, TextSequencer
 
 __version__ = "0.1.0"
@@ -13,6 +14,9 @@ __all__ = [
     "TextSequencer",
     "__version__",
     "compare_baselines",
+    "dask_backend",
     "diagnose",
+    "limit_threads",
+    "local_cluster",
     "plot_history",
 ]
