@@ -246,6 +246,30 @@ def limit_worker_threads(client, n_threads=1):
     return client
 
 
+def _limit_threads_in_dask_worker():
+    """Bound this process's threads if it is a Dask worker nobody bounded.
+
+    Meant to run at the start of ``fit`` (a hook for the estimator): on a
+    cluster started without :func:`local_cluster` or
+    :func:`limit_worker_threads`, each worker would otherwise let
+    TensorFlow use every core. Uses the worker's thread count. Does nothing
+    outside a worker or when ``TF_NUM_INTRAOP_THREADS`` is already set.
+
+    Returns
+    -------
+    env : dict of str to str or None
+        The variables set, or None when nothing was done.
+    """
+    if ("distributed" not in sys.modules
+            or "TF_NUM_INTRAOP_THREADS" in os.environ):
+        return None
+    try:
+        worker = sys.modules["distributed"].get_worker()
+    except ValueError:
+        return None
+    return limit_threads(max(1, int(worker.state.nthreads)))
+
+
 @contextlib.contextmanager
 def dask_backend(client=None, *, scatter=None, **kwargs):
     """Run scikit-learn's joblib-parallel work on a Dask cluster.

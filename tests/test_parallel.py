@@ -17,6 +17,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validat
 
 from skseq import LSTMClassifier
 from skseq.parallel import (
+    _limit_threads_in_dask_worker,
     dask_backend,
     limit_threads,
     limit_worker_threads,
@@ -160,16 +161,21 @@ def test_thread_env_keeps_the_users_xla_flags():
 
 def test_limit_worker_threads_on_a_plain_cluster():
     # A cluster started without skseq: the nanny plugin restarts the
-    # worker with the variables set.
+    # worker with the variables set (the restart clears what the hook set).
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1,
                                   processes=True, dashboard_address=None,
                                   death_timeout=TIMEOUT) as cluster, \
             distributed.Client(cluster, timeout=TIMEOUT) as client:
         client.wait_for_workers(1, timeout=TIMEOUT)
-        limit_worker_threads(client, n_threads=1)
+        # The estimator's hook: a worker nobody bounded bounds itself to
+        # its Dask threads; this process is no worker and is left alone.
+        assert _limit_threads_in_dask_worker() is None
+        [hooked] = client.run(_limit_threads_in_dask_worker).values()
+        assert hooked["TF_NUM_INTRAOP_THREADS"] == "1"
+        limit_worker_threads(client, n_threads=2)
         client.wait_for_workers(1, timeout=TIMEOUT)
         envs = client.run(lambda: os.environ.get("TF_NUM_INTRAOP_THREADS"))
-    assert list(envs.values()) == ["1"]
+    assert list(envs.values()) == ["2"]
 
 
 def _run_python(code):
