@@ -112,10 +112,9 @@ def markdown(results, sizes, random_state, elapsed):
     lines.append("| model | " + " | ".join(datasets) + " |")
     lines.append("|---" * (len(datasets) + 1) + "|")
     for model in models:
-        if model.startswith("LSTM"):
-            lines.append(f"| `{model}` | " + " | ".join(
-                f"{results[d].loc[model, 'fit_time_mean']:.0f}"
-                for d in datasets) + " |")
+        lines.append(f"| `{model}` | " + " | ".join(
+            f"{results[d].loc[model, 'fit_time_mean']:.3g}"
+            for d in datasets) + " |")
     return "\n".join(lines)
 
 

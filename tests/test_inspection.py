@@ -114,8 +114,10 @@ def test_collapse_on_imbalanced_data_without_class_weight():
     y = np.r_[np.zeros(90, int), np.ones(10, int)]
     X[y == 1, :, 0] += 0.5
     perm = rng.permutation(100)
+    # The plain LSTM: its outputs stay near the prior after 10 tiny steps
+    # (the conv blocks' BatchNorm spreads them more).
     clf = LSTMClassifier(epochs=10, n_iter_no_change=None, class_weight=None,
-                         learning_rate=1e-5, **TINY)
+                         learning_rate=1e-5, architecture="lstm", **TINY)
     messages = _fit(clf, X[perm], y[perm])
     codes = _codes(messages)
     assert {"collapsed_predictions", "class_imbalance"} <= codes
@@ -360,7 +362,9 @@ def test_report_renders_findings_and_fixes():
 def test_plot_history_draws_curves_and_best_epoch(healthy):
     clf = healthy[0]
     axes = plot_history(clf)
-    assert [ax.get_ylabel() for ax in axes] == ["loss", "accuracy"]
+    # The plateau schedule records the learning rate: its own panel.
+    assert [ax.get_ylabel() for ax in axes] == ["loss", "accuracy",
+                                                "learning_rate"]
     labels = [line.get_label() for line in axes[0].get_lines()]
     assert labels == ["train", "validation", f"best epoch {clf.best_epoch_}"]
     xdata = axes[0].get_lines()[0].get_xdata()
@@ -456,3 +460,28 @@ def test_summarizer_errors():
         fitted.transform(np.ones((3, 4, 3)))
     # clone keeps the parameters
     assert clone(fitted).get_params() == fitted.get_params()
+
+
+def test_divergence_is_flagged_in_short_fits():
+    # learning_rate=1e3 sends the loss to hundreds from the first epoch
+    # while the usual loss checks wait for 10 epochs: warned at once.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 10, 2)).astype("float32")
+    y = np.array([0, 1] * 20)
+    clf = LSTMClassifier(units=4, epochs=2, learning_rate=1e3,
+                         random_state=0)
+    messages = _fit(clf, X, y)
+    assert "diverging_loss" in _codes(messages)
+    finding = next(m.finding for m in messages
+                   if m.finding.code == "diverging_loss")
+    assert "learning_rate=1000" in finding.fix
+    assert "diverging_loss" in diagnose(clf).codes
+    # The same check on a recorded history; a loss near chance is quiet.
+    report = diagnose(_fake_fit({"loss": [175.0, 684.0, 303.0]},
+                                y=np.repeat([0, 1], 20)))
+    assert report.codes[0] == "diverging_loss"
+    assert "684" in report.findings[0].message
+    quiet = diagnose(_fake_fit({"loss": [1.2, 0.9, 0.6]},
+                               y=np.repeat([0, 1], 20)))
+    assert "diverging_loss" not in quiet.codes
+    assert "diverging_loss" in quiet.checked

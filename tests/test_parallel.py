@@ -170,8 +170,13 @@ def test_limit_worker_threads_on_a_plain_cluster():
         # The estimator's hook: a worker nobody bounded bounds itself to
         # its Dask threads; this process is no worker and is left alone.
         assert _limit_threads_in_dask_worker() is None
-        [hooked] = client.run(_limit_threads_in_dask_worker).values()
-        assert hooked["TF_NUM_INTRAOP_THREADS"] == "1"
+        # A fit in the worker runs the hook before TensorFlow starts.
+        X, y = np.random.default_rng(0).normal(size=(8, 3, 1)), [0, 1] * 4
+        hooked = client.submit(
+            lambda: (LSTMClassifier(units=2, epochs=1, random_state=0)
+                     .fit(X, y), os.environ.get("TF_NUM_INTRAOP_THREADS"))[1],
+            pure=False).result(timeout=180)
+        assert hooked == "1"
         limit_worker_threads(client, n_threads=2)
         client.wait_for_workers(1, timeout=TIMEOUT)
         envs = client.run(lambda: os.environ.get("TF_NUM_INTRAOP_THREADS"))

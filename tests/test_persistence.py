@@ -182,7 +182,7 @@ def test_unsupported_attribute_is_refused_naming_it(tmp_path):
 
 
 def _builder(meta):
-    from skseq.neural_network._builders import build_lstm_model
+    from skseq.neural_network._architectures import build_lstm_model
 
     return build_lstm_model(meta, units=meta["units"])
 

@@ -21,6 +21,7 @@ from skseq.neural_network._batching import (
     should_bucket,
 )
 from skseq.neural_network._builders import BucketedSequence
+from skseq.neural_network._lstm import _model_input
 
 
 @contextlib.contextmanager
@@ -118,7 +119,7 @@ def test_fast_predict_matches_keras_predict(fitted_ragged):
     lengths = np.array([len(x) for x in X])
     for i, x in enumerate(X):
         X_padded[i, :len(x)] = x
-    model_input = clf._model_input(X_padded, lengths)
+    model_input = _model_input(X_padded, lengths, clf.tokens_, clf.scaler_)
     expected = clf.model_.predict(model_input, verbose=0)[:, 0]
     np.testing.assert_allclose(clf.predict_proba(X)[:, 1], expected,
                                atol=1e-5)
@@ -153,7 +154,10 @@ def test_small_batch_predict_does_not_retrace(fitted_ragged):
                     reason="JAX always compiles with XLA")
 def test_jit_compile_trains_with_xla_and_predicts_without():
     X, y = _ragged(96, 5, 40, seed=3)
-    params = dict(units=4, epochs=2, n_iter_no_change=None, random_state=0)
+    # The plain LSTM: BatchNorm in training mode and Adam's first steps
+    # amplify XLA's different float rounding in the conv blocks.
+    params = dict(units=4, epochs=2, n_iter_no_change=None, random_state=0,
+                  architecture="lstm")
     seen = []  # callbacks are deep-copied: record into a shared list
 
     class RecordJit(keras.callbacks.Callback):
@@ -259,7 +263,7 @@ def test_bucketed_tensorflow_fit_traces_once_per_batch_size(monkeypatch):
     lengths = np.array([len(x) for x in X])
     params = dict(units=4, epochs=3, batch_size=16, bucketing=True,
                   validation_fraction=0.3, n_iter_no_change=5,
-                  random_state=0)
+                  validation="tail", random_state=0)
     with retracing_warnings() as retraces:
         clf = LSTMClassifier(**params).fit(X, y)
     assert not retraces

@@ -11,6 +11,7 @@ demand, on a fitted or unfitted estimator, and returns every finding.
 
 import math
 import numbers
+from numbers import Integral
 import warnings
 
 import numpy as np
@@ -35,6 +36,10 @@ _SCALE_LIMIT = 5.0
 _SCALE_SPREAD = 20.0
 # Spread of predicted probabilities below which they are "constant".
 _CONSTANT_PROBA_STD = 0.02
+# A freshly initialised classifier starts near the chance loss; a training
+# loss this many times above it means the updates overshoot (divergence),
+# whatever the number of epochs.
+_DIVERGED_RATIO = 10.0
 # Rise of the validation loss above its minimum that signals over-fitting
 # (note), and a rise that is a warning.
 _OVERFIT_NOTE, _OVERFIT_WARN = 0.2, 0.5
@@ -45,7 +50,7 @@ _EDGE_SHARE = 0.2
 
 _CHECKS = ("unscaled_input", "class_imbalance", "padding_share",
            "padding_value_mismatch", "non_finite_loss",
-           "non_finite_predictions", "loss_at_chance",
+           "non_finite_predictions", "diverging_loss", "loss_at_chance",
            "early_stopping_too_soon", "collapsed_predictions", "overfitting",
            "not_converged")
 
@@ -311,10 +316,30 @@ def _check_edge_padding(est, s, classes):
         "real, ignore this.")]
 
 
+def _planned_epochs(est, default=None):
+    """The epochs the fit planned: ``epochs_`` once fitted (``epochs`` may be
+    'auto'), else an integer ``epochs``, else ``default``."""
+    for planned in (getattr(est, "epochs_", None), getattr(est, "epochs", None)):
+        if isinstance(planned, Integral) and not isinstance(planned, bool):
+            return int(planned)
+    return default
+
+
+def _patience(est):
+    """``n_iter_no_change`` as the fit used it (an 'auto' value resolved)."""
+    # Imported here: skseq.neural_network imports this module.
+    from ..neural_network._training import resolve_patience
+
+    patience = getattr(est, "n_iter_no_change", "?")
+    if patience == "auto" and _planned_epochs(est) is not None:
+        return resolve_patience("auto", _planned_epochs(est))[0]
+    return patience
+
+
 def _training_fixes(est, s, classes):
     """Likely causes of a model that ignores its input, most likely first."""
     fixes = []
-    stopped_early = getattr(est, "n_iter_", 0) < getattr(est, "epochs", 0)
+    stopped_early = getattr(est, "n_iter_", 0) < _planned_epochs(est, 0)
     if _stopped_at_chance(est, s) or (
             stopped_early and 0 < s.get("n_validation", 0) < _SMALL_VALIDATION):
         fixes.append(_EARLY_STOP_FIX + (
@@ -357,7 +382,7 @@ def _stopped_at_chance(est, s):
     best, n_iter = getattr(est, "best_epoch_", None), getattr(est, "n_iter_", 0)
     chance = s.get("chance_loss")
     if not train or "val_loss" not in history or best is None or \
-            n_iter >= getattr(est, "epochs", n_iter + 1) or not chance:
+            n_iter >= _planned_epochs(est, n_iter + 1) or not chance:
         return False
     kept = train[best - 1]
     return kept >= _CHANCE_RATIO * chance and min(train) < kept
@@ -377,7 +402,7 @@ def _check_early_stop(est, s, classes):
         f"the training loss went on to {min(train):.4f}. The validation loss"
         f" on the last {s['n_validation']} sample(s) (validation_fraction="
         f"{getattr(est, 'validation_fraction', '?')}) did not improve within "
-        f"n_iter_no_change={getattr(est, 'n_iter_no_change', '?')} epochs, "
+        f"n_iter_no_change={_patience(est)} epochs, "
         "before the model had started to learn.",
         fix[0].upper() + fix[1:] + ".")]
 
@@ -385,7 +410,7 @@ def _check_early_stop(est, s, classes):
 def _dynamics_judged(est):
     """Enough training happened to judge it (or early stopping gave up)."""
     n_iter = getattr(est, "n_iter_", 0)
-    return n_iter >= _MIN_EPOCHS or n_iter < getattr(est, "epochs", n_iter)
+    return n_iter >= _MIN_EPOCHS or n_iter < _planned_epochs(est, n_iter)
 
 
 def _first_non_finite(values):
@@ -468,6 +493,36 @@ def _check_non_finite(est, s, classes, proba):
         f"loss is finite:{proba_text}", _non_finite_fix(est))]
 
 
+def _check_divergence(est, s, classes):
+    """A finite training loss far above chance: the optimiser overshoots.
+
+    Judged after any number of epochs (a learning rate of 1e3 gives losses
+    of hundreds from the first epoch). Non-finite losses are reported by
+    :func:`_check_non_finite` instead.
+    """
+    history = getattr(est, "history_", None) or {}
+    chance = s.get("chance_loss")
+    if not history.get("loss") or not chance or not np.isfinite(chance) \
+            or _non_finite_history(est):
+        return []
+    losses = np.asarray(history["loss"], dtype=np.float64)
+    worst = int(np.argmax(losses))
+    if losses[worst] < _DIVERGED_RATIO * chance:
+        return []
+    lr = getattr(est, "learning_rate", None)
+    lr_text = (f"learning_rate={lr:g}" if isinstance(lr, numbers.Real)
+               else "the learning rate")
+    return [Finding(
+        "diverging_loss", "warning",
+        f"The training loss reached {losses[worst]:.4g} at epoch "
+        f"{worst + 1} of {len(losses)} (last {losses[-1]:.4g}), more than "
+        f"{_DIVERGED_RATIO:g} times the chance level {chance:.4f}: the "
+        "updates overshoot and the probabilities saturate at 0 or 1 "
+        "instead of learning.",
+        f"Lower {lr_text} (1e-3 is Adam's usual value); check X for huge "
+        "values and sample_weight/class_weight for huge weights.")]
+
+
 def _check_loss(est, s, classes):
     history = getattr(est, "history_", None)
     chance = s.get("chance_loss")
@@ -536,8 +591,9 @@ def _check_overfitting(est, s, classes):
 def _check_converged(est, s, classes):
     history = getattr(est, "history_", None) or {}
     monitor = history.get("val_loss") or history.get("loss")
-    n_iter, epochs = getattr(est, "n_iter_", None), getattr(est, "epochs", None)
-    if not monitor or n_iter is None or n_iter < getattr(est, "epochs_", epochs) or len(monitor) < 2:
+    n_iter, epochs = getattr(est, "n_iter_", None), _planned_epochs(est)
+    if not monitor or n_iter is None or epochs is None or n_iter < epochs \
+            or len(monitor) < 2:
         return []
     if np.nanargmin(monitor) < len(monitor) - 1:
         return []
@@ -559,7 +615,9 @@ def _findings(est, s, classes, proba, fitted):
         # Also after short fits (fitted=False from warn_after_fit): a NaN
         # loss is serious after any number of epochs.
         findings += _check_non_finite(est, s, classes, proba)
-        checked += ["non_finite_loss", "non_finite_predictions"]
+        findings += _check_divergence(est, s, classes)
+        checked += ["non_finite_loss", "non_finite_predictions",
+                    "diverging_loss"]
     if fitted and not _non_finite_history(est):
         # With NaN or inf losses, "at chance", "over-fitting" or "still
         # falling" would be read from broken numbers, and their advice
@@ -631,7 +689,8 @@ def diagnose(estimator, X=None, y=None):
     ``class_weight=None``, a large share of padding, edges that look padded
     with a value other than ``mask_value``) and, for a fitted estimator, the
     training: a NaN or infinite loss (or probabilities), with its likely
-    causes; a loss that never left chance level (the cross-entropy of
+    causes; a loss that diverged (rose to more than 10 times chance level,
+    judged after any number of epochs); a loss that never left chance level (the cross-entropy of
     predicting the class prior, ln K for K balanced classes), predictions
     collapsed to one class or nearly constant probabilities (needs ``X``),
     over-fitting (validation loss rising while the training loss falls) and

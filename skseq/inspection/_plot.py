@@ -37,7 +37,8 @@ def plot_history(est, ax=None, *, metrics=None):
         loss only.
     metrics : list of str, default=None
         Metrics to plot, without the ``val_`` prefix. ``None`` means every
-        metric recorded, loss first.
+        metric recorded, loss first (with ``lr_schedule='plateau'`` the
+        history holds the ``learning_rate`` of each epoch too).
 
     Returns
     -------

@@ -84,6 +84,20 @@ def _conv_block(x, filters, width, j, random_state, momentum):
     return layers.Activation("relu", name=f"conv_relu_{j}")(x)
 
 
+def _zero_padding(x, mask, j):
+    """Set a conv block's outputs at padded steps to 0.
+
+    A convolution's outputs at padded steps are not 0 (bias, BatchNorm
+    shift); the next convolution would read them as neighbours of the last
+    real steps, so a sequence's prediction would depend on how far it was
+    padded. Zeroed, they match the zeros of ``padding='same'``.
+    """
+    if mask is None:
+        return x
+    return layers.Multiply(name=f"conv_zero_padding_{j}")(
+        [x, ops.expand_dims(ops.cast(mask, x.dtype), -1)])
+
+
 def _pool(seq_out, pooling, random_state, mask=None):
     # A mask passed explicitly (the conv-LSTM's downsampled one) replaces
     # the one Keras propagates; otherwise Keras' own is used.
@@ -193,8 +207,9 @@ embedding_dim, random_state
                 conv = inputs
                 for j, (filters, width) in enumerate(
                         ((128, 8), (256, 5), (128, 3))):
-                    conv = _conv_block(conv, filters, width, j, random_state,
-                                       momentum)
+                    conv = _zero_padding(
+                        _conv_block(conv, filters, width, j, random_state,
+                                    momentum), mask, j)
                 x = layers.Concatenate(name="lstm_fcn")([
                     x, MaskedGlobalPooling1D("mean", name="conv_pool")(
                         conv, mask=mask)])
@@ -239,7 +254,8 @@ def _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional, dropout,
     for j, (filters, width) in enumerate(
             ((units, 8), (2 * units, 5), (units, 3))):
         # Convolutions ignore masks; padded input steps are 0.0.
-        x = _conv_block(x, filters, width, j, random_state, momentum)
+        x = _zero_padding(_conv_block(x, filters, width, j, random_state,
+                                      momentum), mask, j)
         if factors[j] > 1:
             pool = MaskedDownsample1D(factors[j], name=f"downsample_{j}")
             x, mask = pool(x, mask=mask), pool.pooled_mask(mask)

@@ -22,6 +22,7 @@ from sklearn.utils.validation import (
 
 from ..datasets._layouts import channels_first_warning
 from ..inspection._diagnose import summarize_input, warn_after_fit
+from ..parallel import _limit_threads_in_dask_worker
 from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
 from ..utils._validation import check_sequences
 from . import _training
@@ -398,6 +399,9 @@ default='auto'
         self : LSTMClassifier
             Fitted estimator.
         """
+        # In a Dask worker nobody bounded, TensorFlow would take every core
+        # in each worker: bound it to the worker's threads before it starts.
+        _limit_threads_in_dask_worker()
         keras, builders = _import_keras()
         user_callbacks = self._check_callbacks(keras)
         data = self._prepare_fit(X, y, sample_weight)
@@ -583,6 +587,15 @@ default='auto'
         return {"train": train, "validation": validation,
                 "fit_kwargs": fit_kwargs, "trace_per_batch_size": per_batch_size,
                 "meta": meta, "plan": plan, "state": state}
+
+    def _n_validation(self, n_samples):
+        """Rows held out for early stopping from ``n_samples`` (0 for none,
+        and for a splitter, whose split is only known with the data)."""
+        if self.n_iter_no_change is None or _training.is_splitter(
+                self.validation):
+            return 0
+        return _training.n_validation(self.validation,
+                                      self.validation_fraction, n_samples)
 
     def _resolve_tokens(self, X):
         if self.input_type == "auto":

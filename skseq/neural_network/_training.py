@@ -169,10 +169,11 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
     """
     n = len(y_encoded)
     everything, nothing = np.arange(n), np.arange(0)
-    if validation is None or validation_fraction == 0 and \
-            isinstance(validation, str):
-        return everything, nothing, "none"
-    if not isinstance(validation, str):
+    if not is_splitter(validation):
+        n_val = n_validation(validation, validation_fraction, n)
+        if n_val == 0:
+            return everything, nothing, "none"
+    else:
         *_, (train, val) = validation.split(X, y_encoded)
         train, val = np.asarray(train), np.asarray(val)
         if len(train) == 0 or len(val) == 0:
@@ -181,9 +182,6 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
                 f"training or validation set ({len(train)} / {len(val)} "
                 "rows); use fewer splits or a smaller gap.")
         return train, val, "splitter"
-    n_val = math.ceil(validation_fraction * n)
-    if n_val < MIN_VALIDATION or n - n_val < 2:
-        return everything, nothing, "none"
     kind = validation
     if kind == "auto":
         kind = "tail" if looks_like_windows(X, lengths) else "stratified"
@@ -196,6 +194,25 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
     train, val = train_test_split(everything, test_size=n_val,
                                   random_state=random_state, stratify=stratify)
     return np.sort(train), np.sort(val), "stratified"
+
+
+def n_validation(validation, validation_fraction, n):
+    """Rows a 'stratified', 'tail' or 'auto' hold-out takes from ``n``.
+
+    0 when nothing is held out: ``validation=None``, a zero fraction, or a
+    hold-out under ``MIN_VALIDATION`` rows (too few to stop on).
+
+    Examples
+    --------
+    >>> n_validation("auto", 0.1, 300), n_validation("auto", 0.1, 200)
+    (30, 0)
+    """
+    if validation is None or not validation_fraction:
+        return 0
+    n_val = math.ceil(validation_fraction * n)
+    if n_val < MIN_VALIDATION or n - n_val < 2:
+        return 0
+    return n_val
 
 
 def warn_missing_classes(y_val, n_classes, kind, stacklevel=4):

@@ -227,9 +227,9 @@ class _Reader:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import keras
 
-        from .neural_network import _builders  # registers skseq's layers
+        from ..neural_network import _layers  # registers skseq's layers
 
-        del _builders
+        del _layers
         path = os.path.join(self.tmpdir, f"model{len(os.listdir(self.tmpdir))}"
                                          ".keras")
         with open(path, "wb") as fh:
