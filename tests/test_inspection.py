@@ -115,7 +115,7 @@ def test_collapse_on_imbalanced_data_without_class_weight():
     X[y == 1, :, 0] += 0.5
     perm = rng.permutation(100)
     # The plain LSTM: its outputs stay near the prior after 10 tiny steps
-    # (the conv blocks' BatchNorm spreads them more).
+    # (the conv blocks spread them more).
     clf = LSTMClassifier(epochs=10, n_iter_no_change=None, class_weight=None,
                          learning_rate=1e-5, architecture="lstm", **TINY)
     messages = _fit(clf, X[perm], y[perm])

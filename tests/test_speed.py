@@ -154,7 +154,7 @@ def test_small_batch_predict_does_not_retrace(fitted_ragged):
                     reason="JAX always compiles with XLA")
 def test_jit_compile_trains_with_xla_and_predicts_without():
     X, y = _ragged(96, 5, 40, seed=3)
-    # The plain LSTM: BatchNorm in training mode and Adam's first steps
+    # The plain LSTM: the conv blocks and Adam's first steps
     # amplify XLA's different float rounding in the conv blocks.
     params = dict(units=4, epochs=2, n_iter_no_change=None, random_state=0,
                   architecture="lstm")

@@ -570,7 +570,6 @@ default='auto'
                           "batch_size": batch_size, "shuffle": True}
         if n_val == 0:
             validation = None
-        steps_per_epoch = -(-n_train // batch_size)
         meta = {
             "n_features": state["n_features_in_"],
             "n_classes": len(classes),
@@ -578,8 +577,6 @@ default='auto'
             "tokens": tokens,
             "vocabulary_size": state["vocabulary_size_"],
             "n_timesteps": state["n_timesteps_in_"],
-            "batch_norm_momentum": _training.batch_norm_momentum(
-                steps_per_epoch),
         }
         plan = _training.plan_schedule(
             self.n_iter_no_change, self.lr_schedule, epochs,

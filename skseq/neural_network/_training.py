@@ -269,21 +269,6 @@ def check_weights(sample_weight, class_weight, y, y_encoded):
     return weights
 
 
-def batch_norm_momentum(steps_per_epoch):
-    """Moving statistics that average over about one epoch, at most 0.99.
-
-    With Keras' default 0.99 the statistics average over ~100 steps: a small
-    set (2-10 steps per epoch) whose best epoch comes early keeps statistics
-    of the initial weights, and predicts at chance at test time.
-
-    Examples
-    --------
-    >>> batch_norm_momentum(1), batch_norm_momentum(10), batch_norm_momentum(1000)
-    (0.0, 0.9, 0.99)
-    """
-    return float(min(0.99, 1.0 - 1.0 / max(1, steps_per_epoch)))
-
-
 def plan_schedule(n_iter_no_change, lr_schedule, epochs, monitor, n_classes):
     """What the training callbacks do: monitor, patiences, least progress.
 
