@@ -6,6 +6,7 @@ row per sequence id and time step).
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -276,7 +277,32 @@ def _load(args):
                   f"{', '.join(features[:5])}{', ...' if len(features) > 5 else ''})")
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Send what C++ code writes to file descriptor 2 to /dev/null.
+
+    TensorFlow 2.21 logs its oneDNN notice through absl before absl's
+    logging is initialised, so ``TF_CPP_MIN_LOG_LEVEL`` does not hold it
+    back; Python's ``sys.stderr`` cannot either (the line is written by C++
+    to the descriptor). Only used around the import.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _run(args):
+    # Before anything imports TensorFlow (loading the data may): its C++
+    # start-up lines are nothing a user can act on.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _native_stderr_silenced():
+        import keras  # noqa: F401
     if args.epochs is not None and args.epochs < 1:
         raise CommandError(f"--epochs must be at least 1; got {args.epochs}.")
     X, y, source = _load(args)
@@ -286,7 +312,6 @@ def _run(args):
           f"steps, {len(np.unique(y))} classes; {args.cv}-fold CV",
           file=sys.stderr, flush=True)
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from .inspection import SequenceDiagnosticWarning, compare_baselines
     from .neural_network import LSTMClassifier
 

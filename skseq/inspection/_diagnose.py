@@ -36,9 +36,9 @@ _SCALE_LIMIT = 5.0
 _SCALE_SPREAD = 20.0
 # Spread of predicted probabilities below which they are "constant".
 _CONSTANT_PROBA_STD = 0.02
-# A freshly initialised classifier starts near the chance loss; a training
-# loss this many times above it means the updates overshoot (divergence),
-# whatever the number of epochs.
+# A freshly initialised classifier starts near the loss of uniform
+# probabilities; a training loss this many times above it means the updates
+# overshoot (divergence), whatever the number of epochs.
 _DIVERGED_RATIO = 10.0
 # Rise of the validation loss above its minimum that signals over-fitting
 # (note), and a rise that is a warning.
@@ -494,20 +494,23 @@ def _check_non_finite(est, s, classes, proba):
 
 
 def _check_divergence(est, s, classes):
-    """A finite training loss far above chance: the optimiser overshoots.
+    """A finite training loss far above where training starts: overshoot.
 
-    Judged after any number of epochs (a learning rate of 1e3 gives losses
-    of hundreds from the first epoch). Non-finite losses are reported by
-    :func:`_check_non_finite` instead.
+    The reference is the loss of uniform probabilities, ``ln n_classes``
+    (the weights are scaled to mean 1 for training), where a freshly
+    initialised network starts; not the class prior's loss, which extreme
+    sample weights bring near 0 although the first epochs must pass above
+    it. Judged after any number of epochs (a learning rate of 1e3 gives
+    losses of hundreds from the first epoch). Non-finite losses are reported
+    by :func:`_check_non_finite` instead.
     """
     history = getattr(est, "history_", None) or {}
-    chance = s.get("chance_loss")
-    if not history.get("loss") or not chance or not np.isfinite(chance) \
-            or _non_finite_history(est):
+    if not history.get("loss") or _non_finite_history(est):
         return []
+    start = math.log(max(2, len(classes)))
     losses = np.asarray(history["loss"], dtype=np.float64)
     worst = int(np.argmax(losses))
-    if losses[worst] < _DIVERGED_RATIO * chance:
+    if losses[worst] < _DIVERGED_RATIO * start:
         return []
     lr = getattr(est, "learning_rate", None)
     lr_text = (f"learning_rate={lr:g}" if isinstance(lr, numbers.Real)
@@ -516,9 +519,9 @@ def _check_divergence(est, s, classes):
         "diverging_loss", "warning",
         f"The training loss reached {losses[worst]:.4g} at epoch "
         f"{worst + 1} of {len(losses)} (last {losses[-1]:.4g}), more than "
-        f"{_DIVERGED_RATIO:g} times the chance level {chance:.4f}: the "
-        "updates overshoot and the probabilities saturate at 0 or 1 "
-        "instead of learning.",
+        f"{_DIVERGED_RATIO:g} times the loss of uniform probabilities "
+        f"({start:.4f}, where training starts): the updates overshoot and "
+        "the probabilities saturate at 0 or 1 instead of learning.",
         f"Lower {lr_text} (1e-3 is Adam's usual value); check X for huge "
         "values and sample_weight/class_weight for huge weights.")]
 
@@ -689,8 +692,8 @@ def diagnose(estimator, X=None, y=None):
     ``class_weight=None``, a large share of padding, edges that look padded
     with a value other than ``mask_value``) and, for a fitted estimator, the
     training: a NaN or infinite loss (or probabilities), with its likely
-    causes; a loss that diverged (rose to more than 10 times chance level,
-    judged after any number of epochs); a loss that never left chance level (the cross-entropy of
+    causes; a loss that diverged (rose to more than 10 times the loss of
+    uniform probabilities, judged after any number of epochs); a loss that never left chance level (the cross-entropy of
     predicting the class prior, ln K for K balanced classes), predictions
     collapsed to one class or nearly constant probabilities (needs ``X``),
     over-fitting (validation loss rising while the training loss falls) and
