@@ -166,7 +166,8 @@ def test_conv_blocks_predict_as_they_train(architecture):
     # No batch statistics: the network answers the same in training mode
     # (dropout off) as when predicting, and a sequence's answer does not
     # depend on the others in its batch (BatchNormalization failed both:
-    # training accuracy 0.30 when predicting after a training loss near 0).
+    # PigCVP's training accuracy was 0.30 when predicting after a training
+    # loss near 0).
     X, y = _sorted_by_class(n_per_class=10)
     clf = LSTMClassifier(architecture=architecture, **TINY).fit(X, y)
     assert not any(isinstance(layer, keras.layers.BatchNormalization)

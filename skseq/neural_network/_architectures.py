@@ -80,25 +80,29 @@ def _conv_block(x, filters, width, j, random_state):
                       kernel_initializer=keras.initializers.HeUniform(
                           seed=_seed(random_state, 70 + j)),
                       name=f"conv_{j}")(x)
-    # LayerNormalization (over the channels of each step), not the
-    # BatchNormalization of FCN/InceptionTime: with the small batches these
-    # training sets get (at most 16) BatchNorm's batch statistics differ
-    # from its moving ones, and the network learns to rely on the former.
-    # Measured on PigCVP and Covid3Month_disc: training accuracy 0.30 and
-    # 0.32 when predicting (batch statistics replaced) after a training loss
-    # near 0; with LayerNormalization 1.00 and 0.97, and test accuracy
-    # 0.16 -> 0.38 and 0.31 -> 0.59. Per step, it is also blind to padding.
-    x = layers.LayerNormalization(name=f"conv_norm_{j}")(x)
+    # No normalisation layer, unlike FCN/InceptionTime's BatchNormalization:
+    # three convolutions on scaled input train without one, and each
+    # candidate measured worse (one seed, conv_lstm, test accuracy on
+    # GunPoint / Coffee / PigCVP / PickupGestureWiimoteZ / Covid3Month_disc):
+    # - BatchNormalization, 0.967 / 1.0 / 0.20 / 0.62 / 0.54: at the small
+    #   batches of these sets (at most 16) its batch statistics differ from
+    #   the moving ones used to predict, and the network learns to rely on
+    #   them (PigCVP's training accuracy when predicting: 0.30, after a
+    #   training loss near 0);
+    # - LayerNormalization (per step, over channels), 0.92 / 0.82 / 0.30 /
+    #   0.62 / 0.56: it divides each step's features by their spread, which
+    #   is the local amplitude of the window, and blows flat stretches' noise
+    #   up to unit size;
+    # - none: 0.987 / 1.0 / 0.58 / 0.78 / 0.59, and no train/predict gap.
     return layers.Activation("relu", name=f"conv_relu_{j}")(x)
 
 
 def _zero_padding(x, mask, j):
     """Set a conv block's outputs at padded steps to 0.
 
-    A convolution's outputs at padded steps are not 0 (bias, normalisation
-    shift); the next convolution would read them as neighbours of the last
-    real steps, so a sequence's prediction would depend on how far it was
-    padded. Zeroed, they match the zeros of ``padding='same'``.
+    A convolution's outputs at padded steps are not 0 (the bias); the next
+    convolution would read them as neighbours of the last real steps, so a
+    sequence's prediction would depend on how far it was padded. Zeroed, they match the zeros of ``padding='same'``.
     """
     if mask is None:
         return x
