@@ -693,11 +693,12 @@ def diagnose(estimator, X=None, y=None):
     with a value other than ``mask_value``) and, for a fitted estimator, the
     training: a NaN or infinite loss (or probabilities), with its likely
     causes; a loss that diverged (rose to more than 10 times the loss of
-    uniform probabilities, judged after any number of epochs); a loss that never left chance level (the cross-entropy of
-    predicting the class prior, ln K for K balanced classes), predictions
-    collapsed to one class or nearly constant probabilities (needs ``X``),
-    over-fitting (validation loss rising while the training loss falls) and
-    a loss still falling at the last epoch.
+    uniform probabilities, judged after any number of epochs); a loss that
+    never left chance level (the cross-entropy of predicting the class
+    prior, ln K for K balanced classes), predictions collapsed to one class
+    or nearly constant probabilities (needs ``X``), over-fitting (validation
+    loss rising while the training loss falls) and a loss still falling at
+    the last epoch.
 
     The serious findings are also raised as
     :class:`SequenceDiagnosticWarning` at the end of

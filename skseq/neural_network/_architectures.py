@@ -93,7 +93,8 @@ def _conv_block(x, filters, width, j, random_state):
     #   0.62 / 0.56: it divides each step's features by their spread, which
     #   is the local amplitude of the window, and blows flat stretches' noise
     #   up to unit size;
-    # - none: 0.987 / 1.0 / 0.58 / 0.78 / 0.59, and no train/predict gap.
+    # - none: 0.987 / 1.0 / 0.52-0.58 / 0.78-0.80 / 0.59 (two runs), and no
+    #   train/predict gap.
     return layers.Activation("relu", name=f"conv_relu_{j}")(x)
 
 
@@ -102,7 +103,8 @@ def _zero_padding(x, mask, j):
 
     A convolution's outputs at padded steps are not 0 (the bias); the next
     convolution would read them as neighbours of the last real steps, so a
-    sequence's prediction would depend on how far it was padded. Zeroed, they match the zeros of ``padding='same'``.
+    sequence's prediction would depend on how far it was padded. Zeroed,
+    they match the zeros of ``padding='same'``.
     """
     if mask is None:
         return x
