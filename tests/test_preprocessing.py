@@ -254,3 +254,28 @@ def test_unfitted_scaler_raises_not_fitted_error():
         SequenceScaler().transform(_ragged())
     with pytest.raises(NotFittedError):
         SequenceScaler().inverse_transform(_ragged())
+
+
+def test_equal_length_sequences_are_scaled_without_a_copy_of_x():
+    # No padding anywhere: the real steps are a reshape of X (a view), so a
+    # large dense X is not copied again to fit or to scale.
+    from skseq.preprocessing._scaler import _real_rows
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(3.0, 2.0, size=(50, 7, 3)).astype(np.float32)
+    real = np.ones(X.shape[:2], dtype=bool)
+    assert np.shares_memory(_real_rows(X, real), X)
+    scaler = SequenceScaler()._fit_padded(X, np.full(50, 7))
+    reference = StandardScaler().fit(X.reshape(-1, 3))
+    np.testing.assert_allclose(scaler.scaler_.mean_, reference.mean_,
+                               rtol=1e-6)
+    out = scaler._transform_padded(X, np.full(50, 7))
+    assert out.dtype == np.float32 and not np.shares_memory(out, X)
+    np.testing.assert_allclose(
+        out, reference.transform(X.reshape(-1, 3)).reshape(X.shape),
+        atol=1e-6)
+    # The same rows with padding go through the general path.
+    X_pad = np.concatenate([X, np.zeros((50, 2, 3), np.float32)], axis=1)
+    padded = scaler._transform_padded(X_pad, np.full(50, 7))
+    np.testing.assert_allclose(padded[:, :7], out, atol=1e-6)
+    assert np.all(padded[:, 7:] == 0.0)

@@ -117,7 +117,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 "with real steps, or pass mask_value=None if such steps are "
                 "data."
             )
-        self.scaler_ = _SCALERS[self.method]().fit(X_padded[real])
+        self.scaler_ = _SCALERS[self.method]().fit(_real_rows(X_padded, real))
         self.n_features_in_ = X_padded.shape[2]
         return self
 
@@ -178,6 +178,12 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """Scale a post-padded array whose lengths are known (no copy of X)."""
         func = self.scaler_.transform if func is None else func
         real = real_step_mask(lengths, X_padded.shape[1])
+        if real.all():
+            # sklearn's transforms return a new array (copy=True).
+            out = np.asarray(func(_real_rows(X_padded, real)),
+                             dtype=X_padded.dtype)
+            return unmask_real_steps(out.reshape(X_padded.shape), real,
+                                     pad_value)
         out = np.full_like(X_padded, pad_value)
         out[real] = func(X_padded[real])
         return unmask_real_steps(out, real, pad_value)
@@ -194,3 +200,15 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64"]
         return tags
+
+
+def _real_rows(X_padded, real):
+    """The real steps of X as (n_steps, n_features) rows, in order.
+
+    Without padding this is a view (a reshape): equal-length data, the
+    common case at scale, is not copied again (200,000 x 100 x 8 float32:
+    640 MB and 2 s saved in fit).
+    """
+    if real.all():
+        return X_padded.reshape(-1, X_padded.shape[2])
+    return X_padded[real]
