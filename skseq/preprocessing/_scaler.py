@@ -178,14 +178,14 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """Scale a post-padded array whose lengths are known (no copy of X)."""
         func = self.scaler_.transform if func is None else func
         real = real_step_mask(lengths, X_padded.shape[1])
+        scaled = func(_real_rows(X_padded, real))
         if real.all():
             # sklearn's transforms return a new array (copy=True).
-            out = np.asarray(func(_real_rows(X_padded, real)),
-                             dtype=X_padded.dtype)
-            return unmask_real_steps(out.reshape(X_padded.shape), real,
-                                     pad_value)
-        out = np.full_like(X_padded, pad_value)
-        out[real] = func(X_padded[real])
+            out = np.asarray(scaled, dtype=X_padded.dtype).reshape(
+                X_padded.shape)
+        else:
+            out = np.full_like(X_padded, pad_value)
+            out[real] = scaled
         return unmask_real_steps(out, real, pad_value)
 
     def _check_n_features(self, X):
