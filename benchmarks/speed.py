@@ -439,7 +439,7 @@ def network_alone(model, batch, calls):
 
     No wrapper can predict faster than this; it bounds the predict ratio.
     """
-    from skseq.neural_network._lstm import _jax_forward
+    from skseq.neural_network._forward import jax_forward as _jax_forward
 
     forward = _jax_forward(model)
 

@@ -19,7 +19,6 @@ from skseq import LSTMClassifier
 from skseq.parallel import (
     _limit_threads_in_dask_worker,
     dask_backend,
-    limit_threads,
     limit_worker_threads,
     local_cluster,
     thread_env,

@@ -21,7 +21,7 @@ from skseq.neural_network._batching import (
     should_bucket,
 )
 from skseq.neural_network._builders import BucketedSequence
-from skseq.neural_network._lstm import _model_input
+from skseq.neural_network._fit_inputs import model_input as _model_input
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from skseq.datasets import make_windows
 from skseq.model_selection import PurgedTimeSeriesSplit
 from skseq.neural_network import _training
 from skseq.neural_network._architectures import downsampling_factors
-from skseq.neural_network._lstm import _model_input
+from skseq.neural_network._fit_inputs import model_input as _model_input
 
 TINY = dict(units=4, epochs=2, random_state=0)
 

@@ -137,7 +137,7 @@ def summarize_input(X_padded, lengths, y_encoded, weights=None, *,
                     n_train=None, tokens=False, max_samples=_MAX_PROBE):
     """Small summary of the training data that the checks need.
 
-    Called by ``LSTMClassifier._prepare_fit`` on data it has already
+    Called by ``neural_network._fit_inputs.prepare_fit`` on data it has already
     validated and post-padded. Per-feature statistics use at most
     ``max_samples`` sequences, so the cost does not grow with the data.
 
@@ -604,7 +604,7 @@ def _check_converged(est, s, classes):
     return [Finding(
         "not_converged", "info",
         f"The {name} loss was still falling at the last of epochs={epochs}.",
-        f"Raise epochs (early stopping with n_iter_no_change ends training "
+        "Raise epochs (early stopping with n_iter_no_change ends training "
         "when it stops improving).")]
 
 

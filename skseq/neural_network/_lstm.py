@@ -2,36 +2,26 @@
 
 import contextlib
 import copy
-import functools
 import os
 import random
 import tempfile
 import threading
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import (
-    check_consistent_length,
-    check_is_fitted,
-    column_or_1d,
-)
+from sklearn.utils.validation import check_is_fitted
 
-from ..datasets._layouts import channels_first_warning
-from ..inspection._diagnose import summarize_input, warn_after_fit
+from ..inspection._diagnose import warn_after_fit
 from ..parallel import _limit_threads_in_dask_worker
-from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
 from ..utils._validation import check_sequences
 from . import _training
-from ._batching import round_length, should_bucket
+from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
+from ._forward import predict_in_chunks
 
 __all__ = ["LSTMClassifier"]
 
-# Largest batch handed to the model at once when predicting.
-_PREDICT_CHUNK = 1024
 # Keras' seeding is process-global (keras.utils.set_random_seed): two seeded
 # fits in threads would draw from each other's generators. They take turns.
 _SEED_LOCK = threading.RLock()
@@ -68,62 +58,6 @@ def _seeded(random_state):
         finally:
             random.setstate(py_state)
             np.random.set_state(np_state)
-
-
-def _jax_forward(model):
-    """A jitted forward pass of a trained model (JAX), cached on the model.
-
-    ``predict_on_batch`` gathers and writes back the whole model state on
-    every call; on one short sequence that is about as long as the network
-    itself. Here the jitted ``stateless_call`` gets the current variable
-    values and nothing else.
-    """
-    forward = getattr(model, "_skseq_forward", None)
-    if forward is None:
-        import jax
-
-        trainable = list(model.trainable_variables)
-        non_trainable = list(model.non_trainable_variables)
-
-        @jax.jit
-        def run(trainable_values, non_trainable_values, x):
-            return model.stateless_call(trainable_values, non_trainable_values,
-                                        x, training=False)[0]
-
-        def forward(x):
-            return run([v.value for v in trainable],
-                       [v.value for v in non_trainable], x)
-
-        model._skseq_forward = forward
-    return forward
-
-
-def _clip_tokens(X_tokens, vocabulary_size):
-    """Unseen ids (>= vocabulary_size) become padding, i.e. are skipped."""
-    if X_tokens.size and X_tokens.max() >= vocabulary_size:
-        X_tokens = np.where(X_tokens < vocabulary_size, X_tokens, 0)
-    return X_tokens
-
-
-def _model_input(X_padded, lengths, tokens, scaler):
-    """Scale real steps and keep padded steps at 0.0 for the Masking layer."""
-    if tokens:
-        return X_padded
-    if scaler is not None:
-        return scaler._transform_padded(X_padded, lengths)
-    real = real_step_mask(lengths, X_padded.shape[1])
-    if np.any(real & np.all(X_padded == 0.0, axis=2)):
-        X_padded = unmask_real_steps(X_padded.copy(), real, 0.0)
-    return X_padded
-
-
-def _looks_like_tokens(X):
-    """True for 2-D integer arrays or lists of 1-D integer sequences."""
-    if isinstance(X, (list, tuple)):
-        first = np.asarray(X[0]) if len(X) else np.empty(0)
-        return first.ndim == 1 and first.dtype.kind in "iu"
-    X = np.asarray(X)
-    return X.ndim == 2 and X.dtype.kind in "iu"
 
 
 class LSTMClassifier(ClassifierMixin, BaseEstimator):
@@ -404,7 +338,7 @@ default='auto'
         _limit_threads_in_dask_worker()
         keras, builders = _import_keras()
         user_callbacks = self._check_callbacks(keras)
-        data = self._prepare_fit(X, y, sample_weight)
+        data = prepare_fit(self, X, y, sample_weight)
         state = data["state"]
         with _seeded(self.random_state):
             model = self._build_and_compile(keras, data["meta"], state)
@@ -449,142 +383,6 @@ default='auto'
                     "[keras.callbacks.CSVLogger('log.csv')].")
         return [copy.deepcopy(cb) for cb in callbacks]
 
-    def _prepare_fit(self, X, y, sample_weight):
-        """Validate everything and build the Keras inputs, before training.
-
-        Returns the fitted state to commit (``state``) without touching the
-        estimator.
-        """
-        tokens = self._resolve_tokens(X)
-        if not tokens and not isinstance(X, (list, tuple)):
-            # aeon/sktime hold series channels-first: (n, 1, 150) would
-            # train silently as one step of 150 features.
-            message = channels_first_warning(np.shape(X))
-            if message is not None:
-                warnings.warn(message, UserWarning, stacklevel=4)
-        X_padded, lengths = check_sequences(
-            X, tokens=tokens, mask_value=self.mask_value, pad_value=0.0,
-            allow_empty_rows=tokens)
-        if tokens and len(lengths) and lengths.max() == 0:
-            raise ValueError(
-                "Every token sequence is empty or all padding (id 0): there "
-                "is nothing to learn from. Check the tokenizer's vocabulary "
-                "(e.g. TextSequencer(max_tokens=...)) and that 0 is used "
-                "for padding only.")
-        y = self._check_targets(y, len(lengths))
-        classes, y_encoded = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"LSTMClassifier needs samples of at least 2 classes; y has "
-                f"only one class: {classes[0]!r}."
-            )
-        weights = _training.check_weights(
-            sample_weight, self.class_weight, y, y_encoded)
-        state = {"tokens_": tokens, "classes_": classes,
-                 "n_features_in_": 1 if tokens else X_padded.shape[2],
-                 "n_timesteps_in_": int(lengths.max()),
-                 "vocabulary_size_": None}
-        if tokens:
-            state["vocabulary_size_"] = int(
-                self.vocabulary_size or max(int(X_padded.max()) + 1, 2))
-            X_padded = _clip_tokens(X_padded, state["vocabulary_size_"])
-
-        validation = (None if self.n_iter_no_change is None
-                      and not _training.is_splitter(self.validation)
-                      else self.validation)
-        train_idx, val_idx, kind = _training.split_validation(
-            validation, self.validation_fraction, X_padded, lengths,
-            y_encoded, self.random_state)
-        n_train, n_val = len(train_idx), len(val_idx)
-        if kind in ("stratified", "splitter"):
-            # Training rows first, then the hold-out: one copy, then slices.
-            order = np.concatenate([train_idx, val_idx])
-            X_padded, lengths, y_encoded, weights = (
-                a[order] for a in (X_padded, lengths, y_encoded, weights))
-        if n_val:
-            _training.warn_missing_classes(y_encoded[n_train:], len(classes),
-                                           kind)
-        # Each side scaled to mean 1 (weights is a new array): the optimum
-        # is unchanged, and weights such as 1e38 cannot overflow the loss.
-        for rows in (slice(0, n_train), slice(n_train, None)):
-            mean = weights[rows].mean() if len(weights[rows]) else 0.0
-            if mean > 0:
-                weights[rows] /= mean
-        batch_size = _training.resolve_batch_size(self.batch_size, n_train)
-        epochs = _training.resolve_epochs(self.epochs, n_train, batch_size)
-        # Imported here: _architectures imports Keras (import skseq is fast).
-        from ._architectures import resolve_architecture, resolve_pooling
-
-        state.update(
-            batch_size_=batch_size, epochs_=epochs, validation_=kind,
-            architecture_=resolve_architecture(self.architecture, tokens),
-            pooling_=resolve_pooling(self.pooling, tokens))
-        state["input_summary_"] = summarize_input(
-            X_padded, lengths, y_encoded, weights, n_train=n_train,
-            tokens=tokens)
-        state["scaler_"] = None
-        if self.scaling is not None and not tokens:
-            state["scaler_"] = SequenceScaler(method=self.scaling)._fit_padded(
-                X_padded[:n_train], lengths[:n_train])
-        X_model = _model_input(X_padded, lengths, tokens, state["scaler_"])
-        y_model = (y_encoded.reshape(-1, 1) if len(classes) == 2
-                   else y_encoded).astype(np.float32)
-        # Unit weights are left out: a weighted train step is slower (JAX).
-        weights = (None if np.all(weights == 1.0)
-                   else weights.astype(np.float32))
-
-        def part(array, where):
-            return None if array is None else array[where]
-
-        tr, va = slice(0, n_train), slice(n_train, n_train + n_val)
-        if should_bucket(lengths, self.bucketing):
-            keras, builders = _import_keras()
-            if keras.backend.backend() == "tensorflow":
-                def bucketed(where, model, shuffle):
-                    # Exact widths cost no traces; XLA compiles per width.
-                    return builders.bucketed_tf_dataset(
-                        X_model[where], y_model[where], part(weights, where),
-                        lengths[where], batch_size,
-                        seed=self.random_state, shuffle=shuffle,
-                        round_widths=bool(model.jit_compile))
-            else:
-                def bucketed(where, model, shuffle):
-                    return builders.BucketedSequence(
-                        X_model[where], y_model[where], part(weights, where),
-                        lengths[where], batch_size,
-                        np.random.default_rng(self.random_state)
-                        if shuffle else None)
-            # Built when fit runs, inside the seeded context, for the model.
-            train = functools.partial(bucketed, tr, shuffle=True)
-            validation = (functools.partial(bucketed, va, shuffle=False)
-                          if n_val else None)
-            # The batches shuffle themselves; Keras' shuffle would only warn.
-            per_batch_size = keras.backend.backend() == "tensorflow"
-            fit_kwargs = {"shuffle": False}
-        else:
-            train = X_model[tr]
-            validation = (X_model[va], y_model[va]) if weights is None else \
-                (X_model[va], y_model[va], weights[va])
-            per_batch_size = False
-            fit_kwargs = {"y": y_model[tr], "sample_weight": part(weights, tr),
-                          "batch_size": batch_size, "shuffle": True}
-        if n_val == 0:
-            validation = None
-        meta = {
-            "n_features": state["n_features_in_"],
-            "n_classes": len(classes),
-            "n_outputs": 1 if len(classes) == 2 else len(classes),
-            "tokens": tokens,
-            "vocabulary_size": state["vocabulary_size_"],
-            "n_timesteps": state["n_timesteps_in_"],
-        }
-        plan = _training.plan_schedule(
-            self.n_iter_no_change, self.lr_schedule, epochs,
-            monitor="val_loss" if n_val else "loss", n_classes=len(classes))
-        return {"train": train, "validation": validation,
-                "fit_kwargs": fit_kwargs, "trace_per_batch_size": per_batch_size,
-                "meta": meta, "plan": plan, "state": state}
-
     def _n_validation(self, n_samples):
         """Rows held out for early stopping from ``n_samples`` (0 for none,
         and for a splitter, whose split is only known with the data)."""
@@ -595,31 +393,7 @@ default='auto'
                                       self.validation_fraction, n_samples)
 
     def _resolve_tokens(self, X):
-        if self.input_type == "auto":
-            return _looks_like_tokens(X)
-        return self.input_type == "tokens"
-
-    @staticmethod
-    def _check_targets(y, n_samples):
-        if y is None:
-            raise ValueError(
-                "LSTMClassifier requires y to be passed, but the target y is "
-                "None."
-            )
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if y.ndim != 1:
-            raise ValueError(
-                f"y must be 1-D (one label per sequence); got shape "
-                f"{y.shape}. Multi-output targets are not supported."
-            )
-        check_classification_targets(y)
-        kind = type_of_target(y)
-        if kind not in ("binary", "multiclass"):
-            raise ValueError(f"Unsupported target type {kind!r}.")
-        check_consistent_length(np.empty(n_samples), y)
-        return y
+        return resolve_tokens(self.input_type, X)
 
     def _build_and_compile(self, keras, meta, state):
         from ._architectures import build_lstm_model, resolve_dropout
@@ -683,64 +457,20 @@ default='auto'
             X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0,
             allow_empty_rows=self.tokens_)
         if self.tokens_:
-            X_padded = _clip_tokens(X_padded, self.vocabulary_size_)
+            X_padded = clip_tokens(X_padded, self.vocabulary_size_)
         elif X_padded.shape[2] != self.n_features_in_:
             raise ValueError(
                 f"X has {X_padded.shape[2]} features per step, but "
                 f"LSTMClassifier was fitted with {self.n_features_in_} "
                 "features per step."
             )
-        out = self._predict_model(
-            _model_input(X_padded, lengths, self.tokens_, self.scaler_),
-                                  lengths)
+        out = predict_in_chunks(
+            self.model_,
+            model_input(X_padded, lengths, self.tokens_, self.scaler_),
+            lengths, self.n_timesteps_in_)
         if out.shape[1] == 1:
             out = np.hstack([1.0 - out, out])
         return out.astype(np.float64)
-
-    def _predict_model(self, X_model, lengths):
-        """Run the network in length-sorted chunks trimmed to their length.
-
-        A traced forward pass (TensorFlow, ``_forward.tf_forward``) and a
-        jitted one (JAX) skip ``predict``'s per-call data pipeline and
-        callbacks, which dominate the time for small inputs.
-        """
-        import keras
-
-        backend = keras.backend.backend()
-        # JAX compiles once per input shape: round the batch size up to a
-        # power of two too, so that any stream of small batches compiles a
-        # handful of shapes. TensorFlow's traced forward pass takes any
-        # shape without retracing.
-        pad = backend != "tensorflow"
-        predict_batch = None
-        if backend == "jax":
-            predict_batch = _jax_forward(self.model_)
-        elif backend == "tensorflow":
-            # One trace per model: Keras' predict function would trace per
-            # model and shape and, in a CV loop, log retracing warnings.
-            from ._forward import tf_forward
-
-            predict_batch = tf_forward(self.model_)
-        predict_batch = predict_batch or self.model_.predict_on_batch
-        # Widths on one grid whatever the width of X (padded steps are masked).
-        grid = max(X_model.shape[1], self.n_timesteps_in_) if pad \
-            else X_model.shape[1]
-        order = np.argsort(lengths, kind="stable")
-        out = None
-        for start in range(0, len(order), _PREDICT_CHUNK):
-            idx = order[start:start + _PREDICT_CHUNK]
-            width = round_length(lengths[idx].max(), grid)
-            batch = X_model[idx, :width]
-            n_rows = 1 << (len(idx) - 1).bit_length() if pad else len(idx)
-            if batch.shape != (n_rows, width) + batch.shape[2:]:
-                full = np.zeros((n_rows, width) + batch.shape[2:], batch.dtype)
-                full[:len(idx), :batch.shape[1]] = batch
-                batch = full
-            pred = np.asarray(predict_batch(batch))[:len(idx)]
-            if out is None:
-                out = np.empty((len(order), pred.shape[1]), dtype=pred.dtype)
-            out[idx] = pred
-        return out
 
     def predict(self, X):
         """Predicted class labels for sequences X.

@@ -1,6 +1,5 @@
 """SequencePadder: ragged sequences to one post-padded float array."""
 
-import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Integral, Interval, Real, StrOptions
 from sklearn.utils.validation import check_is_fitted

@@ -1,0 +1,223 @@
+"""Everything ``LSTMClassifier.fit`` does before training: validation of X,
+y and weights, the validation hold-out, the training rules, scaling, and the
+Keras inputs (arrays or bucketed batches).
+
+Nothing here touches the estimator: :func:`prepare_fit` returns the state
+that ``fit`` commits once training has ended.
+"""
+
+import functools
+import warnings
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from ..datasets._layouts import channels_first_warning
+from ..inspection._diagnose import summarize_input
+from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
+from ..utils._validation import check_sequences
+from . import _training
+from ._batching import should_bucket
+
+__all__ = ["check_targets", "clip_tokens", "looks_like_tokens", "model_input",
+           "prepare_fit", "resolve_tokens"]
+
+
+def clip_tokens(X_tokens, vocabulary_size):
+    """Unseen ids (>= vocabulary_size) become padding, i.e. are skipped."""
+    if X_tokens.size and X_tokens.max() >= vocabulary_size:
+        X_tokens = np.where(X_tokens < vocabulary_size, X_tokens, 0)
+    return X_tokens
+
+
+def model_input(X_padded, lengths, tokens, scaler):
+    """Scale real steps and keep padded steps at 0.0 for the Masking layer."""
+    if tokens:
+        return X_padded
+    if scaler is not None:
+        return scaler._transform_padded(X_padded, lengths)
+    real = real_step_mask(lengths, X_padded.shape[1])
+    if np.any(real & np.all(X_padded == 0.0, axis=2)):
+        X_padded = unmask_real_steps(X_padded.copy(), real, 0.0)
+    return X_padded
+
+
+def looks_like_tokens(X):
+    """True for 2-D integer arrays or lists of 1-D integer sequences."""
+    if isinstance(X, (list, tuple)):
+        first = np.asarray(X[0]) if len(X) else np.empty(0)
+        return first.ndim == 1 and first.dtype.kind in "iu"
+    X = np.asarray(X)
+    return X.ndim == 2 and X.dtype.kind in "iu"
+
+
+def resolve_tokens(input_type, X):
+    """Whether X is taken as token ids under ``input_type``."""
+    if input_type == "auto":
+        return looks_like_tokens(X)
+    return input_type == "tokens"
+
+
+def check_targets(y, n_samples):
+    """y as a 1-D array of binary or multiclass labels, one per sequence."""
+    if y is None:
+        raise ValueError(
+            "LSTMClassifier requires y to be passed, but the target y is "
+            "None."
+        )
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if y.ndim != 1:
+        raise ValueError(
+            f"y must be 1-D (one label per sequence); got shape "
+            f"{y.shape}. Multi-output targets are not supported."
+        )
+    check_classification_targets(y)
+    kind = type_of_target(y)
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(f"Unsupported target type {kind!r}.")
+    check_consistent_length(np.empty(n_samples), y)
+    return y
+
+
+def prepare_fit(est, X, y, sample_weight):
+    """Validate everything and build the Keras inputs, before training.
+
+    Returns the fitted state to commit (``state``) without touching the
+    estimator.
+    """
+    tokens = resolve_tokens(est.input_type, X)
+    if not tokens and not isinstance(X, (list, tuple)):
+        # aeon/sktime hold series channels-first: (n, 1, 150) would
+        # train silently as one step of 150 features.
+        message = channels_first_warning(np.shape(X))
+        if message is not None:
+            warnings.warn(message, UserWarning, stacklevel=4)
+    X_padded, lengths = check_sequences(
+        X, tokens=tokens, mask_value=est.mask_value, pad_value=0.0,
+        allow_empty_rows=tokens)
+    if tokens and len(lengths) and lengths.max() == 0:
+        raise ValueError(
+            "Every token sequence is empty or all padding (id 0): there "
+            "is nothing to learn from. Check the tokenizer's vocabulary "
+            "(e.g. TextSequencer(max_tokens=...)) and that 0 is used "
+            "for padding only.")
+    y = check_targets(y, len(lengths))
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"LSTMClassifier needs samples of at least 2 classes; y has "
+            f"only one class: {classes[0]!r}."
+        )
+    weights = _training.check_weights(
+        sample_weight, est.class_weight, y, y_encoded)
+    state = {"tokens_": tokens, "classes_": classes,
+             "n_features_in_": 1 if tokens else X_padded.shape[2],
+             "n_timesteps_in_": int(lengths.max()),
+             "vocabulary_size_": None}
+    if tokens:
+        state["vocabulary_size_"] = int(
+            est.vocabulary_size or max(int(X_padded.max()) + 1, 2))
+        X_padded = clip_tokens(X_padded, state["vocabulary_size_"])
+
+    validation = (None if est.n_iter_no_change is None
+                  and not _training.is_splitter(est.validation)
+                  else est.validation)
+    train_idx, val_idx, kind = _training.split_validation(
+        validation, est.validation_fraction, X_padded, lengths,
+        y_encoded, est.random_state)
+    n_train, n_val = len(train_idx), len(val_idx)
+    if kind in ("stratified", "splitter"):
+        # Training rows first, then the hold-out: one copy, then slices.
+        order = np.concatenate([train_idx, val_idx])
+        X_padded, lengths, y_encoded, weights = (
+            a[order] for a in (X_padded, lengths, y_encoded, weights))
+    if n_val:
+        _training.warn_missing_classes(y_encoded[n_train:], len(classes),
+                                       kind)
+    # Each side scaled to mean 1 (weights is a new array): the optimum
+    # is unchanged, and weights such as 1e38 cannot overflow the loss.
+    for rows in (slice(0, n_train), slice(n_train, None)):
+        mean = weights[rows].mean() if len(weights[rows]) else 0.0
+        if mean > 0:
+            weights[rows] /= mean
+    batch_size = _training.resolve_batch_size(est.batch_size, n_train)
+    epochs = _training.resolve_epochs(est.epochs, n_train, batch_size)
+    # Imported here: _architectures imports Keras (import skseq is fast).
+    from ._architectures import resolve_architecture, resolve_pooling
+
+    state.update(
+        batch_size_=batch_size, epochs_=epochs, validation_=kind,
+        architecture_=resolve_architecture(est.architecture, tokens),
+        pooling_=resolve_pooling(est.pooling, tokens))
+    state["input_summary_"] = summarize_input(
+        X_padded, lengths, y_encoded, weights, n_train=n_train,
+        tokens=tokens)
+    state["scaler_"] = None
+    if est.scaling is not None and not tokens:
+        state["scaler_"] = SequenceScaler(method=est.scaling)._fit_padded(
+            X_padded[:n_train], lengths[:n_train])
+    X_model = model_input(X_padded, lengths, tokens, state["scaler_"])
+    y_model = (y_encoded.reshape(-1, 1) if len(classes) == 2
+               else y_encoded).astype(np.float32)
+    # Unit weights are left out: a weighted train step is slower (JAX).
+    weights = (None if np.all(weights == 1.0)
+               else weights.astype(np.float32))
+
+    def part(array, where):
+        return None if array is None else array[where]
+
+    tr, va = slice(0, n_train), slice(n_train, n_train + n_val)
+    if should_bucket(lengths, est.bucketing):
+        # Keras is imported by then (fit imported it first).
+        import keras
+
+        from . import _builders as builders
+
+        if keras.backend.backend() == "tensorflow":
+            def bucketed(where, model, shuffle):
+                # Exact widths cost no traces; XLA compiles per width.
+                return builders.bucketed_tf_dataset(
+                    X_model[where], y_model[where], part(weights, where),
+                    lengths[where], batch_size,
+                    seed=est.random_state, shuffle=shuffle,
+                    round_widths=bool(model.jit_compile))
+        else:
+            def bucketed(where, model, shuffle):
+                return builders.BucketedSequence(
+                    X_model[where], y_model[where], part(weights, where),
+                    lengths[where], batch_size,
+                    np.random.default_rng(est.random_state)
+                    if shuffle else None)
+        # Built when fit runs, inside the seeded context, for the model.
+        train = functools.partial(bucketed, tr, shuffle=True)
+        validation = (functools.partial(bucketed, va, shuffle=False)
+                      if n_val else None)
+        # The batches shuffle themselves; Keras' shuffle would only warn.
+        per_batch_size = keras.backend.backend() == "tensorflow"
+        fit_kwargs = {"shuffle": False}
+    else:
+        train = X_model[tr]
+        validation = (X_model[va], y_model[va]) if weights is None else \
+            (X_model[va], y_model[va], weights[va])
+        per_batch_size = False
+        fit_kwargs = {"y": y_model[tr], "sample_weight": part(weights, tr),
+                      "batch_size": batch_size, "shuffle": True}
+    if n_val == 0:
+        validation = None
+    meta = {
+        "n_features": state["n_features_in_"],
+        "n_classes": len(classes),
+        "n_outputs": 1 if len(classes) == 2 else len(classes),
+        "tokens": tokens,
+        "vocabulary_size": state["vocabulary_size_"],
+        "n_timesteps": state["n_timesteps_in_"],
+    }
+    plan = _training.plan_schedule(
+        est.n_iter_no_change, est.lr_schedule, epochs,
+        monitor="val_loss" if n_val else "loss", n_classes=len(classes))
+    return {"train": train, "validation": validation,
+            "fit_kwargs": fit_kwargs, "trace_per_batch_size": per_batch_size,
+            "meta": meta, "plan": plan, "state": state}
