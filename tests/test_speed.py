@@ -301,3 +301,40 @@ def test_tensorflow_batches_are_trimmed_exactly_unless_xla_compiles():
         dataset = bucketed_tf_dataset(X, y, None, lengths, 16,
                                       round_widths=round_widths)
         assert {x.shape[1] for x, _ in dataset} == expected
+
+
+def _masked_builder(meta):
+    """The built-in network, always masked (a model_builder is never
+    trained unmasked)."""
+    from skseq.neural_network._architectures import build_lstm_model
+
+    params = {k: meta[k] for k in ("units", "n_layers", "bidirectional",
+                                   "dropout", "pooling", "architecture",
+                                   "embedding_dim", "random_state")}
+    return build_lstm_model(meta, **params)
+
+
+@pytest.mark.parametrize("architecture", ["lstm", "conv_lstm"])
+def test_unpadded_data_trains_unmasked_and_predicts_masked(architecture):
+    # Equal-length data has no padded step: the network trains without its
+    # mask (a masked LSTM step is slower), then predicts with it.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 24, 2)).astype(np.float32)
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    params = dict(units=8, epochs=4, architecture=architecture,
+                  random_state=0, validation=None)
+    clf = LSTMClassifier(**params).fit(X, y)
+    reference = LSTMClassifier(model_builder=_masked_builder,
+                               **params).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X),
+                               reference.predict_proba(X), atol=1e-4)
+    # The kept model masks: trailing zero steps change nothing.
+    names = {layer.name for layer in clf.model_.layers}
+    assert names & {"padding_mask", "conv_zero_padding_0"}
+    padded = np.concatenate([X, np.zeros((80, 16, 2), np.float32)], axis=1)
+    np.testing.assert_allclose(clf.predict_proba(padded),
+                               clf.predict_proba(X), atol=1e-5)
+    ragged = [x[:n] for x, n in zip(X, rng.integers(8, 25, len(X)))]
+    np.testing.assert_allclose(
+        clf.predict_proba(ragged),
+        reference.predict_proba(ragged), atol=1e-4)

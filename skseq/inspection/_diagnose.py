@@ -63,6 +63,11 @@ def _probe_indices(n_samples, max_samples=_MAX_PROBE):
 
 
 def _take(X, idx):
+    from ..utils._disk import as_disk_sequences
+
+    disk = as_disk_sequences(X, mask_value=None)
+    if disk is not None:
+        return disk.read(idx)
     if isinstance(X, (list, tuple)):
         return [X[i] for i in idx]
     if hasattr(X, "iloc"):

@@ -10,7 +10,8 @@ import numpy as np
 
 from ._batching import batch_widths, bucket_batches
 
-__all__ = ["BucketedSequence", "bucketed_tf_dataset", "trace_per_batch_size"]
+__all__ = ["BucketedSequence", "StreamedBatches", "bucketed_tf_dataset",
+           "trace_per_batch_size"]
 
 
 def bucketed_tf_dataset(X, y, weights, lengths, batch_size, seed=None,
@@ -156,3 +157,76 @@ class BucketedSequence(keras.utils.PyDataset):
     def on_epoch_end(self):
         if self.rng is not None:
             self._make_batches()
+
+
+class StreamedBatches(keras.utils.PyDataset):
+    """Batches of sequences read from disk, one buffer of rows at a time.
+
+    An epoch's order shuffles the disk array's read blocks (a Zarr chunk,
+    a single row of a memmap), then the rows within each group of blocks
+    that fill one buffer of at least 8 batches: every buffer is read once,
+    each Zarr chunk is decompressed once per epoch, and memory holds one
+    buffer, not the array. (tf.data's ``shuffle`` buffer would need the
+    rows as a stream first; Keras has no disk-backed array adapter.)
+
+    Parameters
+    ----------
+    sequences : skseq.utils._disk.DiskSequences
+        The disk array.
+    rows : ndarray of int
+        Its rows that make up this dataset (training or validation).
+    y : ndarray
+        Targets aligned with ``rows``.
+    weights : ndarray or None
+        Sample weights aligned with ``rows``; ``None`` when all are 1.
+    batch_size : int
+        Samples per batch.
+    to_model : callable
+        Raw float32 rows -> model input (padding moved, scaled).
+    rng : numpy.random.Generator or None, default=None
+        Shuffles every epoch when given (training); ``None`` reads the rows
+        in order (validation).
+    """
+
+    def __init__(self, sequences, rows, y, weights, batch_size, to_model,
+                 rng=None):
+        super().__init__()
+        self.sequences, self.rows, self.y, self.weights = (
+            sequences, np.asarray(rows, np.int64), y, weights)
+        self.batch_size, self.to_model, self.rng = batch_size, to_model, rng
+        read_rows = max(8 * batch_size, 8 * sequences.block_rows)
+        self.buffer_rows = batch_size * -(-read_rows // batch_size)
+        self._plan()
+
+    def _plan(self):
+        positions = np.arange(len(self.rows))
+        if self.rng is not None:
+            blocks = self.rows // self.sequences.block_rows
+            unique, block_of = np.unique(blocks, return_inverse=True)
+            rank = self.rng.permutation(len(unique))[block_of]
+            per_buffer = max(1, self.buffer_rows
+                             // self.sequences.block_rows)
+            positions = np.lexsort((self.rng.random(len(positions)),
+                                    rank // per_buffer))
+        self.order = positions
+        self._buffer = (None, None, None)
+
+    def __len__(self):
+        return -(-len(self.rows) // self.batch_size)
+
+    def __getitem__(self, i):
+        k = i * self.batch_size // self.buffer_rows
+        if self._buffer[0] != k:
+            part = self.order[k * self.buffer_rows:(k + 1) * self.buffer_rows]
+            physical = np.sort(self.rows[part])
+            self._buffer = (k, physical, self.sequences.read(physical))
+        _, physical, data = self._buffer
+        idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+        x = self.to_model(data[np.searchsorted(physical, self.rows[idx])])
+        if self.weights is None:
+            return x, self.y[idx]
+        return x, self.y[idx], self.weights[idx]
+
+    def on_epoch_end(self):
+        if self.rng is not None:
+            self._plan()

@@ -16,7 +16,8 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 from ..datasets._layouts import channels_first_warning
 from ..inspection._diagnose import summarize_input
 from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
-from ..utils._validation import check_sequences
+from ..utils._disk import as_disk_sequences
+from ..utils._validation import _dense_to_post_padded, check_sequences
 from . import _training
 from ._batching import should_bucket
 
@@ -50,6 +51,13 @@ def looks_like_tokens(X):
         return first.ndim == 1 and first.dtype.kind in "iu"
     X = np.asarray(X)
     return X.ndim == 2 and X.dtype.kind in "iu"
+
+
+def _in_row_order(values, order):
+    """Undo ``values = original[order]`` (``order`` a permutation)."""
+    out = np.empty_like(values)
+    out[order] = values
+    return out
 
 
 def resolve_tokens(input_type, X):
@@ -88,16 +96,25 @@ def prepare_fit(est, X, y, sample_weight):
     Returns the fitted state to commit (``state``) without touching the
     estimator.
     """
-    tokens = resolve_tokens(est.input_type, X)
-    if not tokens and not isinstance(X, (list, tuple)):
+    disk = as_disk_sequences(X, est.mask_value)
+    tokens = False if disk is not None else resolve_tokens(est.input_type, X)
+    if disk is not None:
+        if est.input_type == "tokens":
+            raise ValueError(
+                "input_type='tokens' needs token ids in memory (a 2-D array "
+                "or a list); disk arrays (memmap, Zarr) are read as numeric "
+                "sequences. Load the token ids with numpy.asarray first.")
+        X_padded, lengths = disk, disk.check()
+    elif not tokens and not isinstance(X, (list, tuple)):
         # aeon/sktime hold series channels-first: (n, 1, 150) would
         # train silently as one step of 150 features.
         message = channels_first_warning(np.shape(X))
         if message is not None:
             warnings.warn(message, UserWarning, stacklevel=4)
-    X_padded, lengths = check_sequences(
-        X, tokens=tokens, mask_value=est.mask_value, pad_value=0.0,
-        allow_empty_rows=tokens)
+    if disk is None:
+        X_padded, lengths = check_sequences(
+            X, tokens=tokens, mask_value=est.mask_value, pad_value=0.0,
+            allow_empty_rows=tokens)
     if tokens and len(lengths) and lengths.max() == 0:
         raise ValueError(
             "Every token sequence is empty or all padding (id 0): there "
@@ -129,11 +146,13 @@ def prepare_fit(est, X, y, sample_weight):
         validation, est.validation_fraction, X_padded, lengths,
         y_encoded, est.random_state)
     n_train, n_val = len(train_idx), len(val_idx)
+    # Rows of X in the order below: training rows first, then the hold-out.
+    order = np.concatenate([train_idx, val_idx])
     if kind in ("stratified", "splitter"):
-        # Training rows first, then the hold-out: one copy, then slices.
-        order = np.concatenate([train_idx, val_idx])
+        # In memory: one copy, then slices. On disk: a view, read on demand.
         X_padded, lengths, y_encoded, weights = (
-            a[order] for a in (X_padded, lengths, y_encoded, weights))
+            X_padded.subset(order) if a is disk else a[order]
+            for a in (X_padded, lengths, y_encoded, weights))
     if n_val:
         _training.warn_missing_classes(y_encoded[n_train:], len(classes),
                                        kind)
@@ -156,10 +175,15 @@ def prepare_fit(est, X, y, sample_weight):
         X_padded, lengths, y_encoded, weights, n_train=n_train,
         tokens=tokens)
     state["scaler_"] = None
-    if est.scaling is not None and not tokens:
+    if est.scaling is not None and not tokens and disk is not None:
+        state["scaler_"] = SequenceScaler(method=est.scaling)._fit_disk(
+            disk, order[:n_train], _in_row_order(lengths, order),
+            est.random_state)
+    elif est.scaling is not None and not tokens:
         state["scaler_"] = SequenceScaler(method=est.scaling)._fit_padded(
             X_padded[:n_train], lengths[:n_train])
-    X_model = model_input(X_padded, lengths, tokens, state["scaler_"])
+    X_model = None if disk is not None else model_input(
+        X_padded, lengths, tokens, state["scaler_"])
     y_model = (y_encoded.reshape(-1, 1) if len(classes) == 2
                else y_encoded).astype(np.float32)
     # Unit weights are left out: a weighted train step is slower (JAX).
@@ -170,7 +194,24 @@ def prepare_fit(est, X, y, sample_weight):
         return None if array is None else array[where]
 
     tr, va = slice(0, n_train), slice(n_train, n_train + n_val)
-    if should_bucket(lengths, est.bucketing):
+    if disk is not None:
+        from . import _builders as builders
+
+        def to_model(raw, scaler=state["scaler_"]):
+            X_post, post_lengths = _dense_to_post_padded(
+                raw, est.mask_value, 0.0, np.float32)
+            return model_input(X_post, post_lengths, False, scaler)
+
+        def streamed(where, rng=None):
+            return builders.StreamedBatches(
+                disk, order[where], y_model[where], part(weights, where),
+                batch_size, to_model, rng)
+
+        train = streamed(tr, np.random.default_rng(est.random_state))
+        validation = streamed(va) if n_val else None
+        per_batch_size = False
+        fit_kwargs = {"shuffle": False}
+    elif should_bucket(lengths, est.bucketing):
         # Keras is imported by then (fit imported it first).
         import keras
 
@@ -218,6 +259,12 @@ def prepare_fit(est, X, y, sample_weight):
     plan = _training.plan_schedule(
         est.n_iter_no_change, est.lr_schedule, epochs,
         monitor="val_loss" if n_val else "loss", n_classes=len(classes))
+    # No padding anywhere (equal lengths): train the built-in network without
+    # its mask (same result, a quarter faster on CPU), predict with it.
+    unmasked = (not tokens and est.model_builder is None
+                and bool(len(lengths))
+                and int(lengths.min()) == X_padded.shape[1])
     return {"train": train, "validation": validation,
             "fit_kwargs": fit_kwargs, "trace_per_batch_size": per_batch_size,
-            "meta": meta, "plan": plan, "state": state}
+            "meta": meta, "plan": plan, "state": state,
+            "train_unmasked": unmasked}

@@ -107,6 +107,8 @@ class MaskedDownsample1D(layers.Layer):
 
     def pooled_mask(self, mask):
         """The mask of the pooled steps: real if any of its steps is."""
+        if mask is None:
+            return None
         m = ops.expand_dims(ops.cast(mask, "float32"), -1)
         pooled = ops.max_pool(m, self.factor, strides=self.factor,
                               padding="same")

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..inspection._diagnose import warn_after_fit
 from ..parallel import _limit_threads_in_dask_worker
+from ..utils._disk import as_disk_sequences
 from ..utils._validation import check_sequences
 from . import _training
 from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
@@ -341,7 +342,8 @@ default='auto'
         data = prepare_fit(self, X, y, sample_weight)
         state = data["state"]
         with _seeded(self.random_state):
-            model = self._build_and_compile(keras, data["meta"], state)
+            model = self._build_and_compile(
+                keras, data["meta"], state, masked=not data["train_unmasked"])
             callbacks = user_callbacks + _training.training_callbacks(
                 keras, data["plan"], self.learning_rate)
             train, validation = (
@@ -357,6 +359,11 @@ default='auto'
             except _training.NonFiniteLoss as exc:
                 raise ValueError(_training.non_finite_message(
                     exc, self.learning_rate)) from None
+            if data["train_unmasked"]:
+                from ._architectures import copy_weights
+
+                model = copy_weights(model, self._build_and_compile(
+                    keras, data["meta"], state))
         if keras.backend.backend() == "tensorflow" and model.jit_compile:
             # XLA compiles once per input shape: prediction on ever new batch
             # sizes would compile again and again.
@@ -395,7 +402,7 @@ default='auto'
     def _resolve_tokens(self, X):
         return resolve_tokens(self.input_type, X)
 
-    def _build_and_compile(self, keras, meta, state):
+    def _build_and_compile(self, keras, meta, state, masked=True):
         from ._architectures import build_lstm_model, resolve_dropout
 
         params = {name: getattr(self, name) for name in (
@@ -412,7 +419,7 @@ default='auto'
                     f"{type(model).__name__}."
                 )
         else:
-            model = build_lstm_model(meta, **params)
+            model = build_lstm_model(meta, masked=masked, **params)
         if not getattr(model, "compiled", False):
             binary = meta["n_outputs"] == 1
             model.compile(
@@ -453,17 +460,35 @@ default='auto'
             Probabilities, columns ordered as ``classes_``.
         """
         check_is_fitted(self)
+        disk = None if self.tokens_ else as_disk_sequences(X, self.mask_value)
+        if disk is not None:
+            # One chunk at a time: the array never sits in memory.
+            self._check_n_features(disk.shape[2])
+            out = None
+            for start, X_padded, lengths in disk.checked_chunks():
+                part = self._proba(X_padded, lengths)
+                if out is None:
+                    out = np.empty((len(disk), part.shape[1]), part.dtype)
+                out[start:start + len(part)] = part
+            return out
         X_padded, lengths = check_sequences(
             X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0,
             allow_empty_rows=self.tokens_)
         if self.tokens_:
             X_padded = clip_tokens(X_padded, self.vocabulary_size_)
-        elif X_padded.shape[2] != self.n_features_in_:
+        else:
+            self._check_n_features(X_padded.shape[2])
+        return self._proba(X_padded, lengths)
+
+    def _check_n_features(self, n_features):
+        if n_features != self.n_features_in_:
             raise ValueError(
-                f"X has {X_padded.shape[2]} features per step, but "
+                f"X has {n_features} features per step, but "
                 f"LSTMClassifier was fitted with {self.n_features_in_} "
                 "features per step."
             )
+
+    def _proba(self, X_padded, lengths):
         out = predict_in_chunks(
             self.model_,
             model_input(X_padded, lengths, self.tokens_, self.scaler_),

@@ -6,7 +6,11 @@ from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.utils._param_validation import Real, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_sequences, padding_lengths
+from ..utils._validation import (
+    _dense_to_post_padded,
+    check_sequences,
+    padding_lengths,
+)
 
 __all__ = ["SequenceScaler"]
 
@@ -15,6 +19,10 @@ _SCALERS = {
     "robust": RobustScaler,
     "minmax": MinMaxScaler,
 }
+
+
+# Real steps a 'robust' scaler fitted on disk sequences sees at most.
+_ROBUST_SAMPLE = 1_000_000
 
 
 def real_step_mask(lengths, n_timesteps):
@@ -119,6 +127,38 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             )
         self.scaler_ = _SCALERS[self.method]().fit(_real_rows(X_padded, real))
         self.n_features_in_ = X_padded.shape[2]
+        return self
+
+    def _fit_disk(self, sequences, rows, lengths, random_state=None):
+        """Fit on the real steps of some rows of disk sequences, chunk by
+        chunk (``skseq.utils._disk.DiskSequences``), never all at once.
+
+        'standard' and 'minmax' accumulate with sklearn's ``partial_fit``
+        (exact); 'robust' has no such update and fits on a seeded sample of
+        at most ``_ROBUST_SAMPLE`` real steps.
+        """
+        selected = np.zeros(len(sequences), bool)
+        selected[rows] = True
+        n_real = int(lengths[selected].sum())
+        keep = min(1.0, _ROBUST_SAMPLE / max(n_real, 1))
+        rng = np.random.default_rng(random_state)
+        scaler, sample = _SCALERS[self.method](), []
+        for start, raw in sequences.chunks():
+            mine = selected[start:start + len(raw)]
+            if not mine.any():
+                continue
+            part, part_lengths = _dense_to_post_padded(
+                raw[mine], sequences.mask_value, 0.0, np.float32)
+            steps = _real_rows(part, real_step_mask(part_lengths,
+                                                    part.shape[1]))
+            if self.method == "robust":
+                sample.append(steps[rng.random(len(steps)) < keep])
+            elif len(steps):
+                scaler.partial_fit(steps)
+        if self.method == "robust":
+            scaler.fit(np.concatenate(sample))
+        self.scaler_ = scaler
+        self.n_features_in_ = sequences.shape[2]
         return self
 
     def transform(self, X):

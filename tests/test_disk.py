@@ -1,0 +1,202 @@
+"""Training and prediction on sequences that stay on disk (memmap, Zarr).
+
+The memory test runs in a fresh process and samples its anonymous memory
+(RssAnon) while it fits and predicts on a memmap: a full in-memory copy of
+the array anywhere would exceed the bound. Nothing is timed.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from skseq import LSTMClassifier
+from skseq.utils._disk import as_disk_sequences
+
+zarr = pytest.importorskip("zarr")
+
+
+def _data(n=400, t=20, f=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, t, f)).astype(np.float32)
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    X[:7, :6] = 0.0  # pre-padded rows
+    X[7:12, -5:] = 0.0  # post-padded rows
+    return X, y
+
+
+def _memmap(tmp_path, X, name="X.npy"):
+    path = tmp_path / name
+    np.save(path, X)
+    return np.load(path, mmap_mode="r")
+
+
+PARAMS = dict(units=8, epochs=3, random_state=0)
+
+
+def test_memmap_fit_and_predict_match_the_in_memory_model(tmp_path):
+    X, y = _data()
+    X_disk = _memmap(tmp_path, X)
+    clf = LSTMClassifier(**PARAMS).fit(X_disk, y)
+    assert clf.n_timesteps_in_ == 20 and clf.validation_ == "stratified"
+    # Disk and memory give the same predictions, padding handled alike.
+    np.testing.assert_allclose(clf.predict_proba(X_disk),
+                               clf.predict_proba(X), atol=1e-6)
+    assert np.mean(clf.predict(X_disk) == y) > 0.75
+    # Scaling statistics read chunk by chunk equal the in-memory ones (the
+    # same seeded hold-out, so the same training rows).
+    in_memory = LSTMClassifier(**{**PARAMS, "epochs": 1}).fit(X, y)
+    np.testing.assert_allclose(clf.scaler_.scaler_.mean_,
+                               in_memory.scaler_.scaler_.mean_, rtol=1e-5)
+    np.testing.assert_allclose(clf.scaler_.scaler_.scale_,
+                               in_memory.scaler_.scaler_.scale_, rtol=1e-5)
+    # Same seed, same model.
+    again = LSTMClassifier(**PARAMS).fit(X_disk, y)
+    np.testing.assert_allclose(again.predict_proba(X), clf.predict_proba(X),
+                               atol=1e-6)
+    assert X_disk.flags.writeable is False
+
+
+@pytest.mark.parametrize("scaling", ["robust", "minmax"])
+def test_disk_scalers_match_in_memory_statistics(tmp_path, scaling):
+    X, y = _data()
+    disk = LSTMClassifier(scaling=scaling, validation=None, units=4,
+                          epochs=1).fit(_memmap(tmp_path, X), y).scaler_
+    memory = LSTMClassifier(scaling=scaling, validation=None, units=4,
+                            epochs=1).fit(X, y).scaler_
+    rows = X.reshape(-1, 3)[:3]
+    np.testing.assert_allclose(disk.scaler_.transform(rows),
+                               memory.scaler_.transform(rows), rtol=1e-5)
+
+
+def test_zarr_array_and_list_of_blocks(tmp_path):
+    X, y = _data()
+    z = zarr.create_array(store=str(tmp_path / "X.zarr"), shape=X.shape,
+                          chunks=(64,) + X.shape[1:], dtype="float32")
+    z[:] = X
+    clf = LSTMClassifier(**PARAMS).fit(z, y)
+    np.testing.assert_allclose(clf.predict_proba(z), clf.predict_proba(X),
+                               atol=1e-6)
+    assert np.mean(clf.predict(z) == y) > 0.75
+    # Rows in several arrays (e.g. one file per day): stacked in order.
+    blocks = [_memmap(tmp_path, X[:150], "a.npy"),
+              _memmap(tmp_path, X[150:], "b.npy")]
+    stacked = LSTMClassifier(**PARAMS).fit(blocks, y)
+    np.testing.assert_allclose(stacked.predict_proba(blocks),
+                               stacked.predict_proba(X), atol=1e-6)
+    np.testing.assert_allclose(stacked.predict_proba(X),
+                               LSTMClassifier(**PARAMS).fit(
+                                   _memmap(tmp_path, X, "c.npy"), y
+                               ).predict_proba(X), atol=1e-6)
+
+
+def test_streamed_batches_cover_every_row_once_per_epoch(tmp_path):
+    from skseq.neural_network._builders import StreamedBatches
+
+    X, _ = _data(n=300)
+    z = zarr.create_array(store=str(tmp_path / "X.zarr"), shape=X.shape,
+                          chunks=(32,) + X.shape[1:], dtype="float32")
+    z[:] = X
+    seqs = as_disk_sequences(z)
+    rows = np.arange(3, 297, 2)
+    ids = np.arange(len(X), dtype=np.float32)
+    batches = StreamedBatches(
+        seqs, rows, ids[rows], None, 16, lambda raw: raw,
+        np.random.default_rng(0))
+    seen = []
+    for epoch in range(2):
+        epoch_ids = []
+        for i in range(len(batches)):
+            x, y_batch = batches[i]
+            # Each row's data comes with its own target.
+            np.testing.assert_array_equal(x, X[y_batch.astype(int)])
+            epoch_ids.extend(y_batch.astype(int))
+        assert sorted(epoch_ids) == rows.tolist()
+        seen.append(epoch_ids)
+        batches.on_epoch_end()
+    assert seen[0] != seen[1]  # reshuffled
+
+
+def test_bad_disk_input_is_refused_before_training(tmp_path):
+    X, y = _data()
+    X[123, 4, 1] = np.nan
+    clf = LSTMClassifier(**PARAMS)
+    with pytest.raises(ValueError, match="NaN or infinity.*row 123"):
+        clf.fit(_memmap(tmp_path, X), y)
+    assert not hasattr(clf, "model_")
+    X, y = _data()
+    with pytest.raises(ValueError, match="token ids in memory"):
+        LSTMClassifier(input_type="tokens").fit(_memmap(tmp_path, X), y)
+    blocks = [_memmap(tmp_path, X[:100], "a.npy"),
+              _memmap(tmp_path, X[100:, :10], "b.npy")]
+    with pytest.raises(ValueError, match="must share"):
+        LSTMClassifier().fit(blocks, y)
+    fitted = LSTMClassifier(units=4, epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="2 features per step"):
+        fitted.predict(_memmap(tmp_path, X[:, :, :2], "d.npy"))
+
+
+_MEMORY_SCRIPT = textwrap.dedent("""
+    import json, sys, threading
+    import numpy as np
+    from skseq import LSTMClassifier
+
+    def anon_mb():
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) / 1024
+
+    path = sys.argv[1]
+    X = np.load(path, mmap_mode="r")
+    y = np.load(path + ".y.npy")
+    params = dict(architecture="lstm", units=2, batch_size=512, epochs=1,
+                  n_iter_no_change=None, random_state=0)
+    # Warm up: TensorFlow's own start-up memory is not the data's.
+    LSTMClassifier(**params).fit(np.asarray(X[:600]), y[:600]).predict(
+        np.asarray(X[:600]))
+    base, peak, stop = anon_mb(), [0.0], threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], anon_mb())
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    clf = LSTMClassifier(**params).fit(X, y)
+    proba = clf.predict_proba(X)
+    stop.set()
+    sampler.join()
+    print(json.dumps({"base": base, "peak": peak[0],
+                      "accuracy": float(np.mean(proba.argmax(1) == y))}))
+""")
+
+
+def test_memmap_fit_and_predict_never_hold_the_array_in_memory(tmp_path):
+    n, t, f = 50_000, 200, 8  # 320 MB of float32
+    path = str(tmp_path / "X.npy")
+    rng = np.random.default_rng(0)
+    X = np.lib.format.open_memmap(path, "w+", np.float32, (n, t, f))
+    y = rng.permutation(np.arange(n) % 2)
+    for start in range(0, n, 10_000):
+        part = rng.standard_normal((10_000, t, f), np.float32)
+        part[:, :, 0] += np.where(y[start:start + 10_000] == 1, 1, -1)[:, None]
+        X[start:start + 10_000] = part
+    X.flush()
+    del X
+    np.save(path + ".y.npy", y)
+    out = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, path],
+                         capture_output=True, text=True, timeout=900,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = __import__("json").loads(out.stdout.strip().splitlines()[-1])
+    array_mb = n * t * f * 4 / 2**20
+    # It learned from the disk data ...
+    assert result["accuracy"] > 0.9
+    # ... with at most half the array's size in memory at any time (78 MB
+    # of 305 MB measured: one buffer of batches, one chunk being scanned).
+    assert result["peak"] - result["base"] < array_mb / 2, result
