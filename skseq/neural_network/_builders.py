@@ -10,8 +10,8 @@ import numpy as np
 
 from ._batching import batch_widths, bucket_batches
 
-__all__ = ["BucketedSequence", "StreamedBatches", "bucketed_tf_dataset",
-           "trace_per_batch_size"]
+__all__ = ["ArrayBatches", "BucketedSequence", "StreamedBatches", "bucketed_tf_dataset",
+           "gathered_tf_dataset", "trace_per_batch_size"]
 
 
 def bucketed_tf_dataset(X, y, weights, lengths, batch_size, seed=None,
@@ -64,6 +64,50 @@ def bucketed_tf_dataset(X, y, weights, lengths, batch_size, seed=None,
         dataset = dataset.shuffle(len(batches), seed=seed,
                                   reshuffle_each_iteration=True)
     return dataset.map(take).prefetch(tf.data.AUTOTUNE)
+
+
+def gathered_tf_dataset(take, n_rows, specs, batch_size, seed=None,
+                        shuffle=False):
+    """Batches whose rows a NumPy function gathers, fed through ``tf.data``.
+
+    ``take(rows)`` returns the model input, targets (and weights) of some
+    rows; it runs inside the pipeline, one call per batch, while the
+    previous batch trains. Keras' array adapter would instead convert the
+    whole (scaled) array to tensors, about two copies of X held for the
+    whole fit (200,000 x 100 x 8 float32: 1.1 GB); here only the caller's
+    X and one batch are in memory, and the scaling is done per batch.
+
+    Parameters
+    ----------
+    take : callable
+        ``take(rows) -> (x, y)`` or ``(x, y, weights)`` for an int64 array
+        of row indices.
+    n_rows : int
+        Rows to draw batches from.
+    specs : list of (shape, dtype)
+        Shape (batch axis first) and dtype of each array ``take`` returns.
+    batch_size : int
+        Rows per batch.
+    seed : int or None, default=None
+        Seed of the shuffle.
+    shuffle : bool, default=False
+        Reshuffle all rows every epoch (training).
+    """
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.range(n_rows)
+    if shuffle:
+        dataset = dataset.shuffle(n_rows, seed=seed,
+                                  reshuffle_each_iteration=True)
+    dtypes = [tf.as_dtype(dtype) for _, dtype in specs]
+
+    def load(rows):
+        parts = tf.numpy_function(take, [rows], dtypes, stateful=False)
+        for part, (shape, _) in zip(parts, specs):
+            part.set_shape((None,) + tuple(shape[1:]))
+        return tuple(parts)
+
+    return dataset.batch(batch_size).map(load).prefetch(tf.data.AUTOTUNE)
 
 
 def trace_per_batch_size(model):
@@ -186,14 +230,18 @@ class StreamedBatches(keras.utils.PyDataset):
     rng : numpy.random.Generator or None, default=None
         Shuffles every epoch when given (training); ``None`` reads the rows
         in order (validation).
+    multiple : int, default=1
+        Every batch holds a multiple of this many rows (data-parallel
+        devices); the last batch of an epoch drops the rest.
     """
 
     def __init__(self, sequences, rows, y, weights, batch_size, to_model,
-                 rng=None):
+                 rng=None, multiple=1):
         super().__init__()
         self.sequences, self.rows, self.y, self.weights = (
             sequences, np.asarray(rows, np.int64), y, weights)
         self.batch_size, self.to_model, self.rng = batch_size, to_model, rng
+        self.n_rows = _usable_rows(len(self.rows), batch_size, multiple)
         read_rows = max(8 * batch_size, 8 * sequences.block_rows)
         self.buffer_rows = batch_size * -(-read_rows // batch_size)
         self._plan()
@@ -212,7 +260,7 @@ class StreamedBatches(keras.utils.PyDataset):
         self._buffer = (None, None, None)
 
     def __len__(self):
-        return -(-len(self.rows) // self.batch_size)
+        return -(-self.n_rows // self.batch_size)
 
     def __getitem__(self, i):
         k = i * self.batch_size // self.buffer_rows
@@ -221,11 +269,65 @@ class StreamedBatches(keras.utils.PyDataset):
             physical = np.sort(self.rows[part])
             self._buffer = (k, physical, self.sequences.read(physical))
         _, physical, data = self._buffer
-        idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+        idx = self.order[i * self.batch_size:
+                         min((i + 1) * self.batch_size, self.n_rows)]
         x = self.to_model(data[np.searchsorted(physical, self.rows[idx])])
         if self.weights is None:
             return x, self.y[idx]
         return x, self.y[idx], self.weights[idx]
+
+    def on_epoch_end(self):
+        if self.rng is not None:
+            self._plan()
+
+
+def _usable_rows(n_rows, batch_size, multiple):
+    """Rows an epoch uses when every batch must hold a multiple of
+    ``multiple`` rows: the last batch drops its remainder."""
+    last = n_rows % batch_size
+    return n_rows - last % multiple
+
+
+class ArrayBatches(keras.utils.PyDataset):
+    """Shuffled batches of in-memory arrays whose sizes are all multiples of
+    ``multiple`` (JAX, data-parallel: a batch splits evenly across the
+    devices, which Keras' array adapter does not ensure for the last one).
+
+    Parameters
+    ----------
+    X, y : ndarray
+        Model input and targets.
+    weights : ndarray or None
+        Sample weights; ``None`` when all are 1.
+    batch_size : int
+        Rows per batch, a multiple of ``multiple``.
+    rng : numpy.random.Generator or None
+        Reshuffles every epoch when given (training); ``None`` keeps the
+        order (validation).
+    multiple : int, default=1
+        The last batch of an epoch drops rows beyond a multiple of it.
+    """
+
+    def __init__(self, X, y, weights, batch_size, rng=None, multiple=1):
+        super().__init__()
+        self.X, self.y, self.weights = X, y, weights
+        self.batch_size, self.rng = batch_size, rng
+        self.n_rows = _usable_rows(len(X), batch_size, multiple)
+        self._plan()
+
+    def _plan(self):
+        order = np.arange(len(self.X)) if self.rng is None \
+            else self.rng.permutation(len(self.X))
+        self.order = order[:self.n_rows]
+
+    def __len__(self):
+        return -(-self.n_rows // self.batch_size)
+
+    def __getitem__(self, i):
+        idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+        if self.weights is None:
+            return self.X[idx], self.y[idx]
+        return self.X[idx], self.y[idx], self.weights[idx]
 
     def on_epoch_end(self):
         if self.rng is not None:

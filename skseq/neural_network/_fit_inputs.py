@@ -60,6 +60,28 @@ def _in_row_order(values, order):
     return out
 
 
+class _RowView:
+    """``X[order]`` without the copy: rows are looked up when indexed."""
+
+    def __init__(self, X, order):
+        self.X, self.order = X, order
+        self.shape = (len(order),) + X.shape[1:]
+        self.ndim = X.ndim
+
+    def __len__(self):
+        return len(self.order)
+
+    def __getitem__(self, key):
+        key, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
+        return self.X[(self.order[key],) + rest]
+
+
+def _tensorflow():
+    import keras
+
+    return keras.backend.backend() == "tensorflow"
+
+
 def resolve_tokens(input_type, X):
     """Whether X is taken as token ids under ``input_type``."""
     if input_type == "auto":
@@ -90,11 +112,12 @@ def check_targets(y, n_samples):
     return y
 
 
-def prepare_fit(est, X, y, sample_weight):
+def prepare_fit(est, X, y, sample_weight, batch_multiple=1):
     """Validate everything and build the Keras inputs, before training.
 
     Returns the fitted state to commit (``state``) without touching the
-    estimator.
+    estimator. ``batch_multiple``: the batch size is rounded up to a
+    multiple of it (the devices a data-parallel batch is split across).
     """
     disk = as_disk_sequences(X, est.mask_value)
     tokens = False if disk is not None else resolve_tokens(est.input_type, X)
@@ -148,10 +171,18 @@ def prepare_fit(est, X, y, sample_weight):
     n_train, n_val = len(train_idx), len(val_idx)
     # Rows of X in the order below: training rows first, then the hold-out.
     order = np.concatenate([train_idx, val_idx])
+    # Under TensorFlow, unbucketed in-memory rows are gathered batch by
+    # batch (builders.gathered_tf_dataset) from X as it is.
+    # Data-parallel batches must split evenly: no buckets of any size.
+    bucket = should_bucket(lengths, est.bucketing) and batch_multiple == 1
+    gathered = disk is None and _tensorflow() and not bucket
+    X_rows, row_of = X_padded, order
     if kind in ("stratified", "splitter"):
-        # In memory: one copy, then slices. On disk: a view, read on demand.
+        # Arrays for Keras: one copy in the new order, then slices. Rows
+        # gathered per batch, or on disk: a view, read on demand.
         X_padded, lengths, y_encoded, weights = (
-            X_padded.subset(order) if a is disk else a[order]
+            a.subset(order) if a is disk else _RowView(a, order)
+            if a is X_padded and gathered else a[order]
             for a in (X_padded, lengths, y_encoded, weights))
     if n_val:
         _training.warn_missing_classes(y_encoded[n_train:], len(classes),
@@ -163,6 +194,7 @@ def prepare_fit(est, X, y, sample_weight):
         if mean > 0:
             weights[rows] /= mean
     batch_size = _training.resolve_batch_size(est.batch_size, n_train)
+    batch_size = batch_multiple * -(-batch_size // batch_multiple)
     epochs = _training.resolve_epochs(est.epochs, n_train, batch_size)
     # Imported here: _architectures imports Keras (import skseq is fast).
     from ._architectures import resolve_architecture, resolve_pooling
@@ -179,11 +211,23 @@ def prepare_fit(est, X, y, sample_weight):
         state["scaler_"] = SequenceScaler(method=est.scaling)._fit_disk(
             disk, order[:n_train], _in_row_order(lengths, order),
             est.random_state)
+    elif est.scaling is not None and not tokens and \
+            isinstance(X_padded, _RowView):
+        # Training rows in chunks: X[order[:n_train]] would be a copy.
+        step = 1 << 16
+        state["scaler_"] = SequenceScaler(method=est.scaling)._fit_chunks(
+            ((X_padded[start:min(start + step, n_train)],
+              lengths[start:min(start + step, n_train)])
+             for start in range(0, n_train, step)),
+            int(lengths[:n_train].sum()), X_padded.shape[2],
+            est.random_state)
     elif est.scaling is not None and not tokens:
         state["scaler_"] = SequenceScaler(method=est.scaling)._fit_padded(
             X_padded[:n_train], lengths[:n_train])
-    X_model = None if disk is not None else model_input(
-        X_padded, lengths, tokens, state["scaler_"])
+    # Scaled once, up front, where Keras or bucketing takes arrays (under
+    # TensorFlow, unbucketed, each batch is scaled when it is drawn).
+    X_model = None if disk is not None or gathered \
+        else model_input(X_padded, lengths, tokens, state["scaler_"])
     y_model = (y_encoded.reshape(-1, 1) if len(classes) == 2
                else y_encoded).astype(np.float32)
     # Unit weights are left out: a weighted train step is slower (JAX).
@@ -205,13 +249,13 @@ def prepare_fit(est, X, y, sample_weight):
         def streamed(where, rng=None):
             return builders.StreamedBatches(
                 disk, order[where], y_model[where], part(weights, where),
-                batch_size, to_model, rng)
+                batch_size, to_model, rng, multiple=batch_multiple)
 
         train = streamed(tr, np.random.default_rng(est.random_state))
         validation = streamed(va) if n_val else None
         per_batch_size = False
         fit_kwargs = {"shuffle": False}
-    elif should_bucket(lengths, est.bucketing):
+    elif bucket:
         # Keras is imported by then (fit imported it first).
         import keras
 
@@ -239,13 +283,45 @@ def prepare_fit(est, X, y, sample_weight):
         # The batches shuffle themselves; Keras' shuffle would only warn.
         per_batch_size = keras.backend.backend() == "tensorflow"
         fit_kwargs = {"shuffle": False}
+    elif gathered:
+        from . import _builders as builders
+
+        scaler = state["scaler_"]
+
+        def take(rows, offset):
+            rows = rows + offset
+            x = model_input(X_rows[row_of[rows]], lengths[rows], tokens,
+                            scaler)
+            if weights is None:
+                return x, y_model[rows]
+            return x, y_model[rows], weights[rows]
+
+        specs = [(X_padded.shape, np.int32 if tokens else np.float32),
+                 (y_model.shape, np.float32)]
+        if weights is not None:
+            specs.append((weights.shape, np.float32))
+        train, validation = (
+            builders.gathered_tf_dataset(
+                functools.partial(take, offset=offset), size, specs,
+                batch_size, seed=est.random_state, shuffle=offset == 0)
+            for offset, size in ((0, n_train), (n_train, n_val)))
+        # A step traced for an unknown batch size runs slower (see there).
+        per_batch_size = True
+        fit_kwargs = {"shuffle": False}
     else:
-        train = X_model[tr]
-        validation = (X_model[va], y_model[va]) if weights is None else \
-            (X_model[va], y_model[va], weights[va])
+        # JAX: Keras' array adapter would leave a last batch that may not
+        # split evenly across data-parallel devices; these batches do, and
+        # shuffle the same with and without a distribution.
+        from . import _builders as builders
+
+        train, validation = (
+            builders.ArrayBatches(
+                X_model[where], y_model[where], part(weights, where),
+                batch_size, np.random.default_rng(est.random_state)
+                if where is tr else None, multiple=batch_multiple)
+            for where in (tr, va))
         per_batch_size = False
-        fit_kwargs = {"y": y_model[tr], "sample_weight": part(weights, tr),
-                      "batch_size": batch_size, "shuffle": True}
+        fit_kwargs = {"shuffle": False}
     if n_val == 0:
         validation = None
     meta = {

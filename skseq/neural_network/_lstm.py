@@ -18,6 +18,11 @@ from ..parallel import _limit_threads_in_dask_worker
 from ..utils._disk import as_disk_sequences
 from ..utils._validation import check_sequences
 from . import _training
+from ._distribution import (
+    batch_multiple,
+    distribution_scope,
+    resolve_distribution,
+)
 from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
 from ._forward import predict_in_chunks
 
@@ -186,6 +191,16 @@ default='auto'
         parameters above. An uncompiled model is compiled with this
         estimator's optimizer, learning rate and loss. Must be picklable
         (a module-level function) for pickling and ``n_jobs > 1``.
+    distribution : None, 'data_parallel' or keras.distribution.Distribution, \
+default=None
+        Train data-parallel through Keras' distribution API (JAX backend
+        only): ``'data_parallel'`` replicates the network on every device
+        of ``keras.distribution.list_devices()`` and splits each batch
+        across them (the batch size is rounded up to a multiple of the
+        device count); a ``Distribution`` instance is used as given. The
+        trained weights are kept in a single-device model. ``None`` trains
+        as Keras would, under a distribution the user set globally with
+        ``keras.distribution.set_distribution`` if any.
     callbacks : list of keras.callbacks.Callback or None, default=None
         Extra callbacks; each fit uses deep copies.
     random_state : int or None, default=None
@@ -266,6 +281,8 @@ default='auto'
         "bucketing": [StrOptions({"auto"}), "boolean"],
         "jit_compile": [StrOptions({"auto"}), "boolean"],
         "model_builder": [callable, None],
+        "distribution": [StrOptions({"data_parallel"}),
+                         HasMethods(["scope", "get_data_layout"]), None],
         "callbacks": [list, None],
         # An int: Keras, tf.data and NumPy are all seeded from it.
         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"),
@@ -281,7 +298,8 @@ default='auto'
                  class_weight="balanced", scaling="standard", mask_value=0.0,
                  input_type="auto", embedding_dim=32, vocabulary_size=None,
                  bucketing="auto", jit_compile="auto", model_builder=None,
-                 callbacks=None, random_state=None, verbose=0):
+                 distribution=None, callbacks=None, random_state=None,
+                 verbose=0):
         self.units = units
         self.n_layers = n_layers
         self.bidirectional = bidirectional
@@ -305,6 +323,7 @@ default='auto'
         self.bucketing = bucketing
         self.jit_compile = jit_compile
         self.model_builder = model_builder
+        self.distribution = distribution
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -339,27 +358,32 @@ default='auto'
         _limit_threads_in_dask_worker()
         keras, builders = _import_keras()
         user_callbacks = self._check_callbacks(keras)
-        data = prepare_fit(self, X, y, sample_weight)
+        distribution = resolve_distribution(self.distribution)
+        data = prepare_fit(self, X, y, sample_weight,
+                           batch_multiple(distribution))
         state = data["state"]
         with _seeded(self.random_state):
-            model = self._build_and_compile(
-                keras, data["meta"], state, masked=not data["train_unmasked"])
-            callbacks = user_callbacks + _training.training_callbacks(
-                keras, data["plan"], self.learning_rate)
-            train, validation = (
-                part(model) if callable(part) else part
-                for part in (data["train"], data["validation"]))
-            if data["trace_per_batch_size"]:
-                builders.trace_per_batch_size(model)
-            try:
-                history = model.fit(
-                    x=train, validation_data=validation,
-                    epochs=state["epochs_"], callbacks=callbacks,
-                    verbose=self.verbose, **data["fit_kwargs"])
-            except _training.NonFiniteLoss as exc:
-                raise ValueError(_training.non_finite_message(
-                    exc, self.learning_rate)) from None
-            if data["train_unmasked"]:
+            with distribution_scope(distribution):
+                model = self._build_and_compile(
+                    keras, data["meta"], state,
+                    masked=not data["train_unmasked"])
+                callbacks = user_callbacks + _training.training_callbacks(
+                    keras, data["plan"], self.learning_rate)
+                train, validation = (
+                    part(model) if callable(part) else part
+                    for part in (data["train"], data["validation"]))
+                if data["trace_per_batch_size"]:
+                    builders.trace_per_batch_size(model)
+                try:
+                    history = model.fit(
+                        x=train, validation_data=validation,
+                        epochs=state["epochs_"], callbacks=callbacks,
+                        verbose=self.verbose, **data["fit_kwargs"])
+                except _training.NonFiniteLoss as exc:
+                    raise ValueError(_training.non_finite_message(
+                        exc, self.learning_rate)) from None
+            if data["train_unmasked"] or distribution is not None:
+                # Predict with the masked network, on one device.
                 from ._architectures import copy_weights
 
                 model = copy_weights(model, self._build_and_compile(

@@ -21,8 +21,64 @@ _SCALERS = {
 }
 
 
+# Rows summed in the rows' own precision before a float64 merge: float32
+# sums of up to 2**16 centred values lose at most a few 1e-5 (relative).
+_MOMENT_ROWS = 1 << 16
 # Real steps a 'robust' scaler fitted on disk sequences sees at most.
 _ROBUST_SAMPLE = 1_000_000
+
+
+class _Moments:
+    """Per-feature count, mean and summed squared deviation of row chunks.
+
+    Chunks are merged with Chan, Golub and LeVeque's pairwise update and
+    summed in float64 straight from float32 rows. Written here because
+    ``StandardScaler.partial_fit`` first copies every chunk to float64: at
+    200,000 x 100 x 8 float32 that copy made 2.7 of the 3.7 s ``fit`` spent
+    before training. The result is set on a ``StandardScaler``, which does
+    the transforms.
+    """
+
+    def __init__(self):
+        self.n, self.mean, self.m2 = 0, 0.0, 0.0
+
+    def update(self, rows):
+        """Add the rows of a chunk (float32 or float64)."""
+        for start in range(0, len(rows), _MOMENT_ROWS):
+            self._update(rows[start:start + _MOMENT_ROWS])
+
+    def _update(self, rows):
+        n = len(rows)
+        if not n:
+            return
+        # Sums as matrix products (BLAS, in the rows' precision), over at
+        # most _MOMENT_ROWS rows, merged in float64: 5x faster than NumPy's
+        # float64-accumulated sums over float32 rows.
+        ones = np.ones(n, rows.dtype)
+        mean = (ones @ rows).astype(np.float64) / n
+        dev = rows - mean.astype(rows.dtype)
+        # The second term removes the rounding of mean to the rows' dtype.
+        m2 = ((ones @ np.square(dev)).astype(np.float64)
+              - np.square((ones @ dev).astype(np.float64)) / n)
+        total = self.n + n
+        delta = mean - self.mean
+        self.m2 = self.m2 + m2 + np.square(delta) * self.n * n / total
+        self.mean = self.mean + delta * n / total
+        self.n = total
+
+    def standard_scaler(self):
+        """A fitted ``StandardScaler`` with these statistics."""
+        scaler = StandardScaler()
+        scaler.mean_ = np.asarray(self.mean, np.float64)
+        scaler.var_ = np.maximum(np.asarray(self.m2, np.float64), 0) / self.n
+        scaler.n_samples_seen_ = self.n
+        scaler.n_features_in_ = len(scaler.mean_)
+        # sklearn's rule for a constant feature (its scale stays 1).
+        eps = np.finfo(np.float64).eps
+        constant = scaler.var_ <= (self.n * eps * scaler.var_
+                                   + (self.n * scaler.mean_ * eps) ** 2)
+        scaler.scale_ = np.where(constant, 1.0, np.sqrt(scaler.var_))
+        return scaler
 
 
 def real_step_mask(lengths, n_timesteps):
@@ -39,6 +95,9 @@ def unmask_real_steps(X, real, pad_value):
     keeping "padded" equal to "not real". ``X`` is modified in place; it is
     always an array this module created.
     """
+    if not np.any(X == pad_value):
+        # The common case, checked in one cheap pass.
+        return X
     collide = real & np.all(X == pad_value, axis=2)
     if collide.any():
         X[collide, 0] = np.nextafter(X.dtype.type(pad_value),
@@ -125,40 +184,59 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 "with real steps, or pass mask_value=None if such steps are "
                 "data."
             )
-        self.scaler_ = _SCALERS[self.method]().fit(_real_rows(X_padded, real))
+        rows = _real_rows(X_padded, real)
+        if self.method == "standard":
+            moments = _Moments()
+            moments.update(rows)
+            self.scaler_ = moments.standard_scaler()
+        else:
+            self.scaler_ = _SCALERS[self.method]().fit(rows)
         self.n_features_in_ = X_padded.shape[2]
         return self
 
     def _fit_disk(self, sequences, rows, lengths, random_state=None):
-        """Fit on the real steps of some rows of disk sequences, chunk by
-        chunk (``skseq.utils._disk.DiskSequences``), never all at once.
-
-        'standard' and 'minmax' accumulate with sklearn's ``partial_fit``
-        (exact); 'robust' has no such update and fits on a seeded sample of
-        at most ``_ROBUST_SAMPLE`` real steps.
-        """
+        """Fit on some rows of disk sequences
+        (``skseq.utils._disk.DiskSequences``), read chunk by chunk."""
         selected = np.zeros(len(sequences), bool)
         selected[rows] = True
-        n_real = int(lengths[selected].sum())
+
+        def chunks():
+            for start, raw in sequences.chunks():
+                mine = selected[start:start + len(raw)]
+                if mine.any():
+                    yield _dense_to_post_padded(
+                        raw[mine], sequences.mask_value, 0.0, np.float32)
+
+        return self._fit_chunks(chunks(), int(lengths[selected].sum()),
+                                sequences.shape[2], random_state)
+
+    def _fit_chunks(self, chunks, n_real, n_features, random_state=None):
+        """Fit on the real steps of ``(post-padded rows, lengths)`` chunks,
+        never all rows at once.
+
+        'standard' accumulates moments (``_Moments``), 'minmax' uses
+        sklearn's ``partial_fit`` (both exact); 'robust' has no such update
+        and fits on a seeded sample of at most ``_ROBUST_SAMPLE`` of the
+        ``n_real`` real steps.
+        """
         keep = min(1.0, _ROBUST_SAMPLE / max(n_real, 1))
         rng = np.random.default_rng(random_state)
-        scaler, sample = _SCALERS[self.method](), []
-        for start, raw in sequences.chunks():
-            mine = selected[start:start + len(raw)]
-            if not mine.any():
-                continue
-            part, part_lengths = _dense_to_post_padded(
-                raw[mine], sequences.mask_value, 0.0, np.float32)
+        scaler, sample, moments = _SCALERS[self.method](), [], _Moments()
+        for part, part_lengths in chunks:
             steps = _real_rows(part, real_step_mask(part_lengths,
                                                     part.shape[1]))
             if self.method == "robust":
                 sample.append(steps[rng.random(len(steps)) < keep])
+            elif self.method == "standard":
+                moments.update(steps)
             elif len(steps):
                 scaler.partial_fit(steps)
         if self.method == "robust":
             scaler.fit(np.concatenate(sample))
+        elif self.method == "standard":
+            scaler = moments.standard_scaler()
         self.scaler_ = scaler
-        self.n_features_in_ = sequences.shape[2]
+        self.n_features_in_ = n_features
         return self
 
     def transform(self, X):
@@ -216,6 +294,12 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _transform_padded(self, X_padded, lengths, func=None, pad_value=0.0):
         """Scale a post-padded array whose lengths are known (no copy of X)."""
+        if func is None and self.method == "standard" and \
+                X_padded.dtype == np.float32:
+            # StandardScaler.transform validates and copies its input
+            # before scaling it in place: at 200,000 x 100 x 8 float32
+            # that doubled the time. Same arithmetic, on float32.
+            func = self._standard_float32
         func = self.scaler_.transform if func is None else func
         real = real_step_mask(lengths, X_padded.shape[1])
         scaled = func(_real_rows(X_padded, real))
@@ -227,6 +311,22 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             out = np.full_like(X_padded, pad_value)
             out[real] = scaled
         return unmask_real_steps(out, real, pad_value)
+
+    def _standard_float32(self, rows):
+        # Rows of 64 steps at once: NumPy's loop over (n, 8) broadcasts
+        # runs 8 values at a time, over (n / 64, 512) 512.
+        mean = self.scaler_.mean_.astype(np.float32)
+        scale = self.scaler_.scale_.astype(np.float32)
+        rows = np.ascontiguousarray(rows)
+        out = np.empty_like(rows)
+        k = 64
+        m = len(rows) // k * k
+        for src, dst, reps in ((rows[:m], out[:m], k), (rows[m:], out[m:], 1)):
+            width = reps * rows.shape[1]
+            src, dst = src.reshape(-1, width), dst.reshape(-1, width)
+            np.subtract(src, np.tile(mean, reps), out=dst)
+            np.divide(dst, np.tile(scale, reps), out=dst)
+        return out
 
     def _check_n_features(self, X):
         if X.shape[2] != self.n_features_in_:

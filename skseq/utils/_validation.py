@@ -56,9 +56,15 @@ def padding_lengths(X, mask_value=0.0):
     (array([2, 0]), array([4, 1]))
     """
     n_samples, n_timesteps = X.shape[:2]
+    no_padding = (np.zeros(n_samples, dtype=np.intp),
+                  np.full(n_samples, n_timesteps, dtype=np.intp))
     if mask_value is None or n_timesteps == 0:
-        return (np.zeros(n_samples, dtype=np.intp),
-                np.full(n_samples, n_timesteps, dtype=np.intp))
+        return no_padding
+    # Padding is at the edges: when no first or last step is padding, no
+    # step is (equal-length data, read in two steps per row, not all).
+    edges = X[:, [0, -1]] == mask_value
+    if not (edges.all(axis=2) if X.ndim == 3 else edges).any():
+        return no_padding
     is_pad = X == mask_value
     if X.ndim == 3:
         is_pad = is_pad.all(axis=2)

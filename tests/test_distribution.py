@@ -1,0 +1,104 @@
+"""Data-parallel training with Keras' distribution API, on two CPU devices.
+
+JAX presents one CPU as two devices when ``XLA_FLAGS`` asks for it before
+JAX starts, so the test runs in a fresh process under the JAX backend. A
+GPU machine with several devices runs the same code; only the devices
+differ.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skseq import LSTMClassifier
+
+pytest.importorskip("jax")
+
+_SCRIPT = textwrap.dedent("""
+    import json
+    import jax
+    import keras
+    import numpy as np
+    from skseq import LSTMClassifier
+
+    seen = {}
+
+    class Devices(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            value = self.model.trainable_variables[0].value
+            seen["devices"] = len(value.sharding.device_set)
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(192, 16, 3)).astype(np.float32)
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    params = dict(units=8, epochs=4, batch_size=32, validation=None,
+                  random_state=0, architecture="{architecture}")
+    single = LSTMClassifier(**params).fit(X, y)
+    parallel = LSTMClassifier(distribution="data_parallel",
+                              callbacks=[Devices()], **params).fit(X, y)
+    # Uneven sizes: 301 rows, a stratified hold-out of 31; every batch of
+    # both must still split in two.
+    X3 = rng.normal(size=(301, 16, 3)).astype(np.float32)
+    y3 = (X3[:, :, 0].mean(axis=1) > 0).astype(int)
+    uneven = LSTMClassifier(units=8, epochs=2, random_state=0,
+                            distribution="data_parallel").fit(X3, y3)
+    print(json.dumps({
+        "uneven": [uneven.batch_size_, uneven.validation_,
+                   len(uneven.history_["val_loss"])],
+        "n_devices": len(jax.devices()),
+        "trained_on": seen["devices"],
+        "batch_size": parallel.batch_size_,
+        "max_diff": float(np.abs(single.predict_proba(X)
+                                 - parallel.predict_proba(X)).max()),
+        "loss_diff": float(np.abs(np.subtract(single.history_["loss"],
+                                              parallel.history_["loss"])).max()),
+        "kept_on": len(parallel.model_.trainable_variables[0].value
+                       .sharding.device_set),
+    }))
+""")
+
+
+@pytest.mark.parametrize("architecture", ["lstm", "conv_lstm"])
+def test_data_parallel_on_two_devices_matches_one_device(architecture):
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu",
+           "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    out = subprocess.run(
+        [sys.executable, "-c",
+         _SCRIPT.replace("{architecture}", architecture)],
+        capture_output=True, text=True, timeout=600, env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["n_devices"] == 2
+    # Trained with the variables on both devices, batches split in two ...
+    assert result["trained_on"] == 2
+    # ... to the same model as on one device (float tolerance: the
+    # gradient of a batch is summed in two halves) ...
+    assert result["loss_diff"] < 1e-4, result
+    assert result["max_diff"] < 1e-4, result
+    # ... kept on one device for prediction and saving.
+    assert result["kept_on"] == 1
+    # A batch size and last batches that split evenly, whatever the sizes.
+    batch_size, validation, n_epochs = result["uneven"]
+    assert batch_size % 2 == 0 and validation == "stratified"
+    assert n_epochs == 2
+
+
+def test_distribution_needs_the_jax_backend_and_is_checked_first():
+    import keras
+
+    if keras.backend.backend() == "jax":
+        pytest.skip("the TensorFlow backend's refusal")
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 5, 2)), np.arange(40) % 2
+    clf = LSTMClassifier(distribution="data_parallel")
+    with pytest.raises(ValueError, match="KERAS_BACKEND=jax"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+    assert clone(clf).distribution == "data_parallel"
