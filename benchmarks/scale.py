@@ -110,7 +110,7 @@ def measure(side, path, epochs, mmap):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+",
                         default=[10_000, 100_000, 1_000_000])
@@ -120,7 +120,7 @@ def main():
     parser.add_argument("--side", choices=["skseq", "keras"])
     parser.add_argument("--data")
     parser.add_argument("--mmap", action="store_true")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.side:
         run_side(args.side, args.data, args.epochs, args.mmap)
         return

@@ -62,3 +62,14 @@ def test_text_benchmark_reports_against_tfidf(capsys):
     assert len(accuracies) == 3
     assert all(0.5 < a < 1.0 for a in accuracies)
     assert "ratios to the TF-IDF baseline" in out
+
+
+def test_scale_benchmark_prints_both_sides(capsys):
+    _load("scale").main(["--sizes", "3000", "--repeats", "1",
+                         "--memmap-from", "3000"])
+    out = capsys.readouterr().out
+    row = [line for line in out.splitlines() if line.strip().startswith("3000")]
+    assert len(row) == 1 and "memmap" in row[0]
+    # Times and ratio, time per sequence, peak RSS and ratio, peak anon.
+    figures = [float(x) for x in re.findall(r"\d+\.\d+|\b\d+\b", row[0])[1:]]
+    assert len(figures) == 10 and all(f > 0 for f in figures)

@@ -300,10 +300,15 @@ def prepare_fit(est, X, y, sample_weight, batch_multiple=1):
                  (y_model.shape, np.float32)]
         if weights is not None:
             specs.append((weights.shape, np.float32))
-        train, validation = (
-            builders.gathered_tf_dataset(
+        def gathered_batches(offset, size, model):
+            # Built when fit runs, inside the seeded context: TensorFlow
+            # derives the shuffle's seed from the global seed set there.
+            return builders.gathered_tf_dataset(
                 functools.partial(take, offset=offset), size, specs,
                 batch_size, seed=est.random_state, shuffle=offset == 0)
+
+        train, validation = (
+            functools.partial(gathered_batches, offset, size)
             for offset, size in ((0, n_train), (n_train, n_val)))
         # A step traced for an unknown batch size runs slower (see there).
         per_batch_size = True
