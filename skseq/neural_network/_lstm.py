@@ -342,6 +342,8 @@ default=None
         X : array-like of shape (n_samples, n_timesteps, n_features), \
 (n_samples, n_timesteps), or list of arrays
             Training sequences; see :func:`skseq.utils.check_sequences`.
+            A ``numpy.memmap`` or ``zarr.Array`` (or a list of them, rows
+            stacked) is read from disk in chunks, never loaded whole.
         y : array-like of shape (n_samples,)
             Class labels (any hashable type), at least two classes.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -475,8 +477,9 @@ default=None
         Parameters
         ----------
         X : array-like or list of arrays
-            Sequences in any form accepted by :meth:`fit`; lengths may differ
-            from the training data.
+            Sequences in any form accepted by :meth:`fit` (disk arrays are
+            predicted chunk by chunk); lengths may differ from the training
+            data.
 
         Returns
         -------
