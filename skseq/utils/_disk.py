@@ -13,7 +13,7 @@ import copy
 
 import numpy as np
 
-from ._validation import _check_lengths, _dense_to_post_padded
+from ._validation import _check_lengths, _dense_to_post_padded, padding_lengths
 
 __all__ = ["DiskSequences", "as_disk_sequences"]
 
@@ -172,13 +172,7 @@ class DiskSequences:
             For NaN or infinite values, or a sequence without a real step.
         """
         for start, raw in self.chunks():
-            finite = np.isfinite(raw)
-            if not finite.all():
-                row = start + int(np.flatnonzero(~finite.all(axis=(1, 2)))[0])
-                raise ValueError(
-                    f"Input {self.input_name} contains NaN or infinity (row "
-                    f"{row} of the disk array). Fill or drop such steps "
-                    "before training.")
+            self._check_finite(start, raw)
             X_padded, lengths = _dense_to_post_padded(
                 raw, self.mask_value, 0.0, np.float32)
             _check_lengths(lengths, self.input_name, self.mask_value,
@@ -188,9 +182,22 @@ class DiskSequences:
     def check(self, allow_empty_rows=False):
         """Validate every chunk; the real length of every sequence."""
         lengths = np.empty(len(self), np.int64)
-        for start, _, part in self.checked_chunks(allow_empty_rows):
-            lengths[start:start + len(part)] = part
+        for start, raw in self.chunks():
+            self._check_finite(start, raw)
+            first, stop = padding_lengths(raw, self.mask_value)
+            lengths[start:start + len(raw)] = stop - first
+        _check_lengths(lengths, self.input_name, self.mask_value,
+                       allow_empty_rows)
         return lengths
+
+    def _check_finite(self, start, raw):
+        finite = np.isfinite(raw)
+        if not finite.all():
+            row = start + int(np.flatnonzero(~finite.all(axis=(1, 2)))[0])
+            raise ValueError(
+                f"Input {self.input_name} contains NaN or infinity (row "
+                f"{row} of the disk array). Fill or drop such steps "
+                "before training.")
 
     def subset(self, rows):
         """A view of the rows ``rows`` (in that order), read on demand."""
