@@ -70,9 +70,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     """LSTM sequence classifier with the usual traps handled by default.
 
     Takes a 3-D array ``(n_samples, n_timesteps, n_features)``, a 2-D array
-    (one feature per step), a list of 2-D arrays of different lengths, or
-    integer token sequences, and any binary or multiclass labels. By default
-    it:
+    (one feature per step), a list of 2-D arrays of different lengths,
+    integer token sequences, or a ``numpy.memmap`` / ``zarr.Array`` that
+    stays on disk, and any binary or multiclass labels. By default it:
 
     * post-pads ragged input with 0.0 and masks padded steps, and turns
       zero pre-padding in dense input into masked post-padding (so the LSTM
