@@ -18,7 +18,7 @@ from ..inspection._diagnose import summarize_input
 from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
 from ..utils._disk import as_disk_sequences
 from ..utils._validation import _dense_to_post_padded, check_sequences
-from . import _training
+from . import _distribution, _training
 from ._batching import should_bucket
 
 __all__ = ["check_targets", "clip_tokens", "looks_like_tokens", "model_input",
@@ -61,9 +61,9 @@ def _in_row_order(values, order):
 
 
 # Training steps from which one trace per batch size pays for its extra
-# trace. At 2,000 x 100 x 3 (96 steps) the extra trace made fit 1.14x the
-# hand-written one (1.01 without); at 200,000 x 100 x 8 (782 steps) the
-# per-batch-size traces made it 0.74x (benchmarks/README.md).
+# trace. At 2,000 x 100 x 3 (96 steps, conv-LSTM) the extra trace made fit
+# 1.14x the hand-written one (1.01 without); at 200,000 x 100 x 8 (782
+# steps) the per-batch-size traces made it 0.74x (benchmarks/README.md).
 _MANY_STEPS = 500
 
 
@@ -119,13 +119,15 @@ def check_targets(y, n_samples):
     return y
 
 
-def prepare_fit(est, X, y, sample_weight, batch_multiple=1):
+def prepare_fit(est, X, y, sample_weight, distribution=None):
     """Validate everything and build the Keras inputs, before training.
 
     Returns the fitted state to commit (``state``) without touching the
-    estimator. ``batch_multiple``: the batch size is rounded up to a
-    multiple of it (the devices a data-parallel batch is split across).
+    estimator. Under a ``distribution`` every batch holds a multiple of the
+    devices it is split across (the batch size is rounded up to one).
     """
+    distributed = distribution is not None
+    batch_multiple = _distribution.batch_multiple(distribution)
     disk = as_disk_sequences(X, est.mask_value)
     tokens = False if disk is not None else resolve_tokens(est.input_type, X)
     if disk is not None:
@@ -181,7 +183,7 @@ def prepare_fit(est, X, y, sample_weight, batch_multiple=1):
     # Under TensorFlow, unbucketed in-memory rows are gathered batch by
     # batch (builders.gathered_tf_dataset) from X as it is.
     # Data-parallel batches must split evenly: no buckets of any size.
-    bucket = should_bucket(lengths, est.bucketing) and batch_multiple == 1
+    bucket = should_bucket(lengths, est.bucketing) and not distributed
     gathered = disk is None and _tensorflow() and not bucket
     X_rows, row_of = X_padded, order
     if kind in ("stratified", "splitter"):
@@ -323,10 +325,10 @@ def prepare_fit(est, X, y, sample_weight, batch_multiple=1):
         per_batch_size = (n_train % batch_size == 0 or
                           -(-n_train // batch_size) * epochs >= _MANY_STEPS)
         fit_kwargs = {"shuffle": False}
-    else:
-        # JAX: Keras' array adapter would leave a last batch that may not
-        # split evenly across data-parallel devices; these batches do, and
-        # shuffle the same with and without a distribution.
+    elif distributed:
+        # Keras' array adapter would leave a last batch that may not split
+        # evenly across data-parallel devices; these batches do, and shuffle
+        # alike whatever the number of devices.
         from . import _builders as builders
 
         train, validation = (
@@ -337,6 +339,14 @@ def prepare_fit(est, X, y, sample_weight, batch_multiple=1):
             for where in (tr, va))
         per_batch_size = False
         fit_kwargs = {"shuffle": False}
+    else:
+        # JAX, one device: Keras' array adapter, as a hand-written fit.
+        train = X_model[tr]
+        validation = (X_model[va], y_model[va]) if weights is None else \
+            (X_model[va], y_model[va], weights[va])
+        per_batch_size = False
+        fit_kwargs = {"y": y_model[tr], "sample_weight": part(weights, tr),
+                      "batch_size": batch_size, "shuffle": True}
     if n_val == 0:
         validation = None
     meta = {

@@ -18,11 +18,7 @@ from ..parallel import _limit_threads_in_dask_worker
 from ..utils._disk import as_disk_sequences
 from ..utils._validation import check_sequences
 from . import _training
-from ._distribution import (
-    batch_multiple,
-    distribution_scope,
-    resolve_distribution,
-)
+from ._distribution import distribution_scope, resolve_distribution
 from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
 from ._forward import predict_in_chunks
 
@@ -362,7 +358,7 @@ default=None
         user_callbacks = self._check_callbacks(keras)
         distribution = resolve_distribution(self.distribution)
         data = prepare_fit(self, X, y, sample_weight,
-                           batch_multiple(distribution))
+                           distribution)
         state = data["state"]
         with _seeded(self.random_state):
             with distribution_scope(distribution):
