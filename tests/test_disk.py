@@ -61,6 +61,22 @@ def test_memmap_fit_and_predict_match_the_in_memory_model(tmp_path):
     assert X_disk.flags.writeable is False
 
 
+def test_mask_value_auto_reads_a_sample_of_the_disk_array(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.poisson(0.4, size=(60, 12, 1)).astype(np.float32)
+    X[:30, :5] = 0.0
+    y = (np.arange(60) < 30).astype(int)
+    with pytest.warns(UserWarning, match="zero is read as data"):
+        clf = LSTMClassifier(units=4, epochs=1, random_state=0).fit(
+            _memmap(tmp_path, X), y)
+    assert clf.mask_value_ is None and clf.n_timesteps_in_ == 12
+    # Signals pre-padded with zeros keep 0.0 (the rows of _data).
+    X, y = _data(n=60)
+    clf = LSTMClassifier(units=4, epochs=1, random_state=0).fit(
+        _memmap(tmp_path, X, "signal.npy"), y)
+    assert clf.mask_value_ == 0.0
+
+
 @pytest.mark.parametrize("scaling", ["robust", "minmax"])
 def test_disk_scalers_match_in_memory_statistics(tmp_path, scaling):
     X, y = _data()

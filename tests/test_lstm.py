@@ -1,6 +1,7 @@
 """LSTMClassifier: sklearn behaviour, defaults that avoid the classic traps."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -131,9 +132,43 @@ def test_padding_is_masked_whatever_its_side():
         pre[i, 20 - len(x):] = x
     np.testing.assert_allclose(clf.predict_proba(post), ragged, atol=1e-5)
     np.testing.assert_allclose(clf.predict_proba(pre), ragged, atol=1e-5)
+    # Dense input: 'auto' found no zero step inside any sequence.
+    assert LSTMClassifier(**{**TINY, "epochs": 1}).fit(pre, y).mask_value_ == 0.0
     # With the mask switched off, the zeros are data and the answer changes.
     raw = LSTMClassifier(mask_value=None, **TINY).fit(pre, y)
     assert np.abs(raw.predict_proba(pre) - ragged).max() > 1e-3
+
+
+def _counts(n=80, t=12, seed=0):
+    """Counts that are often zero, half the rows starting with 5 zeros."""
+    rng = np.random.default_rng(seed)
+    X = rng.poisson(0.4, size=(n, t, 1)).astype(float)
+    X[: n // 2, :5] = 0.0
+    X[:, -1] += 1.0  # no row is all zeros
+    return X, (np.arange(n) < n // 2).astype(int)
+
+
+def test_zero_heavy_counts_are_data_not_padding():
+    X, y = _counts()
+    X_before = X.copy()
+    with pytest.warns(UserWarning, match="zero is read as data"):
+        clf = LSTMClassifier(**TINY).fit(X, y)
+    assert clf.mask_value_ is None
+    np.testing.assert_array_equal(X, X_before)
+    # The same model as mask_value=None, which does not warn.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        explicit = LSTMClassifier(mask_value=None, **TINY).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X),
+                               explicit.predict_proba(X), atol=1e-6)
+    # Read as padding, the leading zeros are cut off: another model.
+    padded = LSTMClassifier(mask_value=0.0, **TINY).fit(X, y)
+    assert padded.mask_value_ == 0.0
+    assert np.abs(padded.predict_proba(X) - clf.predict_proba(X)).max() > 1e-3
+    # Predict applies the fitted choice: leading zeros are not trimmed.
+    clf.set_params(mask_value=0.0)
+    np.testing.assert_allclose(clf.predict_proba(X),
+                               explicit.predict_proba(X), atol=1e-6)
 
 
 def test_scaler_statistics_ignore_padding():

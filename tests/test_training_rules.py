@@ -172,6 +172,17 @@ def test_conv_blocks_predict_as_they_train(architecture):
     clf = LSTMClassifier(architecture=architecture, **TINY).fit(X, y)
     assert not any(isinstance(layer, keras.layers.BatchNormalization)
                    for layer in clf.model_.layers)
+    # Dropout (the conv-LSTM's LSTM branch) is random in training mode by
+    # design; switched off, only batch statistics could make a difference.
+    dropouts = [layer for layer in clf.model_.layers
+                if isinstance(layer, keras.layers.Dropout)]
+    assert len(dropouts) == (architecture == "conv_lstm")
+    if architecture == "conv_lstm":
+        # On the LSTM's summary only, not on the convolutions' average.
+        assert dropouts[0].rate == 0.5
+        assert dropouts[0].input._keras_history[0].name == "lstm_0"
+    for layer in dropouts:
+        layer.rate = 0.0
     X_padded = np.asarray(X, dtype=np.float32)
     x = _model_input(X_padded, np.full(len(X), X.shape[1]), clf.tokens_,
                      clf.scaler_)

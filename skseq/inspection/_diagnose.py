@@ -11,12 +11,13 @@ demand, on a fitted or unfitted estimator, and returns every finding.
 
 import math
 import numbers
-from numbers import Integral
 import warnings
+from numbers import Integral
 
 import numpy as np
 
 from ..preprocessing._scaler import real_step_mask
+from ..utils._validation import ZERO_DATA_SHARE, share_inside
 from ._report import DiagnosticReport, Finding, SequenceDiagnosticWarning
 
 __all__ = ["diagnose"]
@@ -127,6 +128,10 @@ def _edge_padding(X, lengths):
             continue
         vals, counts = np.unique(values[padded], return_counts=True)
         value = vals[np.argmax(counts)]
+        if share_inside(X, value)[0] >= ZERO_DATA_SHARE:
+            # A value this common between real steps is data (counts that
+            # start at 0), the rule of mask_value='auto'.
+            continue
         hit = padded & (values == value)
         share = hit.mean()
         varying = len(np.unique(runs[hit])) > 1
@@ -206,12 +211,16 @@ def _summary_from_data(est, X, y):
     """Validate X, y like ``est.fit`` would and summarise them (no fit)."""
     from sklearn.utils.class_weight import compute_sample_weight
 
-    from ..utils._validation import check_sequences
+    from ..neural_network._fit_inputs import padding_sample
+    from ..utils._validation import check_sequences, resolve_mask_value
 
     tokens = est._resolve_tokens(X) if hasattr(est, "_resolve_tokens") \
         else False
+    # mask_value='auto' resolved as fit would.
+    mask_value, _ = resolve_mask_value(getattr(est, "mask_value", 0.0),
+                                       padding_sample(X, None, tokens))
     X_padded, lengths = check_sequences(
-        X, tokens=tokens, mask_value=getattr(est, "mask_value", 0.0),
+        X, tokens=tokens, mask_value=mask_value,
         pad_value=0.0, allow_empty_rows=tokens)
     y = np.asarray(y).reshape(len(lengths), -1)[:, 0] if np.ndim(y) == 2 \
         else np.asarray(y)
@@ -222,6 +231,7 @@ def _summary_from_data(est, X, y):
     n_val = est._n_validation(len(y)) if hasattr(est, "_n_validation") else 0
     summary = summarize_input(X_padded, lengths, y_encoded, weights,
                               n_train=len(y) - n_val, tokens=tokens)
+    summary["mask_value"] = mask_value
     return summary, classes
 
 
@@ -308,7 +318,8 @@ def _check_edge_padding(est, s, classes):
     edge = s.get("edge_padding")
     if not edge:
         return []
-    mask_value = getattr(est, "mask_value", 0.0)
+    mask_value = getattr(est, "mask_value_",
+                         s.get("mask_value", getattr(est, "mask_value", 0.0)))
     value = edge["value"]
     return [Finding(
         "padding_value_mismatch", "warning",

@@ -17,12 +17,18 @@ from ..datasets._layouts import channels_first_warning
 from ..inspection._diagnose import summarize_input
 from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
 from ..utils._disk import as_disk_sequences
-from ..utils._validation import _dense_to_post_padded, check_sequences
+from ..utils._validation import (
+    ZERO_DATA_SHARE,
+    _dense_to_post_padded,
+    check_sequences,
+    resolve_mask_value,
+    spread_rows,
+)
 from . import _distribution, _training
 from ._batching import should_bucket
 
 __all__ = ["check_targets", "clip_tokens", "looks_like_tokens", "model_input",
-           "prepare_fit", "resolve_tokens"]
+           "padding_sample", "prepare_fit", "resolve_tokens"]
 
 
 def clip_tokens(X_tokens, vocabulary_size):
@@ -119,6 +125,23 @@ def check_targets(y, n_samples):
     return y
 
 
+def padding_sample(X, disk, tokens):
+    """``rows(n)`` for :func:`resolve_mask_value`, or None where there is no
+    padding to detect (token ids, lists of sequences, input that validation
+    will refuse)."""
+    if disk is None and not tokens:
+        disk = as_disk_sequences(X, 0.0)
+    if disk is not None:
+        return lambda n: disk.read(np.unique(
+            np.linspace(0, len(disk) - 1, min(n, len(disk))).astype(int)))
+    if tokens or isinstance(X, (list, tuple)):
+        return None
+    arr = np.asarray(X) if hasattr(X, "__array__") else None
+    if arr is None or arr.dtype.kind not in "fiu" or arr.ndim not in (2, 3):
+        return None
+    return functools.partial(spread_rows, arr)
+
+
 def prepare_fit(est, X, y, sample_weight, distribution=None):
     """Validate everything and build the Keras inputs, before training.
 
@@ -128,8 +151,22 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     """
     distributed = distribution is not None
     batch_multiple = _distribution.batch_multiple(distribution)
-    disk = as_disk_sequences(X, est.mask_value)
+    disk = as_disk_sequences(X, 0.0 if est.mask_value == "auto"
+                             else est.mask_value)
     tokens = False if disk is not None else resolve_tokens(est.input_type, X)
+    mask_value, edge_zeros = resolve_mask_value(
+        est.mask_value, padding_sample(X, disk, tokens))
+    if disk is not None:
+        disk.mask_value = mask_value
+    if edge_zeros and est.mask_value == "auto" and mask_value is None:
+        warnings.warn(
+            "All-zero steps are common inside the sequences of X (at least "
+            f"{ZERO_DATA_SHARE:.0%} of the steps between their first and "
+            "last non-zero steps), so zero is read as data: leading and "
+            "trailing zero steps are kept as real steps, not masked as "
+            "padding. If they are padding, pass mask_value=0.0; pass "
+            "mask_value=None to silence this warning.", UserWarning,
+            stacklevel=4)
     if disk is not None:
         if est.input_type == "tokens":
             raise ValueError(
@@ -145,7 +182,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             warnings.warn(message, UserWarning, stacklevel=4)
     if disk is None:
         X_padded, lengths = check_sequences(
-            X, tokens=tokens, mask_value=est.mask_value, pad_value=0.0,
+            X, tokens=tokens, mask_value=mask_value, pad_value=0.0,
             allow_empty_rows=tokens)
     if tokens and len(lengths) and lengths.max() == 0:
         raise ValueError(
@@ -162,7 +199,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         )
     weights = _training.check_weights(
         sample_weight, est.class_weight, y, y_encoded)
-    state = {"tokens_": tokens, "classes_": classes,
+    state = {"tokens_": tokens, "classes_": classes, "mask_value_": mask_value,
              "n_features_in_": 1 if tokens else X_padded.shape[2],
              "n_timesteps_in_": int(lengths.max()),
              "vocabulary_size_": None}
@@ -252,7 +289,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
 
         def to_model(raw, scaler=state["scaler_"]):
             X_post, post_lengths = _dense_to_post_padded(
-                raw, est.mask_value, 0.0, np.float32)
+                raw, mask_value, 0.0, np.float32)
             return model_input(X_post, post_lengths, False, scaler)
 
         def streamed(where, rng=None):

@@ -152,9 +152,14 @@ default='auto'
         uses ``n_samples / (n_classes * count(class))``.
     scaling : {'standard', 'robust', 'minmax'} or None, default='standard'
         Per-feature scaling fitted on real steps (:class:`SequenceScaler`).
-    mask_value : float or None, default=0.0
+    mask_value : 'auto', float or None, default='auto'
         In dense input, leading and trailing steps whose every feature equals
         this value are padding. ``None`` treats every step as real.
+        ``'auto'`` is 0.0, unless all-zero steps make up at least 1% of the
+        steps *between* the sequences' first and last non-zero steps (where
+        padding never is): then zero is data (counts, events) and no step is
+        padding, with a warning when some sequences start or end with zeros.
+        The value used is ``mask_value_``.
     input_type : {'auto', 'numeric', 'tokens'}, default='auto'
         ``'tokens'`` feeds integer ids (0 = padding) through an Embedding with
         ``mask_zero=True``. ``'auto'`` picks tokens for 2-D integer arrays and
@@ -233,6 +238,8 @@ default=None
         The architecture and pooling used (``'auto'`` resolved).
     validation_ : str
         The hold-out used: 'stratified', 'tail', 'splitter' or 'none'.
+    mask_value_ : float or None
+        The padding value used (``'auto'`` resolved); predict uses it too.
 
     Examples
     --------
@@ -270,7 +277,7 @@ default=None
                              StrOptions({"auto"}), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "scaling": [StrOptions({"standard", "robust", "minmax"}), None],
-        "mask_value": [Real, None],
+        "mask_value": [StrOptions({"auto"}), Real, None],
         "input_type": [StrOptions({"auto", "numeric", "tokens"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "vocabulary_size": [Interval(Integral, 2, None, closed="left"), None],
@@ -291,7 +298,7 @@ default=None
                  epochs="auto", batch_size="auto", learning_rate=1e-3,
                  lr_schedule="plateau", optimizer="adam", validation="auto",
                  validation_fraction=0.1, n_iter_no_change="auto",
-                 class_weight="balanced", scaling="standard", mask_value=0.0,
+                 class_weight="balanced", scaling="standard", mask_value="auto",
                  input_type="auto", embedding_dim=32, vocabulary_size=None,
                  bucketing="auto", jit_compile="auto", model_builder=None,
                  distribution=None, callbacks=None, random_state=None,
@@ -483,7 +490,9 @@ default=None
             Probabilities, columns ordered as ``classes_``.
         """
         check_is_fitted(self)
-        disk = None if self.tokens_ else as_disk_sequences(X, self.mask_value)
+        # Estimators saved before mask_value='auto' have no mask_value_.
+        mask_value = getattr(self, "mask_value_", self.mask_value)
+        disk = None if self.tokens_ else as_disk_sequences(X, mask_value)
         if disk is not None:
             # One chunk at a time: the array never sits in memory.
             self._check_n_features(disk.shape[2])
@@ -495,7 +504,7 @@ default=None
                 out[start:start + len(part)] = part
             return out
         X_padded, lengths = check_sequences(
-            X, tokens=self.tokens_, mask_value=self.mask_value, pad_value=0.0,
+            X, tokens=self.tokens_, mask_value=mask_value, pad_value=0.0,
             allow_empty_rows=self.tokens_)
         if self.tokens_:
             X_padded = clip_tokens(X_padded, self.vocabulary_size_)

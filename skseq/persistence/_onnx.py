@@ -65,7 +65,9 @@ def _predict_path(estimator, keras):
         inputs = keras.Input(shape=(None, n_features), dtype="float32",
                              name="sequences")
         w, b = _affine(estimator.scaler_, n_features)
-        x = ScaleRealSteps(w, b, estimator.mask_value, name="scaling")(inputs)
+        x = ScaleRealSteps(w, b, getattr(estimator, "mask_value_",
+                                         estimator.mask_value),
+                           name="scaling")(inputs)
     proba = model(x)
     if proba.shape[-1] == 1:
         proba = ops.concatenate([1.0 - proba, proba], axis=-1)
@@ -99,8 +101,8 @@ def export_onnx(estimator, path, *, opset_version=None):
     Notes
     -----
     Input of the graph: numeric ``float32`` of shape ``(batch, steps,
-    n_features)``, post-padded with the estimator's ``mask_value`` (0.0 by
-    default): a real step is any step up to the last one that is not all
+    n_features)``, post-padded with the estimator's ``mask_value_`` (0.0
+    unless ``mask_value='auto'`` found zero to be data): a real step is any step up to the last one that is not all
     padding. Unlike ``predict_proba``, the graph does not turn leading
     padding into trailing padding, so pad at the end (``SequencePadder``
     does). With ``mask_value=None`` every step is real. Token input:

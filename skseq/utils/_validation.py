@@ -21,7 +21,19 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_array
 
-__all__ = ["check_sequences", "padding_lengths", "pad_sequences"]
+__all__ = ["check_sequences", "padding_lengths", "pad_sequences",
+           "resolve_mask_value"]
+
+# mask_value='auto': zero is read as data, not padding, when at least this
+# share of the steps *between* sequences' first and last non-zero steps are
+# all zero. Padding is never there, so that share is how often the data
+# itself is zero: about 0 for measured signals (an exact 0.0 in every
+# feature), large for counts, events and one-hot steps (Covid3Month_disc:
+# 42%), where a run of zeros at the start (before the first case) is as
+# likely data as padding.
+ZERO_DATA_SHARE = 0.01
+# Rows inspected, spread over the data.
+_MASK_SAMPLE = 1000
 
 
 def _is_string_like(x):
@@ -73,6 +85,82 @@ def padding_lengths(X, mask_value=0.0):
     start = np.where(has_real, real.argmax(axis=1), 0)
     stop = np.where(has_real, n_timesteps - real[:, ::-1].argmax(axis=1), 0)
     return start.astype(np.intp), stop.astype(np.intp)
+
+
+def resolve_mask_value(mask_value, rows):
+    """Resolve ``mask_value='auto'`` from a sample of dense rows.
+
+    Parameters
+    ----------
+    mask_value : 'auto', float or None
+        Anything but ``'auto'`` is returned as it is.
+    rows : callable
+        ``rows(n)`` returns about ``n`` raw rows spread over the data, an
+        array of shape (n, n_timesteps[, n_features]); or None for input
+        without a padding question (lists of sequences, tokens).
+
+    Returns
+    -------
+    mask_value : 0.0 or None
+        ``None`` when all-zero steps make up at least ``ZERO_DATA_SHARE`` of
+        the steps between the sampled rows' first and last non-zero steps
+        (zero is data there), else ``0.0``.
+    edge_zeros : bool
+        Whether some sampled row starts or ends with an all-zero step, i.e.
+        whether the choice changes anything.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> counts = np.array([[0., 0., 3., 0., 1.], [0., 2., 0., 0., 4.]])
+    >>> resolve_mask_value("auto", lambda n: counts)
+    (None, True)
+    >>> signal = np.array([[0., 0., .3, -.2, .5], [.1, -.4, .2, .3, .6]])
+    >>> resolve_mask_value("auto", lambda n: signal)
+    (0.0, True)
+    """
+    if mask_value != "auto":
+        return mask_value, False
+    if rows is None:
+        return 0.0, False
+    X = np.asarray(rows(_MASK_SAMPLE))
+    if X.size == 0:
+        return 0.0, False
+    share, edge_zeros = share_inside(X, 0.0)
+    return (None if share >= ZERO_DATA_SHARE else 0.0), edge_zeros
+
+
+def share_inside(X, value):
+    """Share of the steps between each row's first and last step that is not
+    all ``value`` whose every feature equals ``value``, and whether some row
+    starts or ends with such a step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> share_inside(np.array([[0., 1., 0., 0., 2., 0.]]), 0.0)
+    (0.5, True)
+    """
+    same = X == value
+    if X.ndim == 3:
+        same = same.all(axis=2)
+    other = ~same
+    has_other = other.any(axis=1)
+    width = same.shape[1]
+    first = other.argmax(axis=1)
+    last = width - other[:, ::-1].argmax(axis=1)
+    inside = np.where(has_other, last - first, 0)
+    same_inside = same.sum(axis=1) - np.where(
+        has_other, first + width - last, width)
+    edges = bool((same[:, 0] | same[:, -1]).any()) if width else False
+    total = inside.sum()
+    return (float(same_inside.sum() / total) if total else 0.0), edges
+
+
+def spread_rows(X, n):
+    """About ``n`` rows of a dense array, evenly spread (sorted indices)."""
+    idx = np.unique(np.linspace(0, len(X) - 1, min(n, len(X))).astype(int))
+    return np.asarray(X[idx]) if len(X) else np.asarray(X)
 
 
 def pad_sequences(sequences, *, maxlen=None, padding="post", truncating="post",
