@@ -102,10 +102,10 @@ def export_onnx(estimator, path, *, opset_version=None):
     -----
     Input of the graph: numeric ``float32`` of shape ``(batch, steps,
     n_features)``, post-padded with the estimator's ``mask_value_`` (0.0
-    unless ``mask_value='auto'`` found zero to be data): a real step is any step up to the last one that is not all
-    padding. Unlike ``predict_proba``, the graph does not turn leading
-    padding into trailing padding, so pad at the end (``SequencePadder``
-    does). With ``mask_value=None`` every step is real. Token input:
+    unless ``mask_value='auto'`` found zero to be data): a real step is any
+    step up to the last one that is not all padding. Unlike
+    ``predict_proba``, the graph does not turn leading padding into trailing
+    padding, so pad at the end (``SequencePadder`` does). With ``mask_value=None`` every step is real. Token input:
     ``int32`` ids of shape ``(batch, steps)``, post-padded with 0; ids the
     vocabulary has not seen are treated as padding, as in ``predict``.
     Output: ``(batch, n_classes)`` probabilities, columns ordered as
