@@ -105,9 +105,10 @@ def export_onnx(estimator, path, *, opset_version=None):
     unless ``mask_value='auto'`` found zero to be data): a real step is any
     step up to the last one that is not all padding. Unlike
     ``predict_proba``, the graph does not turn leading padding into trailing
-    padding, so pad at the end (``SequencePadder`` does). With ``mask_value=None`` every step is real. Token input:
-    ``int32`` ids of shape ``(batch, steps)``, post-padded with 0; ids the
-    vocabulary has not seen are treated as padding, as in ``predict``.
+    padding, so pad at the end (``SequencePadder`` does). With
+    ``mask_value_`` None every step is real. Token input: ``int32`` ids of
+    shape ``(batch, steps)``, post-padded with 0; ids the vocabulary has not
+    seen are treated as padding, as in ``predict``.
     Output: ``(batch, n_classes)`` probabilities, columns ordered as
     ``classes_`` (the labels themselves are not in the graph).
 
