@@ -17,7 +17,7 @@ from numbers import Integral
 import numpy as np
 
 from ..preprocessing._scaler import real_step_mask
-from ..utils._validation import ZERO_DATA_SHARE, share_inside
+from ..utils._validation import ZERO_DATA_SHARE, share_inside, spread_indices
 from ._report import DiagnosticReport, Finding, SequenceDiagnosticWarning
 
 __all__ = ["diagnose"]
@@ -54,13 +54,6 @@ _CHECKS = ("unscaled_input", "class_imbalance", "padding_share",
            "non_finite_predictions", "diverging_loss", "loss_at_chance",
            "early_stopping_too_soon", "collapsed_predictions", "overfitting",
            "not_converged")
-
-
-def _probe_indices(n_samples, max_samples=_MAX_PROBE):
-    """Evenly spaced sample indices (deterministic, covers sorted data)."""
-    if n_samples <= max_samples:
-        return np.arange(n_samples)
-    return np.unique(np.linspace(0, n_samples - 1, max_samples).astype(np.intp))
 
 
 def _take(X, idx):
@@ -198,7 +191,7 @@ def summarize_input(X_padded, lengths, y_encoded, weights=None, *,
                                  minlength=n_classes)
         summary["val_chance_loss"] = _chance_loss(val_counts, n - n_train)
     if not tokens:
-        idx = _probe_indices(n, max_samples)
+        idx = spread_indices(n, max_samples)
         X_s, len_s = X_padded[idx], lengths[idx]
         steps = X_s[real_step_mask(len_s, width)].astype(np.float64)
         summary["feature_mean"] = steps.mean(axis=0)
@@ -670,7 +663,7 @@ def warn_after_fit(estimator, X):
     judged = _dynamics_judged(estimator)
     proba = None
     if judged:
-        idx = _probe_indices(summary["n_samples"])
+        idx = spread_indices(summary["n_samples"], _MAX_PROBE)
         proba = estimator.predict_proba(_take(X, idx))
     findings, _ = _findings(estimator, summary, estimator.classes_, proba,
                             fitted=judged)
@@ -764,7 +757,7 @@ def diagnose(estimator, X=None, y=None):
         classes = final.classes_
     proba = None
     if fitted and X_final is not None:
-        idx = _probe_indices(len(X_final))
+        idx = spread_indices(len(X_final), _MAX_PROBE)
         proba = final.predict_proba(_take(X_final, idx))
     findings, checked = _findings(final, summary, classes, proba, fitted)
     return DiagnosticReport(findings=tuple(findings), summary=dict(summary),

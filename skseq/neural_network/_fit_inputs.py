@@ -22,7 +22,7 @@ from ..utils._validation import (
     _dense_to_post_padded,
     check_sequences,
     resolve_mask_value,
-    spread_rows,
+    spread_indices,
 )
 from . import _distribution, _training
 from ._batching import should_bucket
@@ -132,14 +132,13 @@ def padding_sample(X, disk, tokens):
     if disk is None and not tokens:
         disk = as_disk_sequences(X, 0.0)
     if disk is not None:
-        return lambda n: disk.read(np.unique(
-            np.linspace(0, len(disk) - 1, min(n, len(disk))).astype(int)))
+        return lambda n: disk.read(spread_indices(len(disk), n))
     if tokens or isinstance(X, (list, tuple)):
         return None
     arr = np.asarray(X) if hasattr(X, "__array__") else None
     if arr is None or arr.dtype.kind not in "fiu" or arr.ndim not in (2, 3):
         return None
-    return functools.partial(spread_rows, arr)
+    return lambda n: arr[spread_indices(len(arr), n)]
 
 
 def prepare_fit(est, X, y, sample_weight, distribution=None):

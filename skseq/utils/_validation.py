@@ -157,10 +157,12 @@ def share_inside(X, value):
     return (float(same_inside.sum() / total) if total else 0.0), edges
 
 
-def spread_rows(X, n):
-    """About ``n`` rows of a dense array, evenly spread (sorted indices)."""
-    idx = np.unique(np.linspace(0, len(X) - 1, min(n, len(X))).astype(int))
-    return np.asarray(X[idx]) if len(X) else np.asarray(X)
+def spread_indices(n_samples, max_samples):
+    """At most ``max_samples`` evenly spaced, sorted row indices of
+    ``n_samples`` (deterministic, and covers data sorted by class)."""
+    if n_samples <= max_samples:
+        return np.arange(n_samples)
+    return np.unique(np.linspace(0, n_samples - 1, max_samples).astype(np.intp))
 
 
 def pad_sequences(sequences, *, maxlen=None, padding="post", truncating="post",
