@@ -203,6 +203,9 @@ def measure(name, dataset, data, *, peer_epochs, skseq_epochs, random_state):
             fit_s = time.perf_counter() - start
             accuracy = float(np.mean(model.predict(test) == y_test))
     row = dict.fromkeys(COLUMNS)
+    if name == SKSEQ:
+        # 'auto' resolved: the networks averaged in its one Keras model.
+        networks = model.n_networks_
     row.update(dataset=dataset, model=name, accuracy=accuracy, fit_s=fit_s,
                networks=networks, default_epochs=default_epochs)
     fits = _EPOCH_TIMES.get(name)

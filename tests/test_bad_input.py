@@ -229,6 +229,7 @@ def _bad_param(draw, c):
         ("input_type", "images"), ("architecture", "transformer"),
         ("pooling", "median"), ("scaling", "log"),
         ("validation_fraction", 1.5), ("bidirectional", "yes"),
+        ("n_networks", 0), ("n_networks", 2.5), ("n_networks", "many"),
     ]))
     c["params"][name] = value
     return (name,)

@@ -38,7 +38,8 @@ _SCRIPT = textwrap.dedent("""
     X = rng.normal(size=(192, 16, 3)).astype(np.float32)
     y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
     params = dict(units=8, epochs=4, batch_size=32, validation=None,
-                  random_state=0, architecture="{architecture}")
+                  random_state=0, architecture="{architecture}",
+                  n_networks={n_networks})
     # One device through the same distribution API: the same batches.
     one_device = keras.distribution.DataParallel(devices=jax.devices()[:1])
     single = LSTMClassifier(distribution=one_device, **params).fit(X, y)
@@ -66,14 +67,19 @@ _SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("architecture", ["lstm", "conv_lstm"])
-def test_data_parallel_on_two_devices_matches_one_device(architecture):
+@pytest.mark.parametrize("architecture, n_networks", [
+    ("lstm", 1), ("conv_lstm", 1),
+    # Two networks averaged: nested models, copied to one device after.
+    ("conv_lstm", 2)])
+def test_data_parallel_on_two_devices_matches_one_device(architecture,
+                                                         n_networks):
     env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu",
            "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
            "TF_CPP_MIN_LOG_LEVEL": "2"}
     out = subprocess.run(
         [sys.executable, "-c",
-         _SCRIPT.replace("{architecture}", architecture)],
+         _SCRIPT.replace("{architecture}", architecture).replace(
+             "{n_networks}", str(n_networks))],
         capture_output=True, text=True, timeout=600, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])

@@ -18,7 +18,9 @@ def _run(path, X):
     return session.run(None, {session.get_inputs()[0].name: X})[0]
 
 
-def test_numeric_graph_scales_and_masks_like_predict_proba(tmp_path):
+@pytest.mark.parametrize("n_networks", [1, 2])
+def test_numeric_graph_scales_and_masks_like_predict_proba(tmp_path,
+                                                           n_networks):
     rng = np.random.default_rng(0)
     lengths = rng.integers(2, 12, 50)
     y = np.where(np.arange(50) % 2, "up", "down")
@@ -28,7 +30,7 @@ def test_numeric_graph_scales_and_masks_like_predict_proba(tmp_path):
           + (y[i] == "up")).astype(np.float32) for i, m in enumerate(lengths)]
     X[0] = np.vstack([X[0][:1], np.zeros((1, 3), np.float32), X[0][1:]])
     clf = LSTMClassifier(units=4, epochs=2, scaling="robust",
-                         random_state=0).fit(X, y)
+                         n_networks=n_networks, random_state=0).fit(X, y)
     export_onnx(clf, tmp_path / "clf.onnx")
     padded = np.zeros((len(X), max(map(len, X)), 3), np.float32)
     for i, x in enumerate(X):

@@ -73,6 +73,9 @@ def _cases():
         "ragged": (LSTMClassifier(pooling="mean", **TINY), Xr, yr,
                    {"steps": np.concatenate(Xr), "lengths": lengths}),
         "tokens": (LSTMClassifier(**TINY), Xt, yt, {"X": Xt}),
+        # Two networks averaged: nested Keras models in the saved network.
+        "ensemble": (LSTMClassifier(n_networks=2, **TINY), Xr, yr,
+                     {"steps": np.concatenate(Xr), "lengths": lengths}),
         "text_pipeline": (make_pipeline(TextSequencer(),
                                         LSTMClassifier(**TINY)),
                           texts, ytext, {"texts": np.array(texts)}),

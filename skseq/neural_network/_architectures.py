@@ -36,6 +36,9 @@ __all__ = ["build_lstm_model", "copy_weights", "resolve_architecture",
 MAX_LSTM_STEPS = 64
 # Dropout on the conv-LSTM's LSTM branch (see _conv_lstm).
 LSTM_BRANCH_DROPOUT = 0.5
+# Seed offset between the networks of an ensemble (their layers use offsets
+# below 100 of their own seed).
+MEMBER_SEED_STRIDE = 1000
 
 
 def resolve_architecture(architecture, tokens):
@@ -157,7 +160,8 @@ def _lstm_stack(x, units, n_layers, bidirectional, dropout, pooling,
 
 def build_lstm_model(meta, *, units=64, n_layers=1, bidirectional=False,
                      dropout=0.0, pooling="last", architecture="lstm",
-                     embedding_dim=32, random_state=None, masked=True):
+                     embedding_dim=32, random_state=None, masked=True,
+                     n_networks=1, stacked=False):
     """Build the (uncompiled) Keras model used by ``LSTMClassifier``.
 
     Parameters
@@ -178,6 +182,15 @@ embedding_dim, random_state
         more, for nothing when every step is real. The trained weights then
         go into the masked model (:func:`copy_weights`), which predicts on
         padded input too.
+    n_networks : int, default=1
+        Networks from different initial weights (seeds ``random_state``,
+        ``random_state + 1000``, ...), each a nested ``keras.Model`` named
+        ``network_k``; 1 builds the network itself, not nested.
+    stacked : bool, default=False
+        With several networks: output their probabilities stacked,
+        ``(batch, n_networks, n_outputs)``, for training with
+        :class:`~skseq.neural_network._ensemble.MemberCrossentropy`;
+        ``False`` outputs their average (prediction).
 
     Returns
     -------
@@ -194,8 +207,43 @@ embedding_dim, random_state
             "architecture='lstm_fcn' needs numeric sequences; token input "
             "uses an Embedding. Use architecture='auto', 'conv_lstm' or "
             "'lstm' for tokens.")
+    params = dict(units=units, n_layers=n_layers, bidirectional=bidirectional,
+                  dropout=dropout, pooling=pooling, architecture=architecture,
+                  embedding_dim=embedding_dim, masked=masked)
+    if n_networks == 1:
+        inputs = _input(meta)
+        return keras.Model(
+            inputs, _network(inputs, meta, random_state=random_state,
+                             **params), name="skseq_lstm")
+    members = []
+    for k in range(n_networks):
+        member_inputs = _input(meta)
+        members.append(keras.Model(member_inputs, _network(
+            member_inputs, meta,
+            random_state=_seed(random_state, MEMBER_SEED_STRIDE * k),
+            **params), name=f"network_{k}"))
+    inputs = _input(meta)
+    outputs = [member(inputs) for member in members]
+    if stacked:
+        out = layers.Reshape((n_networks, meta["n_outputs"]),
+                             name="stacked_networks")(
+            layers.Concatenate(name="networks")(outputs))
+    else:
+        out = layers.Average(name="average_of_networks")(outputs)
+    return keras.Model(inputs, out, name="skseq_lstm")
+
+
+def _input(meta):
+    if meta["tokens"]:
+        return keras.Input(shape=(None,), dtype="int32", name="tokens")
+    return keras.Input(shape=(None, meta["n_features"]), name="sequences")
+
+
+def _network(inputs, meta, *, units, n_layers, bidirectional, dropout,
+             pooling, architecture, embedding_dim, random_state, masked):
+    """One network's probabilities for ``inputs`` (see build_lstm_model)."""
+    tokens = meta["tokens"]
     if tokens:
-        inputs = keras.Input(shape=(None,), dtype="int32", name="tokens")
         conv = architecture == "conv_lstm"
         x = layers.Embedding(
             meta["vocabulary_size"], embedding_dim, mask_zero=not conv,
@@ -214,8 +262,6 @@ embedding_dim, random_state
                               pooling, random_state, mask=mask),
                   pooling, random_state, mask=mask)
     else:
-        inputs = keras.Input(shape=(None, meta["n_features"]),
-                             name="sequences")
         mask_layer = layers.Masking(mask_value=0.0, name="padding_mask")
         mask = mask_layer.compute_mask(inputs) if masked else None
         if architecture == "conv_lstm":
@@ -245,7 +291,7 @@ embedding_dim, random_state
         kernel_initializer=keras.initializers.GlorotUniform(
             seed=_seed(random_state, 60)),
         name="output")(x)
-    return keras.Model(inputs, outputs, name="skseq_lstm")
+    return outputs
 
 
 def _token_front_end(x, token_ids, meta, units, random_state):

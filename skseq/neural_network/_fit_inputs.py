@@ -241,11 +241,20 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     batch_size = _training.resolve_batch_size(est.batch_size, n_train)
     batch_size = batch_multiple * -(-batch_size // batch_multiple)
     epochs = _training.resolve_epochs(est.epochs, n_train, batch_size)
+    if est.model_builder is not None and est.n_networks not in ("auto", 1):
+        raise ValueError(
+            f"n_networks={est.n_networks!r} needs the built-in networks; a "
+            "model_builder builds one network. Pass n_networks=1 (or 'auto'),"
+            " or average several networks inside the model_builder.")
+    n_networks = 1 if est.model_builder is not None else \
+        _training.resolve_n_networks(est.n_networks, est.epochs, n_train,
+                                     epochs, int(lengths.max()))
     # Imported here: _architectures imports Keras (import skseq is fast).
     from ._architectures import resolve_architecture, resolve_pooling
 
     state.update(
         batch_size_=batch_size, epochs_=epochs, validation_=kind,
+        n_networks_=n_networks,
         architecture_=resolve_architecture(est.architecture, tokens),
         pooling_=resolve_pooling(est.pooling, tokens))
     state["input_summary_"] = summarize_input(

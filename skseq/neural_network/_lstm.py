@@ -82,7 +82,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
       the mean and max of the LSTM's outputs (``pooling='auto'``);
     * sizes batch, budget and learning-rate schedule from the number of
       training sequences (``batch_size``, ``epochs``, ``n_iter_no_change``
-      ``'auto'``; rules in ``skseq.neural_network._training``);
+      ``'auto'``; rules in ``skseq.neural_network._training``), and
+      averages up to 3 networks where one network's training is small
+      (``n_networks='auto'``);
     * holds out a stratified, shuffled validation set for early stopping,
       or the tail when the sequences are overlapping windows of one series,
       and only when it holds at least 30 sequences; smaller sets train on
@@ -114,6 +116,16 @@ default='auto'
         reads the raw steps. ``'lstm_fcn'``: the raw LSTM with a fully
         convolutional branch beside it (Karim et al. 2017). ``'auto'``:
         ``'conv_lstm'`` for numeric input, ``'lstm'`` for tokens.
+    n_networks : int or 'auto', default='auto'
+        Networks of the chosen architecture trained side by side from
+        different initial weights, their probabilities averaged (as
+        InceptionTime averages 5). Each trains on its own loss, on the same
+        batches, in one Keras model (``model_``). ``'auto'``: as many, up to
+        3, as fit in 3 x 10^8 sequence steps read in training, one
+        network's share being ``epochs_ * n_training_sequences *
+        n_timesteps`` (small sets, where a network's accuracy moves most
+        with its seed, get 3; large ones 1); 1 when ``epochs`` is set by
+        hand. A custom ``model_builder`` network is not multiplied.
     epochs : int or 'auto', default='auto'
         Maximum number of passes over the training data. ``'auto'``: about
         4,000 gradient steps, between 10 and 1,500 epochs.
@@ -236,6 +248,9 @@ default=None
         The batch size and epoch budget used (``'auto'`` resolved).
     architecture_, pooling_ : str
         The architecture and pooling used (``'auto'`` resolved).
+    n_networks_ : int
+        Networks averaged in ``model_`` (``'auto'`` resolved); with more
+        than one, ``model_.get_layer('network_0')`` is the first.
     validation_ : str
         The hold-out used: 'stratified', 'tail', 'splitter' or 'none'.
     mask_value_ : float or None
@@ -263,6 +278,8 @@ default=None
                                 "attention"})],
         "architecture": [StrOptions({"auto", "conv_lstm", "lstm",
                                      "lstm_fcn"})],
+        "n_networks": [Interval(Integral, 1, None, closed="left"),
+                       StrOptions({"auto"})],
         "epochs": [Interval(Integral, 1, None, closed="left"),
                    StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"),
@@ -295,7 +312,8 @@ default=None
 
     def __init__(self, *, units=64, n_layers=1, bidirectional=False,
                  dropout="auto", pooling="auto", architecture="auto",
-                 epochs="auto", batch_size="auto", learning_rate=1e-3,
+                 n_networks="auto", epochs="auto", batch_size="auto",
+                 learning_rate=1e-3,
                  lr_schedule="plateau", optimizer="adam", validation="auto",
                  validation_fraction=0.1, n_iter_no_change="auto",
                  class_weight="balanced", scaling="standard", mask_value="auto",
@@ -309,6 +327,7 @@ default=None
         self.dropout = dropout
         self.pooling = pooling
         self.architecture = architecture
+        self.n_networks = n_networks
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -369,9 +388,12 @@ default=None
         state = data["state"]
         with _seeded(self.random_state):
             with distribution_scope(distribution):
+                # Several networks train on their stacked outputs (each its
+                # own loss) and predict through their average (_ensemble).
+                stacked = state["n_networks_"] > 1
                 model = self._build_and_compile(
                     keras, data["meta"], state,
-                    masked=not data["train_unmasked"])
+                    masked=not data["train_unmasked"], stacked=stacked)
                 callbacks = user_callbacks + _training.training_callbacks(
                     keras, data["plan"], self.learning_rate)
                 train, validation = (
@@ -387,8 +409,9 @@ default=None
                 except _training.NonFiniteLoss as exc:
                     raise ValueError(_training.non_finite_message(
                         exc, self.learning_rate)) from None
-            if data["train_unmasked"] or distribution is not None:
-                # Predict with the masked network, on one device.
+            if data["train_unmasked"] or distribution is not None or stacked:
+                # Predict with the masked network (the networks' average),
+                # on one device.
                 from ._architectures import copy_weights
 
                 model = copy_weights(model, self._build_and_compile(
@@ -431,7 +454,8 @@ default=None
     def _resolve_tokens(self, X):
         return resolve_tokens(self.input_type, X)
 
-    def _build_and_compile(self, keras, meta, state, masked=True):
+    def _build_and_compile(self, keras, meta, state, masked=True,
+                           stacked=False):
         from ._architectures import build_lstm_model, resolve_dropout
 
         params = {name: getattr(self, name) for name in (
@@ -448,8 +472,17 @@ default=None
                     f"{type(model).__name__}."
                 )
         else:
-            model = build_lstm_model(meta, masked=masked, **params)
-        if not getattr(model, "compiled", False):
+            model = build_lstm_model(meta, masked=masked, stacked=stacked,
+                                     n_networks=state["n_networks_"],
+                                     **params)
+        if stacked:
+            from ._ensemble import MemberCrossentropy, member_accuracy
+
+            model.compile(
+                optimizer=self._make_optimizer(keras),
+                loss=MemberCrossentropy(binary=meta["n_outputs"] == 1),
+                metrics=[member_accuracy], jit_compile=self.jit_compile)
+        elif not getattr(model, "compiled", False):
             binary = meta["n_outputs"] == 1
             model.compile(
                 optimizer=self._make_optimizer(keras),

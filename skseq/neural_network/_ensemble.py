@@ -1,0 +1,75 @@
+"""Several networks trained side by side in one Keras model, probabilities
+averaged (``LSTMClassifier(n_networks=...)``).
+
+InceptionTime (Fawaz et al. 2020) averages 5 networks that differ only in
+their initial weights: on small training sets one network's test accuracy
+moves by several points with its seed, and the average of a few is both
+better and steadier. Here the members live in one Keras model, so that
+``model_``, saving, ONNX export and prediction stay those of one network:
+
+* for **training**, the model's output stacks the members' probabilities,
+  ``(batch, n_networks, n_outputs)``, and :class:`MemberCrossentropy` is the
+  mean of each member's own cross-entropy: every member gets the gradient it
+  would get alone (no member learns to correct the others, which joint
+  training of the average is known to cause), on the same batches;
+* for **prediction**, the same members feed ``keras.layers.Average``.
+
+Early stopping and the learning-rate schedule follow the members' mean loss.
+Keras offers no such loss or metric for stacked outputs, hence the two small
+classes below.
+"""
+
+import keras
+from keras import ops
+
+__all__ = ["MemberCrossentropy", "member_accuracy"]
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class MemberCrossentropy(keras.losses.Loss):
+    """Mean over members of each member's cross-entropy.
+
+    ``y_pred`` is ``(batch, n_networks, n_outputs)``: sigmoid probabilities
+    (``n_outputs == 1``) or softmax ones. ``y_true`` holds the encoded
+    labels, ``(batch,)`` or ``(batch, 1)``. Per-sample losses ``(batch,)``
+    are returned, so that sample weights apply as for one network.
+    """
+
+    def __init__(self, binary, name="member_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.binary = bool(binary)
+
+    def call(self, y_true, y_pred):
+        n_networks = y_pred.shape[1]
+        labels = ops.reshape(ops.cast(y_true, y_pred.dtype), (-1, 1))
+        labels = ops.repeat(labels, n_networks, axis=1)
+        if self.binary:
+            loss = keras.losses.binary_crossentropy(
+                ops.expand_dims(labels, -1), y_pred)
+        else:
+            loss = keras.losses.sparse_categorical_crossentropy(
+                labels, y_pred)
+        return ops.mean(loss, axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "binary": self.binary}
+
+
+def member_accuracy(y_true, y_pred):
+    """Accuracy of the members' average (named ``accuracy`` in history).
+
+    Keras' metric wrapper may have squeezed the binary output's last axis
+    already, so the rank of ``y_pred`` is 2 or 3.
+    """
+    labels = ops.reshape(y_true, (-1,))
+    if y_pred.shape[-1] == 1 or len(y_pred.shape) == 2:
+        positive = ops.mean(ops.reshape(y_pred, (ops.shape(y_pred)[0], -1)),
+                            axis=1)
+        predicted = ops.cast(positive > 0.5, labels.dtype)
+    else:
+        predicted = ops.cast(ops.argmax(ops.mean(y_pred, axis=1), axis=-1),
+                             labels.dtype)
+    return ops.cast(ops.equal(predicted, labels), "float32")
+
+
+member_accuracy.__name__ = "accuracy"
