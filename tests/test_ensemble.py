@@ -84,15 +84,18 @@ def test_prediction_is_the_average_of_networks_that_differ(n_classes):
     assert np.abs(members[1] - members[2]).max() > 1e-3
 
 
-def test_each_network_trains_on_its_own_loss():
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_each_network_trains_on_its_own_loss(optimizer):
     # Member 0 has the single network's seeds and sees the same batches;
-    # with its own loss (not the loss of the average) it ends where the
-    # single network ends. Adam normalises the 1/n_networks scale away.
+    # with its own loss's gradient (not the average's, nor a 1/n share of
+    # it: SGD would not rescale that) it ends where the single network ends.
     X, y = _data(n_classes=3)
     weights = np.linspace(0.5, 2.0, len(y))
-    single = LSTMClassifier(n_networks=1, **FIXED).fit(
+    params = dict(FIXED, optimizer=optimizer,
+                  learning_rate=0.05 if optimizer == "sgd" else 1e-3)
+    single = LSTMClassifier(n_networks=1, **params).fit(
         X, y, sample_weight=weights)
-    pair = LSTMClassifier(n_networks=2, **FIXED).fit(
+    pair = LSTMClassifier(n_networks=2, **params).fit(
         X, y, sample_weight=weights)
     first = _member_outputs(pair, X)[0]
     np.testing.assert_allclose(first, single.predict_proba(X), atol=2e-4)
@@ -109,6 +112,22 @@ def test_ensemble_is_reproducible_and_refits_the_same():
     a = LSTMClassifier(**params).fit(X, y).predict_proba(X)
     b = LSTMClassifier(**params).fit(X, y).predict_proba(X)
     np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+@pytest.mark.parametrize("pooling", ["last", "mean_max"])
+def test_lstm_fcn_ensemble_on_equal_lengths_predicts_masked(pooling):
+    # Equal lengths train an unmasked twin whose weights go into the masked
+    # model; in LSTM-FCN with pooling the masked twin's extra layers change
+    # a nested network's weight order (copied layer by layer, by name).
+    X, y = _data()
+    clf = LSTMClassifier(architecture="lstm_fcn", pooling=pooling,
+                         n_networks=2, **FIXED).fit(X, y)
+    padded = np.concatenate([X, np.zeros((len(X), 5, X.shape[2]))], axis=1)
+    np.testing.assert_allclose(clf.predict_proba(padded),
+                               clf.predict_proba(X), atol=1e-5)
+    members = np.mean(_member_outputs(clf, X), axis=0)
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1:], members,
+                               atol=1e-5)
 
 
 def test_ragged_ensemble_masks_padding():

@@ -346,8 +346,16 @@ def _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional, dropout,
 
 def copy_weights(source, target):
     """Copy every layer's weights from ``source`` to the layer of the same
-    name in ``target`` (an unmasked model's into its masked twin)."""
+    name in ``target`` (an unmasked model's into its masked twin), into
+    nested models (the networks of an ensemble) layer by layer: a nested
+    model's flat weight list follows its layers' depth order, which the
+    masked twin's extra layers can change."""
     for layer in source.layers:
-        if layer.weights:
-            target.get_layer(layer.name).set_weights(layer.get_weights())
+        if not layer.weights:
+            continue
+        twin = target.get_layer(layer.name)
+        if isinstance(layer, keras.Model):
+            copy_weights(layer, twin)
+        else:
+            twin.set_weights(layer.get_weights())
     return target

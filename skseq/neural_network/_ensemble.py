@@ -8,10 +8,11 @@ better and steadier. Here the members live in one Keras model, so that
 ``model_``, saving, ONNX export and prediction stay those of one network:
 
 * for **training**, the model's output stacks the members' probabilities,
-  ``(batch, n_networks, n_outputs)``, and :class:`MemberCrossentropy` is the
-  mean of each member's own cross-entropy: every member gets the gradient it
-  would get alone (no member learns to correct the others, which joint
-  training of the average is known to cause), on the same batches;
+  ``(batch, n_networks, n_outputs)``, and :class:`MemberCrossentropy` sums
+  each member's own cross-entropy (and reports their mean): every member
+  gets the gradient it would get alone, on the same batches (no member
+  learns to correct the others, which training the average's loss is known
+  to cause);
 * for **prediction**, the same members feed ``keras.layers.Average``.
 
 Early stopping and the learning-rate schedule follow the members' mean loss.
@@ -27,7 +28,7 @@ __all__ = ["MemberCrossentropy", "member_accuracy"]
 
 @keras.saving.register_keras_serializable(package="skseq")
 class MemberCrossentropy(keras.losses.Loss):
-    """Mean over members of each member's cross-entropy.
+    """Each member's cross-entropy: the mean's value, the sum's gradient.
 
     ``y_pred`` is ``(batch, n_networks, n_outputs)``: sigmoid probabilities
     (``n_outputs == 1``) or softmax ones. ``y_true`` holds the encoded
@@ -49,7 +50,12 @@ class MemberCrossentropy(keras.losses.Loss):
         else:
             loss = keras.losses.sparse_categorical_crossentropy(
                 labels, y_pred)
-        return ops.mean(loss, axis=1)
+        # The value is the members' mean (what history_, early stopping and
+        # the schedule see, comparable with one network's loss); the
+        # gradient is their sum's, so each member gets exactly the gradient
+        # it would get alone, whatever the optimizer (SGD too).
+        total = ops.sum(loss, axis=1)
+        return total + ops.stop_gradient(ops.mean(loss, axis=1) - total)
 
     def get_config(self):
         return {**super().get_config(), "binary": self.binary}

@@ -83,8 +83,9 @@ def resolve_n_networks(n_networks, epochs_param, n_train, epochs,
     One network's work is the sequence steps it reads in its budget,
     ``epochs * n_train * n_timesteps``; ``'auto'`` trains
     ``ENSEMBLE_WORK // work`` networks, at least 1 and at most
-    ``MAX_NETWORKS``, so that an ensemble never reads more than
-    ``ENSEMBLE_WORK`` steps in all (about 10 minutes on 2 CPU cores). Small
+    ``MAX_NETWORKS``, so that several networks never read more than
+    ``ENSEMBLE_WORK`` steps in all (about 10 minutes on 2 CPU cores; one
+    network may). Small
     sets, where one network's test accuracy moves most with its initial
     weights, get several (InceptionTime averages 5; 3 leave a third of the
     seed variance, 5 a fifth, at 5/3 of the cost); sets whose one network
