@@ -99,8 +99,10 @@ def resolve_n_networks(n_networks, epochs_param, n_train, epochs,
     3
     >>> resolve_n_networks("auto", "auto", 200_000, 10, 100)
     1
-    >>> resolve_n_networks("auto", 30, 50, 30, 150), resolve_n_networks(5, 30, 1, 1, 1)
-    (1, 5)
+    >>> resolve_n_networks("auto", 30, 50, 30, 150)
+    1
+    >>> resolve_n_networks(5, 30, 1, 1, 1)
+    5
     """
     if n_networks != "auto":
         return int(n_networks)
