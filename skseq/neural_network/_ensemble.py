@@ -64,18 +64,17 @@ class MemberCrossentropy(keras.losses.Loss):
 def member_accuracy(y_true, y_pred):
     """Accuracy of the members' average (named ``accuracy`` in history).
 
-    Keras' metric wrapper may have squeezed the binary output's last axis
-    already, so the rank of ``y_pred`` is 2 or 3.
+    ``y_pred`` is ``(batch, n_networks, n_outputs)`` as the model gives it
+    (Keras' ``MeanMetricWrapper`` passes it unchanged).
     """
     labels = ops.reshape(y_true, (-1,))
-    if y_pred.shape[-1] == 1 or len(y_pred.shape) == 2:
-        positive = ops.mean(ops.reshape(y_pred, (ops.shape(y_pred)[0], -1)),
-                            axis=1)
-        predicted = ops.cast(positive > 0.5, labels.dtype)
+    average = ops.mean(y_pred, axis=1)
+    if y_pred.shape[-1] == 1:
+        predicted = average[:, 0] > 0.5
     else:
-        predicted = ops.cast(ops.argmax(ops.mean(y_pred, axis=1), axis=-1),
-                             labels.dtype)
-    return ops.cast(ops.equal(predicted, labels), "float32")
+        predicted = ops.argmax(average, axis=-1)
+    return ops.cast(ops.equal(ops.cast(predicted, labels.dtype), labels),
+                    "float32")
 
 
 member_accuracy.__name__ = "accuracy"

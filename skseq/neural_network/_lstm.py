@@ -475,20 +475,17 @@ default=None
             model = build_lstm_model(meta, masked=masked, stacked=stacked,
                                      n_networks=state["n_networks_"],
                                      **params)
-        if stacked:
-            from ._ensemble import MemberCrossentropy, member_accuracy
-
-            model.compile(
-                optimizer=self._make_optimizer(keras),
-                loss=MemberCrossentropy(binary=meta["n_outputs"] == 1),
-                metrics=[member_accuracy], jit_compile=self.jit_compile)
-        elif not getattr(model, "compiled", False):
+        if stacked or not getattr(model, "compiled", False):
             binary = meta["n_outputs"] == 1
-            model.compile(
-                optimizer=self._make_optimizer(keras),
-                loss=("binary_crossentropy" if binary
-                      else "sparse_categorical_crossentropy"),
-                metrics=["accuracy"], jit_compile=self.jit_compile)
+            loss = ("binary_crossentropy" if binary
+                    else "sparse_categorical_crossentropy")
+            metrics = ["accuracy"]
+            if stacked:
+                from ._ensemble import MemberCrossentropy, member_accuracy
+
+                loss, metrics = MemberCrossentropy(binary), [member_accuracy]
+            model.compile(optimizer=self._make_optimizer(keras), loss=loss,
+                          metrics=metrics, jit_compile=self.jit_compile)
         return model
 
     def _make_optimizer(self, keras):

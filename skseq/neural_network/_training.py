@@ -85,13 +85,12 @@ def resolve_n_networks(n_networks, epochs_param, n_train, epochs,
     ``ENSEMBLE_WORK // work`` networks, at least 1 and at most
     ``MAX_NETWORKS``, so that several networks never read more than
     ``ENSEMBLE_WORK`` steps in all (about 10 minutes on 2 CPU cores; one
-    network may). Small
-    sets, where one network's test accuracy moves most with its initial
-    weights, get several (InceptionTime averages 5; 3 leave a third of the
-    seed variance, 5 a fifth, at 5/3 of the cost); sets whose one network
-    already reads half of ``ENSEMBLE_WORK`` or more get one network, at the
-    cost of one. A hand-set ``epochs`` is a hand-set budget: ``'auto'``
-    then trains one network.
+    network may). Small sets, where one network's test accuracy moves most
+    with its initial weights, get several (InceptionTime averages 5; 3 leave
+    a third of the seed variance, 5 a fifth, at 5/3 of the cost); sets whose
+    one network already reads half of ``ENSEMBLE_WORK`` or more get one
+    network, at the cost of one. A hand-set ``epochs`` is a hand-set budget:
+    ``'auto'`` then trains one network.
 
     Examples
     --------
