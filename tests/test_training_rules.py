@@ -161,6 +161,42 @@ def test_conv_lstm_masks_padding_of_ragged_input():
                                atol=1e-5)
 
 
+def test_conv_lstm_reads_through_inception_blocks():
+    # InceptionTime's module: widths 40 / 20 / 10 and a max pooling side by
+    # side, units // 2 filters each, a bottleneck only for several channels.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 100, 3))
+    clf = LSTMClassifier(units=8, epochs=1, random_state=0).fit(
+        X, np.arange(24) % 2)
+    widths = {layer.name: layer.kernel_size[0] for layer in clf.model_.layers
+              if isinstance(layer, keras.layers.Conv1D)}
+    for j in range(3):
+        assert widths[f"bottleneck_{j}"] == 1
+        assert [widths[f"conv_{j}_{w}"] for w in (40, 20, 10)] == [40, 20, 10]
+        assert widths[f"conv_{j}_pool"] == 1
+        assert clf.model_.get_layer(f"inception_{j}").output.shape[-1] == 16
+    univariate = LSTMClassifier(units=8, epochs=1, random_state=0).fit(
+        X[..., :1], np.arange(24) % 2)
+    names = {layer.name for layer in univariate.model_.layers}
+    assert "bottleneck_0" not in names and "bottleneck_1" in names
+
+
+def test_padding_never_wins_the_max_pooling_of_the_first_block():
+    # A sequence that ends below zero: a padded step (0.0) next to its last
+    # real step would win the width-3 max pooling if it were not masked.
+    # The network itself is called, so no bucketing can hide the padding.
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(24, 30, 1))
+    clf = LSTMClassifier(units=16, epochs=2, random_state=0).fit(
+        X, np.arange(24) % 2)
+    seq = rng.normal(size=(1, 30, 1)).astype(np.float32)
+    seq[0, -4:] -= 5.0
+    padded = np.concatenate([seq, np.zeros((1, 20, 1), np.float32)], axis=1)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(clf.model_(padded)),
+        keras.ops.convert_to_numpy(clf.model_(seq)), atol=1e-6)
+
+
 @pytest.mark.parametrize("architecture", ["conv_lstm", "lstm_fcn"])
 def test_conv_blocks_predict_as_they_train(architecture):
     # No batch statistics: the network answers the same in training mode

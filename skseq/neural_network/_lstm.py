@@ -93,8 +93,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     units : int, default=64
-        LSTM units per layer; also the width of the convolutions of
-        ``'conv_lstm'`` (``units``, ``2 * units``, ``units`` filters).
+        LSTM units per layer; also sets the width of ``'conv_lstm'``'s
+        inception blocks (``units // 2`` filters per convolution, 4
+        convolutions side by side: ``2 * units`` channels).
     n_layers : int, default=1
         Number of stacked LSTM layers.
     bidirectional : bool, default=False
@@ -110,12 +111,14 @@ default='auto'
         step, the mean, max or both over real steps, or attention pooling.
         ``'auto'``: ``'mean_max'`` for tokens, ``'last'`` for numeric input.
     architecture : {'auto', 'conv_lstm', 'lstm', 'lstm_fcn'}, default='auto'
-        ``'conv_lstm'``: three convolution blocks that shorten the sequence
-        until the LSTM reads at most 64 steps, the LSTM's summary joined with
-        the convolutions' global average (the FCN head). ``'lstm'``: the LSTM
-        reads the raw steps. ``'lstm_fcn'``: the raw LSTM with a fully
-        convolutional branch beside it (Karim et al. 2017). ``'auto'``:
-        ``'conv_lstm'`` for numeric input, ``'lstm'`` for tokens.
+        ``'conv_lstm'``: three inception blocks (InceptionTime's module:
+        convolutions of widths 40, 20 and 10 and a max pooling side by side)
+        that shorten the sequence until the LSTM reads at most 64 steps, the
+        LSTM's summary joined with the blocks' global average (the FCN
+        head); token input gets one convolution over 5-grams instead.
+        ``'lstm'``: the LSTM reads the raw steps. ``'lstm_fcn'``: the raw
+        LSTM with a fully convolutional branch beside it (Karim et al.
+        2017). ``'auto'``: ``'conv_lstm'``, for numeric and token input.
     n_networks : int or 'auto', default='auto'
         Networks of the chosen architecture trained side by side from
         different initial weights, their probabilities averaged (as
