@@ -27,7 +27,8 @@ import math
 import keras
 from keras import layers, ops
 
-from ._layers import AttentionPooling1D, MaskedDownsample1D, MaskedGlobalPooling1D
+from ._layers import (AttentionPooling1D, MaskedDownsample1D,
+                      MaskedGlobalPooling1D, MaskedMaxPooling1D)
 
 __all__ = ["build_lstm_model", "copy_weights", "resolve_architecture",
            "resolve_pooling", "resolve_dropout",
@@ -345,13 +346,9 @@ def _inception_block(x, mask, filters, j, random_state):
     bottleneck = x if x.shape[-1] == 1 else conv(1, 0, f"bottleneck_{j}")(x)
     branches = [conv(width, k + 1, f"conv_{j}_{width}")(bottleneck)
                 for k, width in enumerate(INCEPTION_WIDTHS)]
-    if mask is not None and j == 0:
-        # Padded steps must not win the max next to a sequence's last
-        # real step: they are 0.0 and real scaled values can be lower.
-        # Later blocks read ReLU outputs (>= 0) whose padded steps are 0.
-        x = x + (ops.expand_dims(ops.cast(mask, x.dtype), -1) - 1.0) * 1e9
-    pooled = layers.MaxPooling1D(3, strides=1, padding="same",
-                                 name=f"max_{j}")(x)
+    # Padded steps hold 0.0, and real scaled values next to a sequence's
+    # last step can be lower: they must not win the max.
+    pooled = MaskedMaxPooling1D(3, strides=1, name=f"max_{j}")(x, mask=mask)
     branches.append(conv(1, 4, f"conv_{j}_pool")(pooled))
     x = layers.Concatenate(name=f"inception_{j}")(branches)
     return layers.Activation("relu", name=f"conv_relu_{j}")(x)

@@ -1,9 +1,20 @@
-"""Layers Keras does not offer: pooling over real steps, mask downsampling."""
+"""Layers Keras does not offer: pooling over real steps, masks pooled along."""
 
 import keras
 from keras import layers, ops
 
-__all__ = ["MaskedGlobalPooling1D", "AttentionPooling1D", "MaskedDownsample1D"]
+__all__ = ["MaskedGlobalPooling1D", "AttentionPooling1D", "MaskedMaxPooling1D",
+           "MaskedDownsample1D"]
+
+
+def _lowest_at_padding(inputs, mask):
+    """``inputs`` with padded steps at -1e9, so that they never win a max.
+
+    Every max over steps here must ignore padding: convolutions drop masks,
+    so a padded step holds 0.0 (or a bias) where real values can be lower.
+    """
+    m = ops.expand_dims(ops.cast(mask, "bool"), -1)
+    return ops.where(m, inputs, ops.convert_to_tensor(-1e9, inputs.dtype))
 
 
 @keras.saving.register_keras_serializable(package="skseq")
@@ -23,12 +34,11 @@ class MaskedGlobalPooling1D(layers.Layer):
     def call(self, inputs, mask=None):
         if mask is None:
             return (ops.mean if self.mode == "mean" else ops.max)(inputs, 1)
+        if self.mode == "max":
+            return ops.max(_lowest_at_padding(inputs, mask), axis=1)
         m = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
-        if self.mode == "mean":
-            total = ops.sum(inputs * m, axis=1)
-            return total / ops.maximum(ops.sum(m, axis=1), 1.0)
-        lowest = ops.convert_to_tensor(-1e9, dtype=inputs.dtype)
-        return ops.max(ops.where(m > 0, inputs, lowest), axis=1)
+        total = ops.sum(inputs * m, axis=1)
+        return total / ops.maximum(ops.sum(m, axis=1), 1.0)
 
     def compute_mask(self, inputs, mask=None):
         return None
@@ -79,30 +89,35 @@ class AttentionPooling1D(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="skseq")
-class MaskedDownsample1D(layers.Layer):
-    """Max-pool ``(batch, steps, dim)`` by ``factor`` and the mask with it.
+class MaskedMaxPooling1D(layers.Layer):
+    """Max-pool ``(batch, steps, dim)`` over real steps; the mask with it.
 
-    A pooled step is real when any of its steps is real, so post-padding
-    stays post-padding (cuDNN-compatible). Padded steps are zeroed before
-    pooling: the convolutions before this layer ignore masks, and their
-    outputs at padded steps must not win the max. Keras' ``MaxPooling1D``
-    drops the mask, which is why this layer exists.
+    ``padding='same'``. Padded steps never win a max, and a pooled step is
+    real when any of its steps is; pooled padded steps are 0, as the zeros
+    that ``padding='same'`` gives the convolution after this layer beyond a
+    sequence that is not padded. Keras' ``MaxPooling1D`` ignores and drops
+    masks, which is why this layer exists. The pooled mask is handed on
+    explicitly (:meth:`pooled_mask`): the convolutions that read this layer's
+    output drop masks and would warn about one.
     """
 
-    def __init__(self, factor, **kwargs):
+    def __init__(self, pool_size, strides=None, **kwargs):
         super().__init__(**kwargs)
-        self.factor = int(factor)
+        self.pool_size = int(pool_size)
+        self.strides = self.pool_size if strides is None else int(strides)
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
-        if mask is not None:
-            inputs = inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
-        return ops.max_pool(inputs, self.factor, strides=self.factor,
-                            padding="same")
+        if mask is None:
+            return ops.max_pool(inputs, self.pool_size, strides=self.strides,
+                                padding="same")
+        pooled = ops.max_pool(_lowest_at_padding(inputs, mask),
+                              self.pool_size, strides=self.strides,
+                              padding="same")
+        real = ops.expand_dims(self.pooled_mask(mask), -1)
+        return ops.where(real, pooled, ops.zeros_like(pooled))
 
     def compute_mask(self, inputs, mask=None):
-        # The next layers (convolutions) drop masks and would warn; the
-        # pooled mask is handed on explicitly (``pooled_mask``).
         return None
 
     def pooled_mask(self, mask):
@@ -110,15 +125,33 @@ class MaskedDownsample1D(layers.Layer):
         if mask is None:
             return None
         m = ops.expand_dims(ops.cast(mask, "float32"), -1)
-        pooled = ops.max_pool(m, self.factor, strides=self.factor,
+        pooled = ops.max_pool(m, self.pool_size, strides=self.strides,
                               padding="same")
         return ops.squeeze(pooled, -1) > 0
 
     def compute_output_shape(self, input_shape):
         steps = input_shape[1]
         if steps is not None:
-            steps = -(-steps // self.factor)
+            steps = -(-steps // self.strides)
         return (input_shape[0], steps, input_shape[2])
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
+        return {**super().get_config(), "pool_size": self.pool_size,
+                "strides": self.strides}
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class MaskedDownsample1D(MaskedMaxPooling1D):
+    """:class:`MaskedMaxPooling1D` by ``factor``, with stride ``factor``.
+
+    Shortens a sequence ``factor`` times; post-padding stays post-padding
+    (cuDNN-compatible).
+    """
+
+    def __init__(self, factor, **kwargs):
+        super().__init__(factor, factor, **kwargs)
+        self.factor = int(factor)
+
+    def get_config(self):
+        # Not MaskedMaxPooling1D's: its pool_size and strides follow factor.
+        return {**layers.Layer.get_config(self), "factor": self.factor}
