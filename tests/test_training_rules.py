@@ -10,7 +10,8 @@ from skseq import LSTMClassifier
 from skseq.datasets import make_windows
 from skseq.model_selection import PurgedTimeSeriesSplit
 from skseq.neural_network import _training
-from skseq.neural_network._architectures import downsampling_factors
+from skseq.neural_network._architectures import (downsampling_factors,
+                                                 inception_widths)
 from skseq.neural_network._fit_inputs import model_input as _model_input
 
 TINY = dict(units=4, epochs=2, random_state=0)
@@ -179,6 +180,30 @@ def test_conv_lstm_reads_through_inception_blocks():
         X[..., :1], np.arange(24) % 2)
     names = {layer.name for layer in univariate.model_.layers}
     assert "bottleneck_0" not in names and "bottleneck_1" in names
+
+
+@pytest.mark.parametrize("t, expected", [(2000, (40, 20, 10)),
+                                         (80, (40, 20, 10)),
+                                         (60, (30, 15, 8)),
+                                         (24, (12, 6, 3)), (4, (2, 1))])
+def test_inception_widths_span_at_most_half_the_series(t, expected):
+    widths = inception_widths(t)
+    assert widths == expected
+    assert widths[0] <= max(1, t // 2)
+    assert len(set(widths)) == len(widths)
+
+
+def test_short_series_get_narrower_kernels():
+    # 24 steps (ItalyPowerDemand's length): a width-40 kernel would see the
+    # whole series from every step; the blocks read 12 / 6 / 3 instead.
+    rng = np.random.default_rng(0)
+    clf = LSTMClassifier(units=8, epochs=1, random_state=0).fit(
+        rng.normal(size=(24, 24, 1)), np.arange(24) % 2)
+    widths = sorted(layer.kernel_size[0] for layer in clf.model_.layers
+                    if isinstance(layer, keras.layers.Conv1D)
+                    and layer.name.startswith("conv_0_")
+                    and layer.name != "conv_0_pool")
+    assert widths == [3, 6, 12]
 
 
 def test_padding_never_wins_the_max_pooling_of_the_first_block():
