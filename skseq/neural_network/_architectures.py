@@ -220,10 +220,12 @@ embedding_dim, random_state
         ``random_state + 1000``, ...), each a nested ``keras.Model`` named
         ``network_k``; 1 builds the network itself, not nested.
     stacked : bool, default=False
-        With several networks: output their probabilities stacked,
+        With several networks: output their logits stacked,
         ``(batch, n_networks, n_outputs)``, for training with
         :class:`~skseq.neural_network._ensemble.MemberCrossentropy`;
-        ``False`` outputs their average (prediction).
+        ``False`` outputs the average of their probabilities (prediction).
+        The same layers, with the same names: the trained weights go into
+        the averaging model (:func:`copy_weights`).
 
     Returns
     -------
@@ -254,7 +256,7 @@ embedding_dim, random_state
         members.append(keras.Model(member_inputs, _network(
             member_inputs, meta,
             random_state=_seed(random_state, MEMBER_SEED_STRIDE * k),
-            **params), name=f"network_{k}"))
+            logits=stacked, **params), name=f"network_{k}"))
     inputs = _input(meta)
     outputs = [member(inputs) for member in members]
     if stacked:
@@ -273,8 +275,10 @@ def _input(meta):
 
 
 def _network(inputs, meta, *, units, n_layers, bidirectional, dropout,
-             pooling, architecture, embedding_dim, random_state, masked):
-    """One network's probabilities for ``inputs`` (see build_lstm_model)."""
+             pooling, architecture, embedding_dim, random_state, masked,
+             logits=False):
+    """One network's probabilities (or ``logits``) for ``inputs`` (see
+    build_lstm_model)."""
     tokens = meta["tokens"]
     if tokens:
         conv = architecture == "conv_lstm"
@@ -319,8 +323,9 @@ def _network(inputs, meta, *, units, n_layers, bidirectional, dropout,
         x = layers.Dropout(dropout, seed=_seed(random_state, 50),
                            name="dropout_out")(x)
     n_outputs = meta["n_outputs"]
+    activation = "sigmoid" if n_outputs == 1 else "softmax"
     outputs = layers.Dense(
-        n_outputs, activation="sigmoid" if n_outputs == 1 else "softmax",
+        n_outputs, activation=None if logits else activation,
         kernel_initializer=keras.initializers.GlorotUniform(
             seed=_seed(random_state, 60)),
         name="output")(x)
