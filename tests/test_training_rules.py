@@ -183,19 +183,19 @@ def test_conv_lstm_reads_through_inception_blocks():
 
 
 @pytest.mark.parametrize("t, expected", [(2000, (40, 20, 10)),
-                                         (80, (40, 20, 10)),
-                                         (60, (30, 15, 8)),
-                                         (24, (12, 6, 3)), (4, (2, 1))])
-def test_inception_widths_span_at_most_half_the_series(t, expected):
+                                         (40, (40, 20, 10)),
+                                         (30, (30, 15, 8)),
+                                         (24, (24, 12, 6)), (2, (2, 1))])
+def test_inception_widths_span_at_most_the_series(t, expected):
     widths = inception_widths(t)
     assert widths == expected
-    assert widths[0] <= max(1, t // 2)
+    assert widths[0] <= t
     assert len(set(widths)) == len(widths)
 
 
 def test_short_series_get_narrower_kernels():
-    # 24 steps (ItalyPowerDemand's length): a width-40 kernel would see the
-    # whole series from every step; the blocks read 12 / 6 / 3 instead.
+    # 24 steps (ItalyPowerDemand's length): no kernel reaches past the
+    # series; the blocks read 24 / 12 / 6 instead of 40 / 20 / 10.
     rng = np.random.default_rng(0)
     clf = LSTMClassifier(units=8, epochs=1, random_state=0).fit(
         rng.normal(size=(24, 24, 1)), np.arange(24) % 2)
@@ -203,7 +203,7 @@ def test_short_series_get_narrower_kernels():
                     if isinstance(layer, keras.layers.Conv1D)
                     and layer.name.startswith("conv_0_")
                     and layer.name != "conv_0_pool")
-    assert widths == [3, 6, 12]
+    assert widths == [6, 12, 24]
 
 
 def test_padding_never_wins_the_max_pooling_of_the_first_block():
