@@ -255,6 +255,22 @@ def test_conv_blocks_predict_as_they_train(architecture):
     np.testing.assert_allclose(one_by_one, train_mode[:4], atol=1e-5)
 
 
+def test_the_lstm_summary_is_dropped_whole_for_half_the_sequences():
+    # The conv-LSTM's output layer must classify from the blocks' average
+    # alone for half the training sequences: the LSTM's summary is dropped
+    # as a whole (one draw per sequence), not unit by unit.
+    X, y = _sorted_by_class(n_per_class=10)
+    clf = LSTMClassifier(**TINY).fit(X, y)
+    dropout = clf.model_.get_layer("lstm_branch_dropout")
+    summary = np.ones((400, 8), np.float32)
+    out = keras.ops.convert_to_numpy(dropout(summary, training=True))
+    dropped = (out == 0).all(axis=1)
+    np.testing.assert_allclose(out[~dropped], 2.0)
+    assert 0.35 < dropped.mean() < 0.65
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(
+        dropout(summary, training=False)), summary)
+
+
 def test_lr_schedule_halves_the_rate_on_a_plateau():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 6, 1))

@@ -391,9 +391,12 @@ default=None
         state = data["state"]
         with _seeded(self.random_state):
             with distribution_scope(distribution):
-                # Several networks train on their stacked outputs (each its
-                # own loss) and predict through their average (_ensemble).
-                stacked = state["n_networks_"] > 1
+                # The built-in networks train on their stacked logits (each
+                # its own loss) and predict through their (average)
+                # probability (_ensemble): Keras' loss of probabilities
+                # clips them without gradient. TensorFlow would hand Keras
+                # one softmax's logits, JAX would not.
+                stacked = self.model_builder is None
                 model = self._build_and_compile(
                     keras, data["meta"], state,
                     masked=not data["train_unmasked"], stacked=stacked)
