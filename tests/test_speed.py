@@ -261,27 +261,33 @@ def test_bucketed_tensorflow_fit_traces_once_per_batch_size(monkeypatch):
 
     X, y = _ragged(150, 5, 120, seed=7)
     lengths = np.array([len(x) for x in X])
+    trained = []  # the training model (model_ is its probability twin)
+
+    class KeepModel(keras.callbacks.Callback):
+        def on_train_end(self, logs=None):
+            trained.append(self.model)
+
     params = dict(units=4, epochs=3, batch_size=16, bucketing=True,
                   validation_fraction=0.3, n_iter_no_change=5,
-                  validation="tail", random_state=0)
+                  validation="tail", random_state=0,
+                  callbacks=[KeepModel()])
     with retracing_warnings() as retraces:
         clf = LSTMClassifier(**params).fit(X, y)
     assert not retraces
 
     n_train = len(y) - clf._n_validation(len(y))
     batches = bucket_batches(lengths[:n_train], 16)
-    traced = clf.model_.train_function.concrete_functions
+    traced = trained[0].train_function.concrete_functions
     assert set(traced) == {len(b) for b in batches} == {16, n_train % 16}
     for rows, function in traced.items():
         x_spec = function.structured_input_signature[0][0][0]
         assert tuple(x_spec.shape) == (rows, None, 2)
-    assert clf.model_.test_function.concrete_functions  # validation too
+    assert trained[0].test_function.concrete_functions  # validation too
 
     # Same numbers as Keras' own train function (one trace, unknown axes).
     monkeypatch.setattr(_builders, "trace_per_batch_size", lambda model: None)
     keras_steps = LSTMClassifier(**params).fit(X, y)
-    assert not hasattr(keras_steps.model_.train_function,
-                       "concrete_functions")
+    assert not hasattr(trained[1].train_function, "concrete_functions")
     np.testing.assert_allclose(clf.predict_proba(X),
                                keras_steps.predict_proba(X), atol=1e-4)
 

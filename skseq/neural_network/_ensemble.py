@@ -17,9 +17,9 @@ better and steadier. Here the members live in one Keras model, so that
   gradient, so a member whose softmax saturated on a wrong class in its
   first steps never recovered (BasicMotions, seed 0: one of 3 members
   stuck at probability 0 for a whole class, 0.75 training accuracy, the
-  ensemble's loss flat at 1.343 for 85 epochs). One network trains the
-  same way, as a stack of one: Keras finds a single softmax's logits
-  behind its output under TensorFlow, but not under JAX;
+  ensemble's loss flat at 1.343 for 85 epochs). Under JAX one network
+  trains the same way, as a stack of one: Keras finds a single softmax's
+  logits behind its output under TensorFlow only;
 * for **prediction**, the same members feed ``keras.layers.Average``.
 
 Early stopping and the learning-rate schedule follow the members' mean loss.

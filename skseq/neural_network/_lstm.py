@@ -394,9 +394,14 @@ default=None
                 # The built-in networks train on their stacked logits (each
                 # its own loss) and predict through their (average)
                 # probability (_ensemble): Keras' loss of probabilities
-                # clips them without gradient. TensorFlow would hand Keras
-                # one softmax's logits, JAX would not.
-                stacked = self.model_builder is None
+                # clips them without gradient. Under TensorFlow Keras finds
+                # one network's logits behind its softmax itself, and the
+                # probability model is then the trained one (a second
+                # build costs a small fit about a quarter more); under JAX
+                # it does not.
+                stacked = self.model_builder is None and (
+                    state["n_networks_"] > 1
+                    or keras.backend.backend() != "tensorflow")
                 model = self._build_and_compile(
                     keras, data["meta"], state,
                     masked=not data["train_unmasked"], stacked=stacked)
