@@ -112,10 +112,11 @@ default='auto'
         ``'auto'``: ``'mean_max'`` for tokens, ``'last'`` for numeric input.
     architecture : {'auto', 'conv_lstm', 'lstm', 'lstm_fcn'}, default='auto'
         ``'conv_lstm'``: three inception blocks (InceptionTime's module:
-        convolutions of widths 40, 20 and 10 and a max pooling side by side)
-        that shorten the sequence until the LSTM reads at most 64 steps, the
-        LSTM's summary joined with the blocks' global average (the FCN
-        head); token input gets one convolution over 5-grams instead.
+        convolutions of widths 40, 20 and 10 and a max pooling side by side,
+        batch-renormalised) that shorten the sequence until the LSTM reads
+        at most 64 steps, the LSTM's summary joined with the blocks' global
+        average (the FCN head); token input gets one convolution over
+        5-grams instead, its maximum over the review beside the LSTM.
         ``'lstm'``: the LSTM reads the raw steps. ``'lstm_fcn'``: the raw
         LSTM with a fully convolutional branch beside it (Karim et al.
         2017). ``'auto'``: ``'conv_lstm'``, for numeric and token input.
