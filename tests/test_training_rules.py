@@ -162,33 +162,6 @@ def test_conv_lstm_masks_padding_of_ragged_input():
                                atol=1e-5)
 
 
-def test_token_ngram_maximum_sits_beside_the_lstm():
-    # Beside the LSTM's (whole-dropped) summary, the output layer reads the
-    # 5-grams' maximum over each review's real steps: a cue anywhere in a
-    # long review reaches it, padding never does.
-    rng = np.random.default_rng(1)
-    X = [rng.integers(1, 300, size=rng.integers(80, 300)) for _ in range(40)]
-    clf = LSTMClassifier(**TINY).fit(X, np.arange(40) % 2)
-    model = clf.model_
-    names = [t._keras_history[0].name for t in
-             model.get_layer("conv_lstm")._inbound_nodes[0].input_tensors]
-    assert names == ["lstm_branch_dropout", "conv_pool"]
-    parts = keras.Model(model.input, [model.get_layer("downsample_0").output,
-                                       model.get_layer("conv_pool").output])
-    wide = np.zeros((2, 500), dtype=np.int32)
-    for i in range(2):
-        wide[i, :len(X[i])] = X[i]
-    steps, pooled = (keras.ops.convert_to_numpy(t) for t in parts([wide]))
-    for i in range(2):
-        real = -(-len(X[i]) // 6)
-        np.testing.assert_allclose(pooled[i], steps[i, :real].max(axis=0),
-                                   atol=1e-6)
-    # A review's maximum ignores its padding.
-    alone = keras.ops.convert_to_numpy(
-        parts([wide[:1, :len(X[0])]])[1])
-    np.testing.assert_allclose(alone[0], pooled[0], atol=1e-5)
-
-
 def test_conv_lstm_reads_through_inception_blocks():
     # InceptionTime's module: widths 40 / 20 / 10 and a max pooling side by
     # side, units // 2 filters each, a bottleneck only for several channels.
@@ -366,7 +339,7 @@ def test_token_ngram_maximum_sits_beside_the_lstm():
     names = [t._keras_history[0].name for t in
              model.get_layer("conv_lstm")._inbound_nodes[0].input_tensors]
     assert names == ["lstm_branch_dropout", "conv_pool"]
-    parts = keras.Model(model.inputs, [model.get_layer("downsample_0").output,
+    parts = keras.Model(model.input, [model.get_layer("downsample_0").output,
                                        model.get_layer("conv_pool").output])
     wide = np.zeros((2, 500), dtype=np.int32)
     for i in range(2):
