@@ -344,12 +344,12 @@ def test_token_ngram_maximum_sits_beside_the_lstm():
     wide = np.zeros((2, 500), dtype=np.int32)
     for i in range(2):
         wide[i, :len(X[i])] = X[i]
-    steps, pooled = (keras.ops.convert_to_numpy(t) for t in parts([wide]))
+    steps, pooled = (keras.ops.convert_to_numpy(t) for t in parts(wide))
     for i in range(2):
         real = -(-len(X[i]) // 6)
         np.testing.assert_allclose(pooled[i], steps[i, :real].max(axis=0),
                                    atol=1e-6)
     # A review's maximum ignores its padding.
     alone = keras.ops.convert_to_numpy(
-        parts([wide[:1, :len(X[0])]])[1])
+        parts(wide[:1, :len(X[0])])[1])
     np.testing.assert_allclose(alone[0], pooled[0], atol=1e-5)
