@@ -26,11 +26,11 @@ from skseq.inspection import (
     diagnose,
     plot_history,
 )
-from skseq.inspection._diagnose import (
+from skseq.inspection._diagnose import warn_after_fit
+from skseq.inspection._input_summary import (
     _MAX_PROBE,
     _chance_loss,
     summarize_input,
-    warn_after_fit,
 )
 
 matplotlib.use("Agg")

@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..datasets._layouts import channels_first_warning
-from ..inspection._diagnose import summarize_input
+from ..inspection._input_summary import summarize_input
 from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
 from ..utils._disk import as_disk_sequences
 from ..utils._validation import (
