@@ -13,6 +13,9 @@ Run::
     python benchmarks/accuracy.py                 # print the markdown table
     python benchmarks/accuracy.py --write-readme  # and put it into README.md
     python benchmarks/accuracy.py --unseen        # ArrowHead, OSULeaf, ACSF1
+    # PLAID too where sktime is installed (it ships the file), e.g. the
+    # peers' environment of benchmarks/peers.py:
+    PYTHONPATH=. peers-venv/bin/python benchmarks/accuracy.py --unseen
 
 The README table sits between ``<!-- accuracy-table:start -->`` and
 ``<!-- accuracy-table:end -->``.
@@ -39,21 +42,39 @@ ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"
 
 
-# UCR sets that aeon's wheel ships and skseq does not bundle: never used to
-# choose skseq's defaults, a check on sets the development did not see
-# (``--unseen``; needs aeon, the ``baselines`` extra).
-UNSEEN = ("ArrowHead", "OSULeaf", "ACSF1")
+# UCR sets that aeon's or sktime's wheel ships and skseq does not bundle:
+# not used to choose skseq's defaults before they were first run, a check on
+# sets the development did not see (``--unseen``; needs aeon, the
+# ``baselines`` extra; PLAID needs sktime too, whose wheel has the file).
+UNSEEN = ("ArrowHead", "OSULeaf", "ACSF1", "PLAID")
+
+
+def _unseen_folder(name):
+    """The folder of ``name``'s .ts files in aeon's or sktime's wheel."""
+    from importlib.util import find_spec
+
+    for package in ("aeon", "sktime"):
+        spec = find_spec(package)
+        if spec is None or spec.origin is None:
+            continue
+        folder = Path(spec.origin).parent / "datasets" / "data" / name
+        if (folder / f"{name}_TRAIN.ts").exists():
+            return folder
+    return None
 
 
 def _load_aeon(name):
-    from aeon import datasets
     from aeon.datasets import load_from_ts_file
 
-    folder = Path(datasets.__file__).parent / "data" / name
+    folder = _unseen_folder(name)
     X_train, y_train, X_test, y_test = (
         part for split in ("TRAIN", "TEST")
         for part in load_from_ts_file(str(folder / f"{name}_{split}.ts")))
-    # aeon's (n, channels, steps) to Keras' (n, steps, channels).
+    # aeon's (n, channels, steps) to Keras' (n, steps, channels); unequal
+    # lengths come as a list of (channels, steps) arrays.
+    if isinstance(X_train, list):
+        return ([x.T for x in X_train], [x.T for x in X_test],
+                y_train, y_test)
     return (X_train.transpose(0, 2, 1), X_test.transpose(0, 2, 1),
             y_train, y_test)
 
@@ -163,7 +184,7 @@ def main(argv=None):
                         choices=UCR_DATASETS + UNSEEN)
     parser.add_argument("--unseen", action="store_true",
                         help=f"run on {', '.join(UNSEEN)} instead (aeon's "
-                             "copies; not bundled, not used in development)")
+                             "and sktime's copies; not bundled)")
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=None,
                         help="cap the LSTM epochs (default: the estimator's)")
@@ -173,7 +194,15 @@ def main(argv=None):
     if args.unseen:
         if args.write_readme:
             parser.error("--unseen does not write the README's table")
-        args.datasets = list(UNSEEN)
+        args.datasets = [name for name in UNSEEN if _unseen_folder(name)]
+        for name in sorted(set(UNSEEN) - set(args.datasets)):
+            print(f"skipping {name}: not in aeon's or sktime's data folder "
+                  "(install sktime for PLAID)", file=sys.stderr)
+    for name in set(args.datasets) - set(UCR_DATASETS):
+        if _unseen_folder(name) is None:
+            parser.error(f"{name} is not in aeon's or sktime's data folder; "
+                         "install aeon (pip install 'skseq[baselines]') or, "
+                         "for PLAID, sktime")
     start = time.perf_counter()
     results, sizes = run(args.datasets, args.random_state, args.epochs)
     table = markdown(results, sizes, args.random_state,

@@ -100,6 +100,20 @@ def _edge_padding(X, lengths):
     return best
 
 
+def _log_scales(X, lengths, feature_std):
+    """Natural log of each sequence's standard deviation per feature, over
+    its real steps, ``(n_sequences, n_features)``; floored at 1e-7 of the
+    feature's overall deviation (constant sequences)."""
+    real = real_step_mask(lengths, X.shape[1])[..., np.newaxis]
+    count = np.maximum(real.sum(axis=1), 1)
+    values = np.where(real, X, 0.0).astype(np.float64)
+    mean = values.sum(axis=1) / count
+    var = np.where(real, np.square(values - mean[:, np.newaxis]), 0.0
+                   ).sum(axis=1) / count
+    floor = 1e-7 * np.where(feature_std > 0, feature_std, 1.0)
+    return np.log(np.maximum(np.sqrt(var), floor))
+
+
 def summarize_input(X_padded, lengths, y_encoded, weights=None, *,
                     n_train=None, tokens=False, max_samples=_MAX_PROBE):
     """Small summary of the training data that the checks need.
@@ -160,6 +174,8 @@ def summarize_input(X_padded, lengths, y_encoded, weights=None, *,
         steps = X_s[real_step_mask(len_s, width)].astype(np.float64)
         summary["feature_mean"] = steps.mean(axis=0)
         summary["feature_std"] = steps.std(axis=0)
+        summary["sequence_log_scale"] = _log_scales(
+            X_s, len_s, summary["feature_std"])
         summary["edge_padding"] = _edge_padding(X_s, len_s)
     return summary
 

@@ -278,6 +278,17 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     elif est.scaling is not None and not tokens:
         state["scaler_"] = SequenceScaler(method=est.scaling)._fit_padded(
             X_padded[:n_train], lengths[:n_train])
+    gain = None
+    if state["scaler_"] is not None:
+        # What the (affine, per-feature) scaling multiplies a spread by.
+        inner, n_feat = state["scaler_"].scaler_, X_padded.shape[2]
+        gain = (inner.transform(np.ones((1, n_feat)))
+                - inner.transform(np.zeros((1, n_feat))))[0]
+    sequence_scale = None if est.model_builder is not None else \
+        _training.resolve_sequence_scaling(
+            est.sequence_scaling,
+            state["input_summary_"].get("sequence_log_scale"), gain)
+    state["sequence_scaling_"] = sequence_scale is not None
     # Scaled once, up front, where Keras or bucketing takes arrays (under
     # TensorFlow, unbucketed, each batch is scaled when it is drawn).
     X_model = None if disk is not None or gathered \
@@ -401,6 +412,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         "tokens": tokens,
         "vocabulary_size": state["vocabulary_size_"],
         "n_timesteps": state["n_timesteps_in_"],
+        "sequence_scale": sequence_scale,
     }
     plan = _training.plan_schedule(
         est.n_iter_no_change, est.lr_schedule, epochs,

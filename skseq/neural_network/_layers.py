@@ -4,7 +4,7 @@ import keras
 from keras import layers, ops
 
 __all__ = ["MaskedGlobalPooling1D", "AttentionPooling1D", "MaskedMaxPooling1D",
-           "MaskedDownsample1D"]
+           "MaskedDownsample1D", "SequenceStandardization1D"]
 
 
 def _lowest_at_padding(inputs, mask):
@@ -155,3 +155,64 @@ class MaskedDownsample1D(MaskedMaxPooling1D):
     def get_config(self):
         # Not MaskedMaxPooling1D's: its pool_size and strides follow factor.
         return {**layers.Layer.get_config(self), "factor": self.factor}
+
+
+@keras.saving.register_keras_serializable(package="skseq")
+class SequenceStandardization1D(layers.Layer):
+    """Each sequence on its own scale, beside the input: ``3 * dim`` channels.
+
+    For every sequence and feature, the mean ``m`` and standard deviation
+    ``s`` over its real steps; the output is the input, then ``(x - m) / s``
+    (the sequence's shape at unit scale), then ``log s`` standardised by
+    ``log_scale_mean`` and ``log_scale_std`` (its scale, the same at every
+    step), with padded steps 0. A global scaling brings one typical scale to
+    1; sequences whose own scales differ by orders of magnitude
+    (electrical loads of different appliances) stay near 0 or far beyond 1
+    after it, and the network sees flat lines or saturates. Keras'
+    ``Normalization`` and ``LayerNormalization`` normalise per step or with
+    fixed statistics, not per sequence over its real steps.
+
+    Parameters
+    ----------
+    log_scale_mean, log_scale_std : list of float
+        Per feature: mean and spread of ``log s`` over the training
+        sequences (see ``_training.resolve_per_sequence``).
+    """
+
+    # Floor of s (the input is globally scaled: its typical s is 1).
+    EPSILON = 1e-7
+
+    def __init__(self, log_scale_mean, log_scale_std, **kwargs):
+        super().__init__(**kwargs)
+        self.log_scale_mean = [float(v) for v in log_scale_mean]
+        self.log_scale_std = [float(v) for v in log_scale_std]
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            m = ops.ones_like(inputs[..., :1])
+        else:
+            m = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        count = ops.maximum(ops.sum(m, axis=1, keepdims=True), 1.0)
+        mean = ops.sum(inputs * m, axis=1, keepdims=True) / count
+        var = ops.sum(ops.square(inputs - mean) * m, axis=1,
+                      keepdims=True) / count
+        scale = ops.sqrt(ops.maximum(var, self.EPSILON ** 2))
+        shape = (inputs - mean) / scale
+        log_scale = (ops.log(scale) - ops.convert_to_tensor(
+            self.log_scale_mean, inputs.dtype)) / ops.convert_to_tensor(
+            self.log_scale_std, inputs.dtype)
+        out = ops.concatenate(
+            [inputs, shape, log_scale * ops.ones_like(inputs)], axis=-1)
+        return out * m
+
+    def compute_mask(self, inputs, mask=None):
+        # Handed on explicitly: the convolutions after it drop masks.
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], 3 * input_shape[-1])
+
+    def get_config(self):
+        return {**super().get_config(), "log_scale_mean": self.log_scale_mean,
+                "log_scale_std": self.log_scale_std}

@@ -168,6 +168,15 @@ default='auto'
         uses ``n_samples / (n_classes * count(class))``.
     scaling : {'standard', 'robust', 'minmax'} or None, default='standard'
         Per-feature scaling fitted on real steps (:class:`SequenceScaler`).
+    sequence_scaling : 'auto' or bool, default='auto'
+        Numeric input: the network also reads each sequence standardised on
+        its own (per feature, over its real steps) and the log of its
+        standard deviation, beside the scaled input
+        (``SequenceStandardization1D``). ``'auto'``: when the sequences' own
+        scales span more than 100x in some feature (90th over 10th
+        percentile), where one global scaling leaves many of them as flat
+        lines near 0 (PLAID's appliance currents: 0.50 test accuracy without,
+        see ``benchmarks/README.md``). The choice is ``sequence_scaling_``.
     mask_value : 'auto', float or None, default='auto'
         In dense input, leading and trailing steps whose every feature equals
         this value are padding. ``None`` treats every step as real.
@@ -204,8 +213,10 @@ default='auto'
         Escape hatch: ``model_builder(meta)`` returns a Keras model taking
         post-padded ``(batch, steps, n_features)`` input (or token ids).
         ``meta`` holds ``n_features``, ``n_outputs``, ``n_classes``,
-        ``tokens``, ``vocabulary_size``, ``n_timesteps`` and the network
-        parameters above. An uncompiled model is compiled with this
+        ``tokens``, ``vocabulary_size``, ``n_timesteps``,
+        ``sequence_scale`` (the arguments of ``SequenceStandardization1D``
+        where ``sequence_scaling`` applies, else None; the builder decides
+        whether to use them) and the network parameters above. An uncompiled model is compiled with this
         estimator's optimizer, learning rate and loss. Must be picklable
         (a module-level function) for pickling and ``n_jobs > 1``.
     distribution : None, 'data_parallel' or keras.distribution.Distribution, \
@@ -238,6 +249,10 @@ default=None
         The trained network.
     scaler_ : SequenceScaler or None
         The fitted scaler, if ``scaling`` is set.
+    sequence_scaling_ : bool
+        Whether the built-in network reads each sequence on its own scale
+        too (``sequence_scaling``, ``'auto'`` resolved; False with a
+        ``model_builder``).
     history_ : dict of list
         Keras' per-epoch ``loss``, ``accuracy``, ``val_loss``, ...
     n_iter_ : int
@@ -298,6 +313,7 @@ default=None
                              StrOptions({"auto"}), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "scaling": [StrOptions({"standard", "robust", "minmax"}), None],
+        "sequence_scaling": [StrOptions({"auto"}), "boolean"],
         "mask_value": [StrOptions({"auto"}), Real, None],
         "input_type": [StrOptions({"auto", "numeric", "tokens"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
@@ -320,8 +336,9 @@ default=None
                  learning_rate=1e-3,
                  lr_schedule="plateau", optimizer="adam", validation="auto",
                  validation_fraction=0.1, n_iter_no_change="auto",
-                 class_weight="balanced", scaling="standard", mask_value="auto",
-                 input_type="auto", embedding_dim=32, vocabulary_size=None,
+                 class_weight="balanced", scaling="standard",
+                 sequence_scaling="auto", mask_value="auto", input_type="auto",
+                 embedding_dim=32, vocabulary_size=None,
                  bucketing="auto", jit_compile="auto", model_builder=None,
                  distribution=None, callbacks=None, random_state=None,
                  verbose=0):
@@ -342,6 +359,7 @@ default=None
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.scaling = scaling
+        self.sequence_scaling = sequence_scaling
         self.mask_value = mask_value
         self.input_type = input_type
         self.embedding_dim = embedding_dim

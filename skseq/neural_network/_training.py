@@ -1,4 +1,4 @@
-"""Training rules that follow the data: batch size, budget, schedule, hold-out.
+"""Rules that follow the data: batch size, budget, schedule, scale, hold-out.
 
 Every default of :class:`~skseq.LSTMClassifier` that depends on the data is
 decided here, by a stated rule, so that the estimator reads the same for
@@ -16,6 +16,10 @@ decided here, by a stated rule, so that the estimator reads the same for
   improving for a tenth of the epochs (at least 5), down to a tenth of the
   initial rate; training stops when it has not improved for a fifth of the
   epochs (at least 10) and the weights of the best epoch are kept;
+* **scale** -- the network also sees each sequence on its own scale
+  (standardised over its real steps, its log-scale as a channel) when the
+  sequences' own scales span more than ``SCALE_SPREAD`` (100x, 10th to
+  90th percentile): a global scaling cannot bring them all near 1;
 * **hold-out** -- independent sequences (shuffled, class-sorted files such as
   UCR/UEA's) get a stratified, seeded, shuffled hold-out; overlapping windows
   cut from one series (detected, or ``validation='tail'``) get the tail, so
@@ -32,7 +36,7 @@ import warnings
 import numpy as np
 
 __all__ = ["resolve_batch_size", "resolve_epochs", "resolve_n_networks",
-           "resolve_patience",
+           "resolve_patience", "resolve_sequence_scaling", "SCALE_SPREAD",
            "looks_like_windows", "split_validation", "MIN_VALIDATION",
            "STEP_BUDGET"]
 
@@ -46,6 +50,10 @@ _MIN_EPOCHS, _MAX_EPOCHS = 10, 1500
 ENSEMBLE_WORK = 300_000_000
 MAX_NETWORKS = 3
 _MIN_BATCH, _MAX_BATCH = 4, 64
+# Spread of the sequences' own scales (90th over 10th percentile of their
+# standard deviations, in a feature) beyond which a global scaling leaves
+# many sequences near 0 or far beyond 1: two orders of magnitude.
+SCALE_SPREAD = 100.0
 
 
 def resolve_batch_size(batch_size, n_train):
@@ -128,6 +136,53 @@ def resolve_patience(n_iter_no_change, epochs):
         return max(10, epochs // 5), max(5, epochs // 10)
     stop = int(n_iter_no_change)
     return stop, max(1, stop // 2)
+
+
+def resolve_sequence_scaling(sequence_scaling, log_scales, gain=None):
+    """Whether the network also sees each sequence on its own scale.
+
+    Parameters
+    ----------
+    sequence_scaling : 'auto' or bool
+        See :class:`~skseq.LSTMClassifier`. ``'auto'``: when, in some
+        feature, the 90th percentile of the sequences' standard deviations
+        is more than ``SCALE_SPREAD`` times the 10th.
+    log_scales : ndarray of shape (n_sequences, n_features) or None
+        Natural log of each (probed) training sequence's standard deviation
+        per feature, before scaling (``input_summary_['sequence_log_scale']``);
+        None for token input.
+    gain : ndarray of shape (n_features,) or None
+        What the global scaling multiplies a standard deviation by.
+
+    Returns
+    -------
+    log_scale : dict or None
+        ``log_scale_mean`` and ``log_scale_std`` per feature, the log-scales
+        after the global scaling (their spread at least 1, a factor e, so
+        that a new scale never becomes a huge input), for
+        :class:`~skseq.neural_network._layers.SequenceStandardization1D`;
+        None when off.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> stds = np.geomspace(1e-3, 1e3, 50)[:, None]
+    >>> resolve_sequence_scaling("auto", np.log(stds)) is not None
+    True
+    >>> resolve_sequence_scaling("auto", np.log(np.ones((50, 1)))) is None
+    True
+    """
+    if log_scales is None or len(log_scales) == 0 or \
+            sequence_scaling is False:
+        return None
+    p10, p90 = np.percentile(log_scales, [10, 90], axis=0)
+    if sequence_scaling == "auto" and \
+            np.all(p90 - p10 <= math.log(SCALE_SPREAD)):
+        return None
+    shifted = log_scales + (0.0 if gain is None else
+                            np.log(np.maximum(np.abs(gain), 1e-300)))
+    return {"log_scale_mean": shifted.mean(axis=0).tolist(),
+            "log_scale_std": np.maximum(shifted.std(axis=0), 1.0).tolist()}
 
 
 def looks_like_windows(X, lengths, n_pairs=32):
