@@ -4,7 +4,8 @@ Made once during :meth:`skseq.LSTMClassifier.fit` (:func:`summarize_input`,
 on at most ``_MAX_PROBE`` sequences, so its cost does not grow with the
 data) and kept as ``input_summary_``; :func:`_summary_from_data` makes the
 same summary for an unfitted estimator. The checks that read it are in
-``_data_checks`` and ``_training_checks``.
+``_data_checks`` and ``_training_checks``; its sequences' log-scales also
+decide ``sequence_scaling`` (``neural_network._training``).
 """
 
 import numpy as np
@@ -104,14 +105,11 @@ def _log_scales(X, lengths, feature_std):
     """Natural log of each sequence's standard deviation per feature, over
     its real steps, ``(n_sequences, n_features)``; floored at 1e-7 of the
     feature's overall deviation (constant sequences)."""
-    real = real_step_mask(lengths, X.shape[1])[..., np.newaxis]
-    count = np.maximum(real.sum(axis=1), 1)
-    values = np.where(real, X, 0.0).astype(np.float64)
-    mean = values.sum(axis=1) / count
-    var = np.where(real, np.square(values - mean[:, np.newaxis]), 0.0
-                   ).sum(axis=1) / count
+    # One sequence at a time: no (n, steps, features) float64 temporaries.
+    stds = np.array([X[i, :max(int(n), 1)].std(axis=0, dtype=np.float64)
+                     for i, n in enumerate(lengths)]).reshape(len(X), -1)
     floor = 1e-7 * np.where(feature_std > 0, feature_std, 1.0)
-    return np.log(np.maximum(np.sqrt(var), floor))
+    return np.log(np.maximum(stds, floor))
 
 
 def summarize_input(X_padded, lengths, y_encoded, weights=None, *,
