@@ -15,7 +15,8 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..datasets._layouts import channels_first_warning
 from ..inspection._input_summary import summarize_input
-from ..preprocessing._scaler import SequenceScaler, real_step_mask, unmask_real_steps
+from ..preprocessing._scaler import (SequenceScaler, affine_map, real_step_mask,
+                                     unmask_real_steps)
 from ..utils._disk import as_disk_sequences
 from ..utils._validation import (
     ZERO_DATA_SHARE,
@@ -278,12 +279,9 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     elif est.scaling is not None and not tokens:
         state["scaler_"] = SequenceScaler(method=est.scaling)._fit_padded(
             X_padded[:n_train], lengths[:n_train])
-    gain = None
-    if state["scaler_"] is not None:
-        # What the (affine, per-feature) scaling multiplies a spread by.
-        inner, n_feat = state["scaler_"].scaler_, X_padded.shape[2]
-        gain = (inner.transform(np.ones((1, n_feat)))
-                - inner.transform(np.zeros((1, n_feat))))[0]
+    # What the (affine, per-feature) scaling multiplies a spread by.
+    gain = None if tokens else \
+        affine_map(state["scaler_"], state["n_features_in_"])[0]
     sequence_scale = None if est.model_builder is not None else \
         _training.resolve_sequence_scaling(
             est.sequence_scaling,

@@ -5,19 +5,9 @@ import warnings
 
 import numpy as np
 
+from ..preprocessing._scaler import affine_map
+
 __all__ = ["export_onnx"]
-
-
-def _affine(scaler, n_features):
-    """Weights w, b with ``scaler.transform(x) == x * w + b`` per feature.
-
-    Standard, robust and min-max scaling are all per-feature affine maps.
-    """
-    if scaler is None:
-        return np.ones(n_features), np.zeros(n_features)
-    b = scaler.scaler_.transform(np.zeros((1, n_features)))[0]
-    w = scaler.scaler_.transform(np.ones((1, n_features)))[0] - b
-    return w, b
 
 
 def _predict_path(estimator, keras):
@@ -64,7 +54,7 @@ def _predict_path(estimator, keras):
         n_features = estimator.n_features_in_
         inputs = keras.Input(shape=(None, n_features), dtype="float32",
                              name="sequences")
-        w, b = _affine(estimator.scaler_, n_features)
+        w, b = affine_map(estimator.scaler_, n_features)
         x = ScaleRealSteps(w, b, getattr(estimator, "mask_value_",
                                          estimator.mask_value),
                            name="scaling")(inputs)

@@ -81,6 +81,21 @@ class _Moments:
         return scaler
 
 
+def affine_map(scaler, n_features):
+    """Weights w, b with ``scaler.transform(x) == x * w + b`` per feature.
+
+    Standard, robust and min-max scaling are all per-feature affine maps;
+    ``scaler=None`` (no scaling) is the identity. Read by the ONNX export,
+    which writes the map into the graph, and by ``sequence_scaling``, which
+    shifts the sequences' log-scales by ``log |w|``.
+    """
+    if scaler is None:
+        return np.ones(n_features), np.zeros(n_features)
+    b = scaler.scaler_.transform(np.zeros((1, n_features)))[0]
+    w = scaler.scaler_.transform(np.ones((1, n_features)))[0] - b
+    return w, b
+
+
 def real_step_mask(lengths, n_timesteps):
     """Boolean ``(n_samples, n_timesteps)`` mask of real steps (post-padded)."""
     return np.arange(n_timesteps)[np.newaxis, :] < np.asarray(lengths)[:, None]
