@@ -15,8 +15,8 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..datasets._layouts import channels_first_warning
 from ..inspection._input_summary import summarize_input
-from ..preprocessing._scaler import (SequenceScaler, affine_map, real_step_mask,
-                                     unmask_real_steps)
+from ..preprocessing._scaler import (SequenceScaler, affine_map,
+                                     real_step_mask, unmask_real_steps)
 from ..utils._disk import as_disk_sequences
 from ..utils._validation import (
     ZERO_DATA_SHARE,

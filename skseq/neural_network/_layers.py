@@ -176,7 +176,7 @@ class SequenceStandardization1D(layers.Layer):
     ----------
     log_scale_mean, log_scale_std : list of float
         Per feature: mean and spread of ``log s`` over the training
-        sequences (see ``_training.resolve_per_sequence``).
+        sequences (see ``_training.resolve_sequence_scaling``).
     """
 
     # Floor of s (the input is globally scaled: its typical s is 1).

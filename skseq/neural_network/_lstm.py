@@ -216,8 +216,9 @@ default='auto'
         ``tokens``, ``vocabulary_size``, ``n_timesteps``,
         ``sequence_scale`` (the arguments of ``SequenceStandardization1D``
         where ``sequence_scaling`` applies, else None; the builder decides
-        whether to use them) and the network parameters above. An uncompiled model is compiled with this
-        estimator's optimizer, learning rate and loss. Must be picklable
+        whether to use them) and the network parameters above. An
+        uncompiled model is compiled with this estimator's optimizer,
+        learning rate and loss. Must be picklable
         (a module-level function) for pickling and ``n_jobs > 1``.
     distribution : None, 'data_parallel' or keras.distribution.Distribution, \
 default=None
