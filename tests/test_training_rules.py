@@ -51,6 +51,49 @@ def test_patience_follows_the_epoch_budget():
     assert _training.resolve_patience(6, 400) == (6, 3)
 
 
+def test_fitted_stop_applies_without_a_hold_out_only():
+    plan = _training.plan_schedule("auto", "plateau", 400, "loss", 4)
+    assert plan["fitted_loss"] == pytest.approx(
+        _training.FITTED_SHARE * np.log(4))
+    assert plan["fitted_patience"] == 40
+    # A hold-out's loss stops training as before; n_iter_no_change=None
+    # trains every epoch.
+    assert _training.plan_schedule(
+        "auto", "plateau", 400, "val_loss", 4)["fitted_loss"] is None
+    assert _training.plan_schedule(
+        None, "plateau", 400, "loss", 4)["fitted_loss"] is None
+
+
+def _first_fitted_run(losses, level, patience):
+    """1-based epoch at which ``patience`` epochs in a row were below."""
+    run = 0
+    for epoch, loss in enumerate(losses, start=1):
+        run = run + 1 if loss < level else 0
+        if run >= patience:
+            return epoch
+    return None
+
+
+def test_training_stops_once_the_training_set_is_fitted():
+    # Two well-separated classes, 60 sequences (no hold-out): the loss falls
+    # below 1% of ln 2 long before 300 epochs.
+    rng = np.random.default_rng(0)
+    y = np.arange(60) % 2
+    X = rng.normal(size=(60, 12, 1)) + 3.0 * (2 * y - 1)[:, None, None]
+    clf = LSTMClassifier(units=8, epochs=300, learning_rate=0.01,
+                         random_state=0).fit(X, y)
+    assert clf.validation_ == "none"
+    losses = clf.history_["loss"]
+    level = _training.FITTED_SHARE * np.log(2)
+    stop = _first_fitted_run(losses, level, 30)  # a tenth of 300 epochs
+    assert stop is not None and clf.n_iter_ == stop < clf.epochs_
+    assert clf.predict(X).tolist() == y.tolist()
+    # With early stopping off, every planned epoch is trained.
+    full = LSTMClassifier(units=8, epochs=40, learning_rate=0.01,
+                          n_iter_no_change=None, random_state=0).fit(X, y)
+    assert full.n_iter_ == 40
+
+
 def test_fit_records_the_resolved_rules():
     X, y = _sorted_by_class()
     clf = LSTMClassifier(epochs=3, units=4, random_state=0).fit(X, y)

@@ -162,6 +162,9 @@ default='auto'
         Stop after this many epochs without improvement of the monitored
         loss (validation loss, else training loss) and keep the best
         epoch's weights. ``'auto'``: a fifth of the epochs, at least 10.
+        Without a hold-out, training also stops once the training set is
+        fitted: the training loss below 1% of a chance prediction's
+        (``ln n_classes``) for a tenth of the epochs (at least 5).
         ``None`` trains all ``epochs`` and keeps the last weights.
     class_weight : 'balanced', dict or None, default='balanced'
         Weights of the classes, keyed by the original labels. ``'balanced'``
