@@ -126,6 +126,22 @@ def test_the_stratified_hold_out_depends_on_the_seed_only():
     assert not np.array_equal(a, c)
 
 
+def test_no_hold_out_smaller_than_the_number_of_classes():
+    # UCR's FiftyWords: 450 sequences of 50 classes, a hold-out of 45 would
+    # miss classes whatever the draw (and train_test_split refused it).
+    X, y = _sorted_by_class(n_per_class=9, n_classes=50, t=6)
+    lengths = np.full(len(y), 6)
+    train, val, kind = _training.split_validation("auto", 0.1, X, lengths,
+                                                  y, 0)
+    assert kind == "none" and len(val) == 0 and len(train) == 450
+    # One more row per class than needed: a stratified hold-out again.
+    train, val, kind = _training.split_validation("auto", 0.12, X, lengths,
+                                                  y, 0)
+    assert kind == "stratified" and len(set(y[val])) == 50
+    clf = LSTMClassifier(**TINY).fit(X, y)
+    assert clf.validation_ == "none" and "val_loss" not in clf.history_
+
+
 def test_overlapping_windows_are_detected_and_get_the_tail():
     series = np.cumsum(np.random.default_rng(0).normal(size=(900, 2)), axis=0)
     X, y = make_windows(series, 30, stride=2)[:2]  # 436 windows

@@ -155,7 +155,9 @@ default='auto'
         consecutive sequences overlap like windows cut from one series,
         ``'stratified'`` otherwise. ``None``: no hold-out. Without a
         splitter, nothing is held out when the hold-out would have fewer
-        than 30 sequences: its loss is too noisy to stop on.
+        than 30 sequences (its loss is too noisy to stop on), nor when a
+        stratified one would have fewer sequences than there are classes
+        (it would miss classes).
     validation_fraction : float, default=0.1
         Share of the training data held out by ``'stratified'``/``'tail'``.
     n_iter_no_change : int, 'auto' or None, default='auto'

@@ -27,9 +27,9 @@ decided here, by a stated rule, so that the estimator reads the same for
   UCR/UEA's) get a stratified, seeded, shuffled hold-out; overlapping windows
   cut from one series (detected, or ``validation='tail'``) get the tail, so
   that no window of the hold-out shares steps with a training window. A
-  hold-out is used only when it holds at least 30 sequences; smaller sets
-  train on everything and monitor the training loss, as FCN and InceptionTime
-  do.
+  hold-out is used only when it holds at least 30 sequences, and a
+  stratified one at least one per class; smaller sets train on everything
+  and monitor the training loss, as FCN and InceptionTime do.
 """
 
 import math
@@ -40,8 +40,8 @@ import numpy as np
 
 __all__ = ["resolve_batch_size", "resolve_epochs", "resolve_n_networks",
            "resolve_patience", "resolve_sequence_scaling", "SCALE_SPREAD",
-           "looks_like_windows", "split_validation", "MIN_VALIDATION",
-           "STEP_BUDGET", "FITTED_SHARE"]
+           "looks_like_windows", "split_validation",
+           "MIN_VALIDATION", "STEP_BUDGET", "FITTED_SHARE"]
 
 # Fewer validation sequences give too noisy a loss to stop on.
 MIN_VALIDATION = 30
@@ -131,6 +131,11 @@ def resolve_n_networks(n_networks, epochs_param, n_train, epochs,
     return int(np.clip(ENSEMBLE_WORK // work, 1, MAX_NETWORKS))
 
 
+def _a_tenth(epochs):
+    """A tenth of the epochs, at least 5: the rules' unit of patience."""
+    return max(5, epochs // 10)
+
+
 def resolve_patience(n_iter_no_change, epochs):
     """Epochs without improvement before stopping, and before halving the rate.
 
@@ -143,9 +148,9 @@ def resolve_patience(n_iter_no_change, epochs):
     ((89, 44), (7, 3))
     """
     if n_iter_no_change is None:
-        return None, max(5, epochs // 10)
+        return None, _a_tenth(epochs)
     if n_iter_no_change == "auto":
-        return max(10, epochs // 5), max(5, epochs // 10)
+        return max(10, epochs // 5), _a_tenth(epochs)
     stop = int(n_iter_no_change)
     return stop, max(1, stop // 2)
 
@@ -297,6 +302,13 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
     from sklearn.model_selection import train_test_split
 
     counts = np.bincount(y_encoded)
+    if n_val < np.count_nonzero(counts):
+        # Fewer rows than classes: the hold-out would miss classes whatever
+        # the draw (and train_test_split refuses to stratify it), so its
+        # loss would judge a different task. Train on everything instead,
+        # as for a hold-out under MIN_VALIDATION (e.g. UCR's FiftyWords:
+        # 450 sequences, 50 classes, a hold-out of 45).
+        return everything, nothing, "none"
     stratify = y_encoded if counts.min() >= 2 else None
     train, val = train_test_split(everything, test_size=n_val,
                                   random_state=random_state, stratify=stratify)
@@ -406,7 +418,7 @@ def plan_schedule(n_iter_no_change, lr_schedule, epochs, monitor, n_classes):
             "lr_patience": lr if lr_schedule == "plateau" else None,
             "min_delta": 1e-3 * chance,
             "fitted_loss": FITTED_SHARE * chance if fitted else None,
-            "fitted_patience": max(5, epochs // 10)}
+            "fitted_patience": _a_tenth(epochs)}
 
 
 class NonFiniteLoss(RuntimeError):
@@ -431,12 +443,13 @@ def training_callbacks(keras, plan, learning_rate):
         # Keras' EarlyStopping waits for a loss that stops falling; a fitted
         # training set's loss falls for hundreds of epochs more (margins).
         # Its `baseline` does the opposite (stops when a level is NOT met).
-        def __init__(self, level, patience):
+        def __init__(self, monitor, level, patience):
             super().__init__()
-            self.level, self.patience, self.below = level, patience, 0
+            self.monitor, self.level, self.patience = monitor, level, patience
+            self.below = 0
 
         def on_epoch_end(self, epoch, logs=None):
-            loss = (logs or {}).get(plan["monitor"])
+            loss = (logs or {}).get(self.monitor)
             self.below = self.below + 1 if loss is not None and \
                 float(loss) < self.level else 0
             if self.below >= self.patience:
@@ -444,7 +457,7 @@ def training_callbacks(keras, plan, learning_rate):
 
     callbacks = [StopOnNonFiniteLoss()]
     if plan.get("fitted_loss") is not None:
-        callbacks.append(StopWhenFitted(plan["fitted_loss"],
+        callbacks.append(StopWhenFitted(plan["monitor"], plan["fitted_loss"],
                                         plan["fitted_patience"]))
     if plan["lr_patience"] is not None:
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
