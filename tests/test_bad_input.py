@@ -71,8 +71,13 @@ def _cell(draw, X):
 
 def _nan_in_x(draw, c):
     X = c["X"].copy()
-    X[_cell(draw, X)] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+    cell, value = _cell(draw, X), draw(st.sampled_from([np.nan, np.inf,
+                                                         -np.inf]))
+    X[cell] = value
     c["X"] = X
+    one_feature = X.ndim == 2 or X.shape[2] == 1
+    if np.isnan(value) and one_feature and 0 < cell[1] == X.shape[1] - 1:
+        return None  # a NaN last step is padding (UCR's unequal lengths)
     return NON_FINITE
 
 
@@ -395,8 +400,15 @@ def _has_problem(X, empty_sequences_ok=False):
     if isinstance(X, list):
         return (not X or any(x.shape[-1] == 0 for x in X)
                 or (not empty_sequences_ok and any(len(x) == 0 for x in X)))
-    return (X.dtype.kind in "US" or X.ndim not in (2, 3) or 0 in X.shape
-            or not np.all(np.isfinite(X)))
+    if X.dtype.kind in "US" or X.ndim not in (2, 3) or 0 in X.shape \
+            or np.isinf(X).any():
+        return True
+    # NaN is padding where a step and every later one are all NaN.
+    steps = X if X.ndim == 3 else X[:, :, np.newaxis]
+    all_nan = np.isnan(steps).all(axis=2)
+    padding = np.flip(np.cumprod(np.flip(all_nan, 1), axis=1), 1) > 0
+    return bool((np.isnan(steps).any(axis=2) & ~padding).any()
+                or (not empty_sequences_ok and padding[:, 0].any()))
 
 
 @settings(max_examples=150, **SETTINGS)

@@ -57,3 +57,79 @@ def test_ragged_sequences_without_features_are_refused():
     # Used to pad into a (1, 1, 0) array.
     with pytest.raises(ValueError, match=r"X\[0\] has 0 features per step"):
         check_sequences([np.zeros((0, 0))], allow_empty_rows=True)
+
+
+def _nan_padded(n=24, width=15, seed=0):
+    # The UCR/UEA archive's table for unequal lengths: NaN after each end.
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(4, width + 1, n)
+    y = np.arange(n) % 2
+    X = np.full((n, width), np.nan)
+    for i, k in enumerate(lengths):
+        X[i, :k] = rng.normal(size=k) + y[i]
+    return X, y, lengths
+
+
+def test_trailing_nan_steps_are_padding():
+    X, y, lengths = _nan_padded()
+    before = X.copy()
+    padded, found = check_sequences(X)
+    np.testing.assert_array_equal(found, lengths)
+    as_list, _ = check_sequences([x[:k] for x, k in zip(X, lengths)])
+    np.testing.assert_array_equal(padded, as_list)
+    np.testing.assert_array_equal(X, before)  # not modified
+    # Several features: a step is padding only when all of them are NaN.
+    X3 = np.stack([X, X + 1.0], axis=2)
+    np.testing.assert_array_equal(check_sequences(X3)[1], lengths)
+    # The estimator reads the table as it reads the list of sequences.
+    params = dict(units=4, epochs=3, random_state=0)
+    table = LSTMClassifier(**params).fit(X, y)
+    listed = LSTMClassifier(**params).fit(
+        [x[:k] for x, k in zip(X, lengths)], y)
+    assert table.n_timesteps_in_ == lengths.max()
+    np.testing.assert_allclose(table.predict_proba(X),
+                               listed.predict_proba(X), atol=1e-5)
+
+
+@pytest.mark.parametrize("where, match", [
+    ((3, 2), r"NaN\) inside 1 sequence\(s\), e.g. row 3 at step 2"),
+    ((5, 0), r"row 5 at step 0"),  # leading NaN is a missing value too
+])
+def test_missing_values_inside_sequences_name_the_fix(where, match):
+    X, y, _ = _nan_padded()
+    X[where] = np.nan
+    clf = LSTMClassifier(units=4, epochs=1)
+    with pytest.raises(ValueError, match=match) as exc:
+        clf.fit(X, y)
+    assert "interpolat" in str(exc.value) and not hasattr(clf, "model_")
+    # One feature of two NaN at the end is a missing value, not padding.
+    X, y, lengths = _nan_padded()
+    X3 = np.stack([X, X], axis=2)
+    X3[0, lengths[0] - 1, 1] = np.nan
+    with pytest.raises(ValueError, match="row 0 at step"):
+        check_sequences(X3)
+    X3 = np.stack([X, X], axis=2)
+    X3[2] = np.nan
+    with pytest.raises(ValueError, match="every step is NaN, e.g. row 2"):
+        check_sequences(X3)
+
+
+def test_channels_first_ragged_sequences_are_told_to_transpose():
+    # aeon's load_classification gives unequal lengths as a list of
+    # (n_channels, n_timepoints) arrays.
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(2, 10 + i)) for i in range(6)]
+    clf = LSTMClassifier(units=4, epochs=1)
+    with pytest.raises(ValueError, match=r"channels first.*Pass "
+                       r"skseq\.datasets\.from_channels_first\(X\), or "
+                       r"\[x\.T for x in X\]"):
+        clf.fit(X, np.arange(6) % 2)
+    assert not hasattr(clf, "model_")
+    from skseq.datasets import from_channels_first
+
+    clf.fit(from_channels_first(X), np.arange(6) % 2)
+    assert clf.n_features_in_ == 2
+    # Sequences whose rows differ are not flagged.
+    with pytest.raises(ValueError, match="same number of features") as exc:
+        check_sequences([np.ones((3, 2)), np.ones((4, 5))])
+    assert "channels first" not in str(exc.value)

@@ -271,9 +271,11 @@ def check_sequences(X, *, tokens=False, mask_value=0.0, pad_value=None,
     Raises
     ------
     ValueError
-        For NaN or infinite values, an empty sequence, an unsupported number
-        of dimensions, strings, or ragged sequences of different feature
-        counts. Nothing is modified.
+        For missing (NaN) or infinite values, an empty sequence, an
+        unsupported number of dimensions, strings, or ragged sequences of
+        different feature counts. Nothing is modified. In a dense float
+        array, steps where every feature is NaN at the end of a sequence are
+        padding (the UCR/UEA archive's unequal lengths), not missing values.
 
     Examples
     --------
@@ -304,6 +306,11 @@ def check_sequences(X, *, tokens=False, mask_value=0.0, pad_value=None,
             f"got the scalar {X!r}."
         )
     X = _check_dense(X, tokens, input_name)
+    if not tokens and np.isnan(X).any():
+        return _check_ragged(_without_nan_edges(X, input_name,
+                                                allow_empty_rows), tokens,
+                             mask_value, pad_value, input_name, dtype,
+                             allow_empty_rows)
     X_padded, lengths = _dense_to_post_padded(X, mask_value, pad_value, dtype)
     _check_lengths(lengths, input_name, mask_value, allow_empty_rows)
     return X_padded, lengths
@@ -356,9 +363,11 @@ def _check_dense(X, tokens, input_name):
         arr = check_array(arr, dtype=None, input_name=input_name,
                           ensure_min_samples=1)
         return _check_token_values(arr, input_name)
+    # NaN passes here: at a sequence's edges it is padding (see
+    # _without_nan_edges); infinity is refused.
     arr = check_array(arr, dtype=[np.float32, np.float64], allow_nd=True,
                       input_name=input_name, ensure_min_samples=1,
-                      ensure_min_features=1)
+                      ensure_min_features=1, ensure_all_finite="allow-nan")
     if arr.ndim == 2:
         arr = arr[:, :, np.newaxis]
     if arr.shape[1] == 0:
@@ -373,6 +382,41 @@ def _check_dense(X, tokens, input_name):
             "least one is needed."
         )
     return arr
+
+
+def _without_nan_edges(X, input_name, allow_empty_rows=False):
+    """The sequences of a dense array without their trailing NaN steps.
+
+    The UCR/UEA archive stores sequences of unequal lengths as one table
+    padded with NaN at the end (``*_TRAIN.tsv``): steps where every
+    feature is NaN after a row's last other step are not there. Any other
+    NaN is a missing value, which no padding rule can tell from data: a
+    ValueError names the first one and the fix.
+    """
+    missing = np.isnan(X).any(axis=2)
+    real = ~np.isnan(X).all(axis=2)
+    n_timesteps = X.shape[1]
+    stop = np.where(real.any(axis=1),
+                    n_timesteps - np.argmax(real[:, ::-1], axis=1), 0)
+    inside = missing & (np.arange(n_timesteps) < stop[:, None])
+    if inside.any():
+        row, step = np.argwhere(inside)[0]
+        raise ValueError(
+            f"{input_name} has missing values (NaN) inside "
+            f"{int(inside.any(axis=1).sum())} sequence(s), e.g. row {row} at "
+            f"step {step}. NaN is read only as padding: steps where every "
+            "feature is NaN at the end of a sequence (the UCR/UEA archive's "
+            "format for unequal lengths). Fill the gaps first, "
+            "e.g. by interpolating along time (for a 2-D X: pandas."
+            "DataFrame(X).interpolate(axis=1, limit_direction='both')), or "
+            "drop those sequences.")
+    empty = np.flatnonzero(stop == 0)
+    if empty.size and not allow_empty_rows:
+        raise ValueError(
+            f"{input_name} has {empty.size} sequence(s) whose every step is "
+            f"NaN, e.g. row {empty[0]}: nothing is left once the NaN padding "
+            "is removed. Drop these rows.")
+    return [x[:b] for x, b in zip(X, stop)]
 
 
 def _check_token_values(arr, input_name):
@@ -398,6 +442,24 @@ def _check_token_values(arr, input_name):
             "numeric values, not token ids."
         )
     return arr.astype(np.int32, copy=False)
+
+
+def _channels_first_hint(X, input_name):
+    """Advice when a list holds aeon/sktime sequences, channels first.
+
+    aeon and sktime give sequences of unequal lengths as a list of
+    ``(n_channels, n_timepoints)`` arrays; skseq reads ``(n_timesteps,
+    n_features)``. Every array then has as many rows, and the error on
+    their "feature" counts should say to transpose them.
+    """
+    shapes = [np.shape(x) for x in X]
+    if all(len(s) == 2 for s in shapes) and len({s[0] for s in shapes}) == 1:
+        return (f" Every sequence has {shapes[0][0]} row(s) and a varying "
+                "number of columns: channels first, as aeon and sktime give "
+                "them (n_channels, n_timepoints). Pass "
+                f"skseq.datasets.from_channels_first({input_name}), or "
+                f"[x.T for x in {input_name}].")
+    return ""
 
 
 def _check_ragged(X, tokens, mask_value, pad_value, input_name, dtype,
@@ -447,7 +509,7 @@ def _check_ragged(X, tokens, mask_value, pad_value, input_name, dtype,
                 raise ValueError(
                     f"All sequences must have the same number of features: "
                     f"{input_name}[0] has {n_features}, {name} has "
-                    f"{arr.shape[1]}."
+                    f"{arr.shape[1]}.{_channels_first_hint(X, input_name)}"
                 )
         if arr.shape[0] == 0 and not allow_empty_rows:
             raise ValueError(
