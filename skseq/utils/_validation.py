@@ -307,10 +307,9 @@ def check_sequences(X, *, tokens=False, mask_value=0.0, pad_value=None,
         )
     X = _check_dense(X, tokens, input_name)
     if not tokens and np.isnan(X).any():
-        return _check_ragged(_without_nan_edges(X, input_name,
-                                                allow_empty_rows), tokens,
-                             mask_value, pad_value, input_name, dtype,
-                             allow_empty_rows)
+        sequences = _without_trailing_nan(X, input_name, allow_empty_rows)
+        return _check_ragged(sequences, tokens, mask_value, pad_value,
+                             input_name, dtype, allow_empty_rows)
     X_padded, lengths = _dense_to_post_padded(X, mask_value, pad_value, dtype)
     _check_lengths(lengths, input_name, mask_value, allow_empty_rows)
     return X_padded, lengths
@@ -363,8 +362,8 @@ def _check_dense(X, tokens, input_name):
         arr = check_array(arr, dtype=None, input_name=input_name,
                           ensure_min_samples=1)
         return _check_token_values(arr, input_name)
-    # NaN passes here: at a sequence's edges it is padding (see
-    # _without_nan_edges); infinity is refused.
+    # NaN passes here: after a sequence's end it is padding (see
+    # _without_trailing_nan); infinity is refused.
     arr = check_array(arr, dtype=[np.float32, np.float64], allow_nd=True,
                       input_name=input_name, ensure_min_samples=1,
                       ensure_min_features=1, ensure_all_finite="allow-nan")
@@ -384,7 +383,7 @@ def _check_dense(X, tokens, input_name):
     return arr
 
 
-def _without_nan_edges(X, input_name, allow_empty_rows=False):
+def _without_trailing_nan(X, input_name, allow_empty_rows=False):
     """The sequences of a dense array without their trailing NaN steps.
 
     The UCR/UEA archive stores sequences of unequal lengths as one table
@@ -393,8 +392,8 @@ def _without_nan_edges(X, input_name, allow_empty_rows=False):
     NaN is a missing value, which no padding rule can tell from data: a
     ValueError names the first one and the fix.
     """
-    missing = np.isnan(X).any(axis=2)
-    real = ~np.isnan(X).all(axis=2)
+    nan = np.isnan(X)
+    missing, real = nan.any(axis=2), ~nan.all(axis=2)
     n_timesteps = X.shape[1]
     stop = np.where(real.any(axis=1),
                     n_timesteps - np.argmax(real[:, ::-1], axis=1), 0)
