@@ -49,7 +49,8 @@ def padding_lengths(X, mask_value=0.0):
             (n_samples, n_timesteps)
         Dense sequences.
     mask_value : float or None, default=0.0
-        Value that marks padded steps. ``None`` means no padding.
+        Value that marks padded steps (NaN marks steps whose every feature
+        is NaN). ``None`` means no padding.
 
     Returns
     -------
@@ -74,10 +75,15 @@ def padding_lengths(X, mask_value=0.0):
         return no_padding
     # Padding is at the edges: when no first or last step is padding, no
     # step is (equal-length data, read in two steps per row, not all).
-    edges = X[:, [0, -1]] == mask_value
+    def padded(values):
+        # NaN never equals itself: NaN padding is found by isnan.
+        return np.isnan(values) if mask_value != mask_value \
+            else values == mask_value
+
+    edges = padded(X[:, [0, -1]])
     if not (edges.all(axis=2) if X.ndim == 3 else edges).any():
         return no_padding
-    is_pad = X == mask_value
+    is_pad = padded(X)
     if X.ndim == 3:
         is_pad = is_pad.all(axis=2)
     real = ~is_pad
@@ -392,12 +398,9 @@ def _without_trailing_nan(X, input_name, allow_empty_rows=False):
     NaN is a missing value, which no padding rule can tell from data: a
     ValueError names the first one and the fix.
     """
-    nan = np.isnan(X)
-    missing, real = nan.any(axis=2), ~nan.all(axis=2)
-    n_timesteps = X.shape[1]
-    stop = np.where(real.any(axis=1),
-                    n_timesteps - np.argmax(real[:, ::-1], axis=1), 0)
-    inside = missing & (np.arange(n_timesteps) < stop[:, None])
+    _, stop = padding_lengths(X, np.nan)
+    # Before a row's end, any NaN is missing (leading NaN steps too).
+    inside = np.isnan(X).any(axis=2) & (np.arange(X.shape[1]) < stop[:, None])
     if inside.any():
         row, step = np.argwhere(inside)[0]
         raise ValueError(
