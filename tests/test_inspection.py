@@ -64,14 +64,16 @@ def _fake_fit(history, *, y, X=None, epochs=None, **params):
     X = np.random.default_rng(0).normal(size=(len(y), 5, 1)) if X is None \
         else X
     classes, y_enc = np.unique(y, return_inverse=True)
-    n_val = est._n_validation(len(y)) if "val_loss" in history else 0
+    lengths = np.full(len(y), X.shape[1])
+    n_val = (len(est._held_out(X, lengths, y_enc)[1])
+             if "val_loss" in history else 0)
     est.classes_ = classes
     est.history_ = history
     est.n_iter_ = len(history["loss"])
     monitor = history.get("val_loss", history["loss"])
     est.best_epoch_ = int(np.argmin(monitor)) + 1
     est.input_summary_ = summarize_input(
-        X, np.full(len(y), X.shape[1]), y_enc, n_train=len(y) - n_val)
+        X, lengths, y_enc, n_train=len(y) - n_val)
     return est
 
 
@@ -340,6 +342,24 @@ def test_padding_value_that_mask_value_misses():
     assert report.codes == ["padding_value_mismatch"]
     assert report.findings[0].message.count("start") == 1
     assert diagnose(LSTMClassifier(), X0, y).codes == []
+
+
+def test_summary_before_fit_counts_the_hold_out_fit_draws():
+    """diagnose(est, X, y) summarises the rows fit trains on: a stratified
+    hold-out drawn from a class-sorted file, none where a tenth of the rows
+    is fewer than the classes (fit then trains on everything)."""
+    rng = np.random.default_rng(0)
+    est = LSTMClassifier(units=2, epochs=1, random_state=0)
+    keys = ("n_validation", "chance_loss", "val_chance_loss")
+    sorted_file = np.repeat([0, 1], [110, 220])  # a tail would be all 1s
+    many_classes = np.repeat(np.arange(50), 9)   # a tenth: 45 rows
+    for y, n_val in ((sorted_file, 33), (many_classes, 0)):
+        X = rng.normal(size=(len(y), 6, 1))
+        before = diagnose(est, X, y).summary
+        after = clone(est).fit(X, y).input_summary_
+        assert before["n_validation"] == n_val
+        for key in keys:
+            assert before[key] == pytest.approx(after[key]), key
 
 
 def test_diagnose_needs_data_for_unfitted_estimator():

@@ -275,7 +275,8 @@ def test_bucketed_tensorflow_fit_traces_once_per_batch_size(monkeypatch):
         clf = LSTMClassifier(**params).fit(X, y)
     assert not retraces
 
-    n_train = len(y) - clf._n_validation(len(y))
+    n_train = clf.input_summary_["n_samples"] - clf.input_summary_[
+        "n_validation"]
     batches = bucket_batches(lengths[:n_train], 16)
     traced = trained[0].train_function.concrete_functions
     assert set(traced) == {len(b) for b in batches} == {16, n_train % 16}

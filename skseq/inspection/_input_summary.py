@@ -199,7 +199,15 @@ def _summary_from_data(est, X, y):
     class_weight = getattr(est, "class_weight", None)
     weights = (compute_sample_weight(class_weight, y)
                if class_weight is not None else None)
-    n_val = est._n_validation(len(y)) if hasattr(est, "_n_validation") else 0
+    n_val = 0
+    if hasattr(est, "_held_out"):
+        # The hold-out fit would draw (none for a set with more classes
+        # than a hold-out has rows), training rows first as in fit; the
+        # feature statistics read every row whatever the order.
+        train, val, _ = est._held_out(X_padded, lengths, y_encoded)
+        order, n_val = np.concatenate([train, val]), len(val)
+        y_encoded = y_encoded[order]
+        weights = None if weights is None else weights[order]
     summary = summarize_input(X_padded, lengths, y_encoded, weights,
                               n_train=len(y) - n_val, tokens=tokens)
     summary["mask_value"] = mask_value

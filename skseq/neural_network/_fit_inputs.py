@@ -208,12 +208,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             est.vocabulary_size or max(int(X_padded.max()) + 1, 2))
         X_padded = clip_tokens(X_padded, state["vocabulary_size_"])
 
-    validation = (None if est.n_iter_no_change is None
-                  and not _training.is_splitter(est.validation)
-                  else est.validation)
-    train_idx, val_idx, kind = _training.split_validation(
-        validation, est.validation_fraction, X_padded, lengths,
-        y_encoded, est.random_state)
+    train_idx, val_idx, kind = est._held_out(X_padded, lengths, y_encoded)
     n_train, n_val = len(train_idx), len(val_idx)
     # Rows of X in the order below: training rows first, then the hold-out.
     order = np.concatenate([train_idx, val_idx])

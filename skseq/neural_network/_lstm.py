@@ -478,14 +478,16 @@ default=None
                     "[keras.callbacks.CSVLogger('log.csv')].")
         return [copy.deepcopy(cb) for cb in callbacks]
 
-    def _n_validation(self, n_samples):
-        """Rows held out for early stopping from ``n_samples`` (0 for none,
-        and for a splitter, whose split is only known with the data)."""
-        if self.n_iter_no_change is None or _training.is_splitter(
-                self.validation):
-            return 0
-        return _training.n_validation(self.validation,
-                                      self.validation_fraction, n_samples)
+    def _held_out(self, X_padded, lengths, y_encoded):
+        """``(train, val, kind)`` rows of fit's hold-out for this data (the
+        rule of :func:`~skseq.neural_network._training.split_validation`;
+        nothing without early stopping, unless a splitter is given)."""
+        validation = (None if self.n_iter_no_change is None
+                      and not _training.is_splitter(self.validation)
+                      else self.validation)
+        return _training.split_validation(
+            validation, self.validation_fraction, X_padded, lengths,
+            y_encoded, self.random_state)
 
     def _resolve_tokens(self, X):
         return resolve_tokens(self.input_type, X)
