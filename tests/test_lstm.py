@@ -9,7 +9,7 @@ import pytest
 from sklearn.base import clone, is_classifier
 from sklearn.datasets import make_blobs
 from sklearn.dummy import DummyClassifier
-from sklearn.metrics import balanced_accuracy_score
+from sklearn.metrics import balanced_accuracy_score, log_loss
 from sklearn.model_selection import (
     GridSearchCV,
     StratifiedKFold,
@@ -100,6 +100,20 @@ def test_binary_uses_one_sigmoid_unit_multiclass_softmax():
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     assert set(clf3.predict(X)) <= {"a", "b", "c"}
     np.testing.assert_array_equal(clf3.classes_, ["a", "b", "c"])
+
+
+def test_probabilities_sum_to_one_in_float64():
+    """log_loss (scoring='neg_log_loss') warns on rows that sum to 1 only
+    within float32's precision."""
+    X, y = _signal_data()
+    y3 = np.array(["a", "b", "c"])[np.arange(len(y)) % 3]
+    for labels in (y, y3):
+        proba = LSTMClassifier(**TINY).fit(X, labels).predict_proba(X)
+        assert proba.dtype == np.float64
+        np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=0, atol=1e-12)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            log_loss(labels, proba)
 
 
 @pytest.mark.parametrize("pooling", ["last", "mean", "max", "attention"])

@@ -592,10 +592,13 @@ default=None
         out = predict_in_chunks(
             self.model_,
             model_input(X_padded, lengths, self.tokens_, self.scaler_),
-            lengths, self.n_timesteps_in_)
+            lengths, self.n_timesteps_in_).astype(np.float64)
+        # The network's float32 rows sum to 1 within ~1e-7, which
+        # scikit-learn's log_loss (scoring='neg_log_loss') warns about:
+        # completed or normalised in float64.
         if out.shape[1] == 1:
-            out = np.hstack([1.0 - out, out])
-        return out.astype(np.float64)
+            return np.hstack([1.0 - out, out])
+        return out / out.sum(axis=1, keepdims=True)
 
     def predict(self, X):
         """Predicted class labels for sequences X.
