@@ -142,6 +142,24 @@ def test_no_hold_out_smaller_than_the_number_of_classes():
     assert clf.validation_ == "none" and "val_loss" not in clf.history_
 
 
+def test_a_class_with_one_sequence_is_trained_on_not_held_out():
+    X, y = _sorted_by_class(n_per_class=110, n_classes=3, t=6)
+    y = y.copy()
+    y[-1] = 3  # the last row is the only sequence of class 3
+    lengths = np.full(len(y), 6)
+    for seed in range(20):
+        train, val, kind = _training.split_validation("auto", 0.1, X,
+                                                      lengths, y, seed)
+        assert kind == "stratified" and len(val) == 33
+        assert len(train) + len(val) == len(y) and len(y) - 1 in train
+        assert set(y[val]) == {0, 1, 2}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = LSTMClassifier(**TINY).fit(X, y)
+    assert not [w for w in caught if "hold-out" in str(w.message)]
+    assert clf.validation_ == "stratified" and 3 in clf.classes_
+
+
 def test_overlapping_windows_are_detected_and_get_the_tail():
     series = np.cumsum(np.random.default_rng(0).normal(size=(900, 2)), axis=0)
     X, y = make_windows(series, 30, stride=2)[:2]  # 436 windows

@@ -226,8 +226,10 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             if a is X_padded and gathered else a[order]
             for a in (X_padded, lengths, y_encoded, weights))
     if n_val:
+        n_single = (np.count_nonzero(np.bincount(y_encoded) == 1)
+                    if kind == "stratified" else 0)
         _training.warn_missing_classes(y_encoded[n_train:], len(classes),
-                                       kind)
+                                       kind, n_single=n_single)
     # Each side scaled to mean 1 (weights is a new array): the optimum
     # is unchanged, and weights such as 1e38 cannot overflow the loss.
     for rows in (slice(0, n_train), slice(n_train, None)):

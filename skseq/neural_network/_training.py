@@ -309,9 +309,17 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
         # as for a hold-out under MIN_VALIDATION (e.g. UCR's FiftyWords:
         # 450 sequences, 50 classes, a hold-out of 45).
         return everything, nothing, "none"
-    stratify = y_encoded if counts.min() >= 2 else None
-    train, val = train_test_split(everything, test_size=n_val,
-                                  random_state=random_state, stratify=stratify)
+    # A class's only sequence is trained on, never held out: held out, the
+    # network would never see its class (scikit-learn cannot stratify it
+    # either). The other rows are split stratified.
+    single = counts[y_encoded] == 1
+    rest = everything[~single]
+    if len(rest) - n_val < np.count_nonzero(counts > 1):
+        return everything, nothing, "none"
+    train, val = train_test_split(rest, test_size=n_val,
+                                  random_state=random_state,
+                                  stratify=y_encoded[rest])
+    train = np.concatenate([train, everything[single]])
     return np.sort(train), np.sort(val), "stratified"
 
 
@@ -334,10 +342,15 @@ def n_validation(validation, validation_fraction, n):
     return n_val
 
 
-def warn_missing_classes(y_val, n_classes, kind, stacklevel=4):
-    """Warn when the hold-out lacks classes: its loss then misleads."""
+def warn_missing_classes(y_val, n_classes, kind, stacklevel=4,
+                         n_single=0):
+    """Warn when the hold-out lacks classes: its loss then misleads.
+
+    ``n_single`` classes have a single sequence, which a stratified
+    hold-out never takes (:func:`split_validation`): not counted missing.
+    """
     present = np.unique(y_val)
-    if len(y_val) and len(present) < n_classes:
+    if len(y_val) and len(present) + n_single < n_classes:
         advice = ("the training data may be sorted by class; shuffle X and y "
                   "unless they are in time order, or pass "
                   "validation='stratified'") if kind == "tail" else \
