@@ -102,6 +102,24 @@ def test_fit_records_the_resolved_rules():
     assert clf.validation_ == "none"  # 16 held out < 30
 
 
+def test_class_weight_keyed_by_digit_string_labels():
+    # aeon and sktime read UCR labels as text: '0', '1', '2'.
+    y = np.array(["0", "1", "2", "1"])
+    y_encoded = np.unique(y, return_inverse=True)[1]
+    weights = _training.check_weights(None, {"0": 1.0, "1": 2.0, "2": 4.0},
+                                      y, y_encoded)
+    np.testing.assert_array_equal(weights, [1.0, 2.0, 4.0, 2.0])
+    # A missing key weighs 1; extra keys are fine when every label has one.
+    np.testing.assert_array_equal(
+        _training.check_weights(None, {"1": 3.0}, y, y_encoded),
+        [1.0, 3.0, 1.0, 3.0])
+    np.testing.assert_array_equal(
+        _training.check_weights(None, {"0": 1, "1": 1, "2": 1, "9": 5},
+                                y, y_encoded), [1.0] * 4)
+    with pytest.raises(ValueError, match=r"key\(s\) \[1\].*'1' is not 1"):
+        _training.check_weights(None, {1: 2.0}, y, y_encoded)
+
+
 def test_normalisation_statistics_average_over_an_epoch():
     # 40 sequences, batches of 4: 10 batches an epoch, moving statistics
     # over about 10 batches (momentum 0.9), not Keras' 100.

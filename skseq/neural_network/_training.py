@@ -390,7 +390,10 @@ def check_weights(sample_weight, class_weight, y, y_encoded):
         raise ValueError(
             "sample_weight has NaN or infinite values; pass finite, "
             "non-negative weights.")
-    if class_weight is not None:
+    if isinstance(class_weight, dict):
+        weights = weights * _class_weights_by_label(class_weight, y,
+                                                    y_encoded)
+    elif class_weight is not None:
         weights = weights * compute_sample_weight(class_weight, y)
     if not np.isfinite(weights.sum()) or weights.sum() <= 0:
         raise ValueError(
@@ -399,6 +402,28 @@ def check_weights(sample_weight, class_weight, y, y_encoded):
             "weight, and the weights must not overflow (they are scaled to "
             "mean 1 for training).")
     return weights
+
+
+def _class_weights_by_label(class_weight, y, y_encoded):
+    """Per-sample weights of a ``{label: weight}`` dict, keyed by the labels
+    as given (classes without a key weigh 1).
+
+    By hand because scikit-learn's ``compute_sample_weight`` reads labels
+    such as ``'0', '1'`` (aeon's and sktime's, read from the archive's text)
+    as the numbers 0, 1, so a dict keyed by those very labels raised "The
+    classes, [0, 1, 2], are not in class_weight". Its rule is kept: keys
+    that match no class are an error when some class has no key either.
+    """
+    classes = np.unique(y).tolist()
+    per_class = np.array([float(class_weight.get(c, 1.0)) for c in classes])
+    unknown = [k for k in class_weight if k not in classes]
+    unweighted = [c for c in classes if c not in class_weight]
+    if unknown and unweighted:
+        raise ValueError(
+            f"class_weight has key(s) {unknown} that are not labels of y, "
+            f"and the label(s) {unweighted} have no key; key class_weight "
+            f"by the labels of y as they are (types matter: '1' is not 1).")
+    return per_class[y_encoded]
 
 
 def plan_schedule(n_iter_no_change, lr_schedule, epochs, monitor, n_classes):
