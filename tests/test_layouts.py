@@ -1,5 +1,7 @@
 """aeon/sktime layouts <-> Keras order, against the libraries' own loaders."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,6 +155,47 @@ def test_channels_first_warning(shape, flagged):
 def test_channels_first_warning_takes_an_array():
     assert channels_first_warning(np.zeros((2, 1, 20))) is not None
     assert channels_first_warning(np.zeros((2, 20, 1))) is None
+
+
+def test_channels_first_warning_reads_which_axis_is_smooth():
+    """With more "features" than steps, the array itself tells: a series
+    is smooth along time, a table's columns are in no order."""
+    X, _ = load_ucr("BasicMotions", split="train")       # (40, 100, 6)
+    message = channels_first_warning(X.transpose(0, 2, 1))  # aeon's order
+    assert message is not None and "smooth along the features" in message
+    assert "from_channels_first(X)" in message
+    assert channels_first_warning(X) is None
+    # Shape alone stays ambiguous: no data, no smoothness check.
+    assert channels_first_warning((40, 6, 100)) is None
+    rng = np.random.default_rng(0)
+    assert channels_first_warning(rng.normal(size=(30, 12, 50))) is None
+    # Smooth along both axes (a spectrogram: frames x frequency bins).
+    t, f = np.meshgrid(np.linspace(0, 3, 20), np.linspace(0, 3, 64),
+                       indexing="ij")
+    spectrogram = np.sin(t + f)[None] + 0.01 * rng.normal(size=(30, 20, 64))
+    assert channels_first_warning(spectrogram) is None
+
+
+def test_fit_warns_on_channels_first_arrays_and_lists_of_one_length():
+    from skseq import LSTMClassifier
+
+    X, y = load_ucr("BasicMotions", split="train")
+    X, y = X[::2], y[::2]
+    aeon_order = X.transpose(0, 2, 1)
+    for data in (aeon_order, list(aeon_order)):
+        clf = LSTMClassifier(units=4, epochs=1, random_state=0)
+        with pytest.warns(UserWarning, match="from_channels_first"):
+            clf.fit(data, y)
+        # Predicting on Keras order then names the fix too.
+        with pytest.raises(ValueError, match="channels first, as aeon"):
+            clf.predict(X)
+    clf = LSTMClassifier(units=4, epochs=1, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(list(X), y)
+    assert not [w for w in caught if "channels" in str(w.message)]
+    with pytest.raises(ValueError, match="channels first, as aeon"):
+        clf.predict(aeon_order)
 
 
 # ------------------------------------------------ against aeon's own loaders

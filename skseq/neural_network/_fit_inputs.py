@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..datasets._layouts import channels_first_warning
+from ..datasets._layouts import channels_first_message
 from ..inspection._input_summary import summarize_input
 from ..preprocessing._scaler import (SequenceScaler, affine_map,
                                      real_step_mask, unmask_real_steps)
@@ -142,6 +142,21 @@ def padding_sample(X, disk, tokens):
     return lambda n: arr[spread_indices(len(arr), n)]
 
 
+def _dense_sample(X, max_rows=64):
+    """``(shape, rows)`` of X for :func:`channels_first_message`: X itself
+    when it is an array; for a list of 2-D sequences of one shape (aeon's
+    ``(n_channels, n_timepoints)`` arrays of equal length), the list's shape
+    and at most ``max_rows`` of them stacked; else X's shape alone."""
+    if not isinstance(X, (list, tuple)):
+        return np.shape(X), X if isinstance(X, np.ndarray) else None
+    first = np.shape(X[0]) if len(X) else ()
+    if len(first) != 2 or any(np.shape(x) != first for x in X):
+        return (), None
+    step = max(1, len(X) // max_rows)
+    rows = np.stack([np.asarray(x) for x in X[::step][:max_rows]])
+    return (len(X),) + tuple(first), rows
+
+
 def prepare_fit(est, X, y, sample_weight, distribution=None):
     """Validate everything and build the Keras inputs, before training.
 
@@ -174,10 +189,10 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
                 "or a list); disk arrays (memmap, Zarr) are read as numeric "
                 "sequences. Load the token ids with numpy.asarray first.")
         X_padded, lengths = disk, disk.check()
-    elif not tokens and not isinstance(X, (list, tuple)):
+    elif not tokens:
         # aeon/sktime hold series channels-first: (n, 1, 150) would
         # train silently as one step of 150 features.
-        message = channels_first_warning(np.shape(X))
+        message = channels_first_message(*_dense_sample(X))
         if message is not None:
             warnings.warn(message, UserWarning, stacklevel=4)
     if disk is None:

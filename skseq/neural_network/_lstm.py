@@ -577,15 +577,21 @@ default=None
         if self.tokens_:
             X_padded = clip_tokens(X_padded, self.vocabulary_size_)
         else:
-            self._check_n_features(X_padded.shape[2])
+            self._check_n_features(X_padded.shape[2], X_padded.shape[1])
         return self._proba(X_padded, lengths)
 
-    def _check_n_features(self, n_features):
+    def _check_n_features(self, n_features, n_timesteps=None):
         if n_features != self.n_features_in_:
+            hint = ""
+            if n_timesteps == self.n_features_in_:
+                hint = (" X has as many steps as the model has features: "
+                        "channels first, as aeon and sktime give them "
+                        "(n_cases, n_channels, n_timepoints)? Pass "
+                        "skseq.datasets.from_channels_first(X).")
             raise ValueError(
                 f"X has {n_features} features per step, but "
                 f"LSTMClassifier was fitted with {self.n_features_in_} "
-                "features per step."
+                f"features per step.{hint}"
             )
 
     def _proba(self, X_padded, lengths):
