@@ -198,6 +198,25 @@ def test_fit_warns_on_channels_first_arrays_and_lists_of_one_length():
         clf.predict(aeon_order)
 
 
+def test_sktime_frames_are_refused_naming_their_converter():
+    from skseq import LSTMClassifier
+
+    X, y = load_ucr("GunPoint", split="train")
+    X, y = X[:10], y[:10]
+    clf = LSTMClassifier(units=4, epochs=1, random_state=0)
+    for frame, converter in ((to_multiindex(X), "from_multiindex"),
+                             (to_nested(X), "from_nested")):
+        with pytest.raises(ValueError, match=rf"skseq\.datasets\.{converter}"):
+            clf.fit(frame, y)  # before: "inconsistent numbers of samples"
+        assert not hasattr(clf, "model_")
+    clf.fit(X, y)
+    # Before: one prediction per row of the frame (per time point).
+    with pytest.raises(ValueError, match="from_multiindex"):
+        clf.predict(to_multiindex(X))
+    # A wide frame, one row per sequence, is a 2-D array as before.
+    assert clf.predict(pd.DataFrame(X[:, :, 0])).shape == (10,)
+
+
 # ------------------------------------------------ against aeon's own loaders
 @pytest.mark.parametrize("name", ["GunPoint", "ItalyPowerDemand",
                                   "BasicMotions"])

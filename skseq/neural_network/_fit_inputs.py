@@ -21,6 +21,7 @@ from ..utils._disk import as_disk_sequences
 from ..utils._validation import (
     ZERO_DATA_SHARE,
     _dense_to_post_padded,
+    check_not_sktime_frame,
     check_sequences,
     resolve_mask_value,
     spread_indices,
@@ -166,6 +167,8 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     """
     distributed = distribution is not None
     batch_multiple = _distribution.batch_multiple(distribution)
+    # Before any count of rows: a frame's rows are not its sequences.
+    check_not_sktime_frame(X)
     disk = as_disk_sequences(X, 0.0 if est.mask_value == "auto"
                              else est.mask_value)
     tokens = False if disk is not None else resolve_tokens(est.input_type, X)

@@ -301,6 +301,7 @@ def check_sequences(X, *, tokens=False, mask_value=0.0, pad_value=None,
             f"{input_name} is a sparse matrix; skseq needs dense sequences. "
             f"Convert it with {input_name}.toarray()."
         )
+    check_not_sktime_frame(X, input_name)
     if isinstance(X, (list, tuple)) or (
         isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
     ):
@@ -319,6 +320,31 @@ def check_sequences(X, *, tokens=False, mask_value=0.0, pad_value=None,
     X_padded, lengths = _dense_to_post_padded(X, mask_value, pad_value, dtype)
     _check_lengths(lengths, input_name, mask_value, allow_empty_rows)
     return X_padded, lengths
+
+
+def check_not_sktime_frame(X, input_name="X"):
+    """Refuse sktime's frames, which read as something else, naming the fix.
+
+    A ``pd-multiindex`` frame (one row per case and time point) reads as a
+    2-D table of one-step "sequences", one per row: fit then fails on the
+    number of labels and predict returns a label per time point. A
+    ``nested_univ`` frame (a ``pd.Series`` per cell) is an object table.
+    """
+    if not type(X).__module__.startswith("pandas") or not hasattr(
+            X, "index"):
+        return
+    if getattr(X.index, "nlevels", 1) > 1:
+        raise ValueError(
+            f"{input_name} is a DataFrame with a {X.index.nlevels}-level "
+            f"index: sktime's pd-multiindex layout (one row per case and "
+            f"time point). Convert it with "
+            f"skseq.datasets.from_multiindex({input_name}).")
+    if getattr(X, "ndim", 1) == 2 and X.shape[0] and X.shape[1] and \
+            type(X.iat[0, 0]).__module__.startswith("pandas"):
+        raise ValueError(
+            f"{input_name} is a DataFrame of {type(X.iat[0, 0]).__name__} "
+            f"cells: sktime's nested_univ layout. Convert it with "
+            f"skseq.datasets.from_nested({input_name}).")
 
 
 def _string_error(input_name):
