@@ -133,3 +133,18 @@ def test_channels_first_ragged_sequences_are_told_to_transpose():
     with pytest.raises(ValueError, match="same number of features") as exc:
         check_sequences([np.ones((3, 2)), np.ones((4, 5))])
     assert "channels first" not in str(exc.value)
+
+
+def test_pandas_nullable_columns_read_pd_na_as_nan():
+    # DataFrame.convert_dtypes() gives Float64 columns holding pd.NA.
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).normal(size=(6, 20))
+    frame = pd.DataFrame(X).astype("Float64")
+    frame.iloc[::2, 15:] = pd.NA  # trailing: padding
+    X_padded, lengths = check_sequences(frame)
+    np.testing.assert_array_equal(lengths, [15, 20] * 3)
+    np.testing.assert_allclose(X_padded[1, :, 0], X[1], rtol=1e-6)
+    assert frame.isna().to_numpy().sum() == 15  # not modified
+    frame.iloc[1, 3] = pd.NA  # inside: a missing value, refused by name
+    with pytest.raises(ValueError, match="row 1 at step 3"):
+        check_sequences(frame)

@@ -365,6 +365,15 @@ class ObjectArrayError(TypeError, ValueError):
 
 def _check_dense(X, tokens, input_name):
     arr = np.asarray(X) if not hasattr(X, "dtype") else X
+    if not tokens and type(X).__module__.startswith("pandas") and hasattr(
+            X, "to_numpy"):
+        # pandas' nullable columns (Float64, Int64: convert_dtypes()) hold
+        # pd.NA, which NumPy cannot read as a number: NaN, as for float
+        # columns (trailing NaN is padding, any other a missing value).
+        try:
+            arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            pass  # strings or objects: refused below, by name
     if getattr(arr, "dtype", None) is not None and arr.dtype.kind in "OUS":
         if arr.dtype.kind in "US" or any(
             _is_string_like(v) for v in np.asarray(arr).ravel()[:100]
