@@ -391,9 +391,10 @@ def _check_dense(X, tokens, input_name):
     if ndim not in (2, 3) or (tokens and ndim != 2):
         want = "2-D (n_samples, n_timesteps) array of token ids" if tokens \
             else "3-D (n_samples, n_timesteps, n_features) array"
-        hint = (" Reshape your data: X.reshape(1, -1, n_features) for one "
-                "sequence, X.reshape(-1, 1) for one feature per sample."
-                if ndim == 1 else "")
+        # (-1, 1) would be one-step sequences: a label per value.
+        hint = (" For one univariate sequence pass X.reshape(1, -1); for "
+                "one sequence of n_features per step, X.reshape(1, -1, "
+                "n_features)." if ndim == 1 else "")
         raise ValueError(
             f"Expected a {want}, a 2-D array with one feature per step, or a "
             f"list of sequences; got {input_name} with {ndim} dimension(s) "
