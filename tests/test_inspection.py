@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
 from skseq import LSTMClassifier, SequenceScaler
+from skseq.model_selection import PurgedTimeSeriesSplit
 from skseq.inspection import (
     DiagnosticReport,
     Finding,
@@ -360,6 +361,19 @@ def test_summary_before_fit_counts_the_hold_out_fit_draws():
         assert before["n_validation"] == n_val
         for key in keys:
             assert before[key] == pytest.approx(after[key]), key
+    # A splitter's gap is left out; labels read as text, class_weight
+    # keyed by them (aeon's '0', '1').
+    y = np.repeat(["0", "1"], 20)[np.argsort(rng.random(40))]
+    X = rng.normal(size=(40, 6, 1))
+    est = LSTMClassifier(units=2, epochs=1, random_state=0,
+                         class_weight={"0": 1.0, "1": 3.0},
+                         validation=PurgedTimeSeriesSplit(n_splits=3,
+                                                          window=6))
+    before = diagnose(est, X, y).summary
+    after = clone(est).fit(X, y).input_summary_
+    assert before["n_samples"] == after["n_samples"] < 40
+    for key in keys:
+        assert before[key] == pytest.approx(after[key]), key
 
 
 def test_diagnose_needs_data_for_unfitted_estimator():

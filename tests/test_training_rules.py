@@ -189,6 +189,14 @@ def test_a_class_with_one_sequence_is_trained_on_not_held_out():
         clf = LSTMClassifier(**TINY).fit(X, y)
     assert not [w for w in caught if "hold-out" in str(w.message)]
     assert clf.validation_ == "stratified" and 3 in clf.classes_
+    # Singletons do not count towards "more classes than the hold-out has
+    # rows": 25 classes of 11 and 35 of one, 310 rows, 31 held out.
+    y = np.r_[np.repeat(np.arange(25), 11), np.arange(25, 60)]
+    X = np.zeros((len(y), 6, 1))
+    train, val, kind = _training.split_validation(
+        "stratified", 0.1, X, np.full(len(y), 6), y, 0)
+    assert kind == "stratified" and len(val) == 31
+    assert set(y[val]) == set(range(25))
 
 
 def test_overlapping_windows_are_detected_and_get_the_tail():

@@ -455,7 +455,7 @@ def channels_first_warning(shape):
     ----------
     shape : tuple of int or array-like
         The shape of the input, or the input itself (an object with a
-        ``shape``; a numeric array also gets the smoothness check).
+        ``shape``; a NumPy array also gets the smoothness check).
 
     Returns
     -------
@@ -478,17 +478,25 @@ def channels_first_warning(shape):
     >>> channels_first_warning(X.transpose(0, 2, 1)) is None
     True
     """
-    data = shape if hasattr(shape, "dtype") and hasattr(shape, "ndim") \
-        else None
-    return channels_first_message(getattr(shape, "shape", shape), data)
+    data = shape if isinstance(shape, np.ndarray) else None
+    return _channels_first_message(getattr(shape, "shape", shape), data)
 
 
-def channels_first_message(shape, data=None):
-    """:func:`channels_first_warning` of ``shape``, with the smoothness
-    check on ``data`` (rows of the input, or None)."""
-    shape = tuple(int(s) for s in shape)
+def _channels_first_message(shape, data=None):
+    """The message of :func:`channels_first_warning` (or None).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The input's shape (a list's: ``(n_sequences, rows, columns)``).
+    data : ndarray or None
+        Rows of the input for the smoothness check; None checks the shape
+        only.
+    """
+    shape = tuple(shape)
     if len(shape) != 3:
         return None
+    shape = tuple(int(s) for s in shape)
     n_samples, n_steps, n_features = shape
     steps = "1 time step" if n_steps == 1 else f"{n_steps} time steps"
     fix = (f"If X is aeon/sktime data, channels-first (n_cases, "
@@ -504,7 +512,8 @@ def channels_first_message(shape, data=None):
             f"reads (n_samples, n_timesteps, n_features), so an LSTM sees "
             f"{'no order at all' if n_steps == 1 else 'almost no order'}. "
             + fix)
-    if (data is None or n_features < max(_MIN_SERIES_LENGTH, n_steps + 1)
+    if (data is None or not len(data)
+            or n_features < max(_MIN_SERIES_LENGTH, n_steps + 1)
             or not np.issubdtype(data.dtype, np.number)):
         return None
     along_steps = _lag1_correlation(data, axis=1)
@@ -521,17 +530,25 @@ def channels_first_message(shape, data=None):
         "this warning.")
 
 
-def _lag1_correlation(X, axis, max_rows=64):
-    """Correlation of neighbours along ``axis`` of a 3-D array, each row
-    standardised over all its values, on at most ``max_rows`` rows spread
-    over X (non-finite values read as 0)."""
-    rows = np.unique(np.linspace(0, len(X) - 1, min(len(X), max_rows))
-                     .astype(int))
-    sample = np.nan_to_num(np.asarray(X[rows], dtype=np.float64),
-                           nan=0.0, posinf=0.0, neginf=0.0)
-    sample = sample - sample.mean(axis=(1, 2), keepdims=True)
-    n = sample.shape[axis]
-    a = np.take(sample, np.arange(n - 1), axis=axis)
-    b = np.take(sample, np.arange(1, n), axis=axis)
-    scale = math.sqrt(float((a * a).mean()) * float((b * b).mean()))
-    return float((a * b).mean()) / scale if scale > 0 else 0.0
+def _lag1_correlation(X, axis, max_rows=64, max_values=2**20):
+    """Correlation of neighbours along ``axis`` of a 3-D array.
+
+    Each row is standardised over all its values (non-finite ones read as
+    0); read on at most ``max_rows`` rows spread over X, and on the first
+    512 steps and 2,048 features of each, at most ``max_values`` values in
+    all (a warning's check must not cost a copy of X).
+    """
+    n_steps, n_features = min(X.shape[1], 512), min(X.shape[2], 2048)
+    n_rows = max(1, min(len(X), max_rows,
+                        max_values // (n_steps * n_features)))
+    rows = np.unique(np.linspace(0, len(X) - 1, n_rows).astype(int))
+    sample = np.nan_to_num(
+        np.asarray(X[rows, :n_steps, :n_features], dtype=np.float32),
+        nan=0.0, posinf=0.0, neginf=0.0)
+    sample -= sample.mean(axis=(1, 2), keepdims=True)
+    std = sample.std(axis=(1, 2), keepdims=True)
+    sample /= np.where(std > 0, std, 1.0)
+    a = sample[:, :-1] if axis == 1 else sample[:, :, :-1]
+    b = sample[:, 1:] if axis == 1 else sample[:, :, 1:]
+    scale = math.sqrt(float(np.mean(a * a)) * float(np.mean(b * b)))
+    return float(np.mean(a * b)) / scale if scale > 0 else 0.0

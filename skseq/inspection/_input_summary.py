@@ -180,9 +180,8 @@ def summarize_input(X_padded, lengths, y_encoded, weights=None, *,
 
 def _summary_from_data(est, X, y):
     """Validate X, y like ``est.fit`` would and summarise them (no fit)."""
-    from sklearn.utils.class_weight import compute_sample_weight
-
     from ..neural_network._fit_inputs import padding_sample
+    from ..neural_network._training import check_weights, scale_weights
     from ..utils._validation import check_sequences, resolve_mask_value
 
     tokens = est._resolve_tokens(X) if hasattr(est, "_resolve_tokens") \
@@ -197,18 +196,22 @@ def _summary_from_data(est, X, y):
         else np.asarray(y)
     classes, y_encoded = np.unique(y, return_inverse=True)
     class_weight = getattr(est, "class_weight", None)
-    weights = (compute_sample_weight(class_weight, y)
+    weights = (check_weights(None, class_weight, y, y_encoded)
                if class_weight is not None else None)
-    n_val = 0
+    n_train = len(y)
     if hasattr(est, "_held_out"):
-        # The hold-out fit would draw (none for a set with more classes
-        # than a hold-out has rows), training rows first as in fit; the
-        # feature statistics read every row whatever the order.
+        # The rows fit would train on and hold out (no hold-out for a set
+        # with more classes than a hold-out has rows; a splitter's gap
+        # left out), training rows first as in fit.
         train, val, _ = est._held_out(X_padded, lengths, y_encoded)
-        order, n_val = np.concatenate([train, val]), len(val)
+        order, n_train = np.concatenate([train, val]), len(train)
+        if len(order) < len(y):
+            X_padded, lengths = X_padded[order], lengths[order]
         y_encoded = y_encoded[order]
         weights = None if weights is None else weights[order]
+    if weights is not None:
+        scale_weights(weights, n_train)  # as fit does
     summary = summarize_input(X_padded, lengths, y_encoded, weights,
-                              n_train=len(y) - n_val, tokens=tokens)
+                              n_train=n_train, tokens=tokens)
     summary["mask_value"] = mask_value
     return summary, classes

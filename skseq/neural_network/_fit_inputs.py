@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..datasets._layouts import channels_first_message
+from ..datasets._layouts import _channels_first_message
 from ..inspection._input_summary import summarize_input
 from ..preprocessing._scaler import (SequenceScaler, affine_map,
                                      real_step_mask, unmask_real_steps)
@@ -144,7 +144,7 @@ def padding_sample(X, disk, tokens):
 
 
 def _dense_sample(X, max_rows=64):
-    """``(shape, rows)`` of X for :func:`channels_first_message`: X itself
+    """``(shape, rows)`` of X for :func:`_channels_first_message`: X itself
     when it is an array; for a list of 2-D sequences of one shape (aeon's
     ``(n_channels, n_timepoints)`` arrays of equal length), the list's shape
     and at most ``max_rows`` of them stacked; else X's shape alone."""
@@ -195,7 +195,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     elif not tokens:
         # aeon/sktime hold series channels-first: (n, 1, 150) would
         # train silently as one step of 150 features.
-        message = channels_first_message(*_dense_sample(X))
+        message = _channels_first_message(*_dense_sample(X))
         if message is not None:
             warnings.warn(message, UserWarning, stacklevel=4)
     if disk is None:
@@ -248,12 +248,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
                     if kind == "stratified" else 0)
         _training.warn_missing_classes(y_encoded[n_train:], len(classes),
                                        kind, n_single=n_single)
-    # Each side scaled to mean 1 (weights is a new array): the optimum
-    # is unchanged, and weights such as 1e38 cannot overflow the loss.
-    for rows in (slice(0, n_train), slice(n_train, None)):
-        mean = weights[rows].mean() if len(weights[rows]) else 0.0
-        if mean > 0:
-            weights[rows] /= mean
+    _training.scale_weights(weights, n_train)
     batch_size = _training.resolve_batch_size(est.batch_size, n_train)
     batch_size = batch_multiple * -(-batch_size // batch_multiple)
     epochs = _training.resolve_epochs(est.epochs, n_train, batch_size)

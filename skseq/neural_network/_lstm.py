@@ -219,7 +219,8 @@ default='auto'
         post-padded ``(batch, steps, n_features)`` input (or token ids).
         ``meta`` holds ``n_features``, ``n_outputs``, ``n_classes``,
         ``tokens``, ``vocabulary_size``, ``n_timesteps``,
-        ``steps_per_epoch`` (training batches an epoch), ``sequence_scale`` (the arguments of ``SequenceStandardization1D``
+        ``steps_per_epoch`` (training batches an epoch),
+        ``sequence_scale`` (the arguments of ``SequenceStandardization1D``
         where ``sequence_scaling`` applies, else None; the builder decides
         whether to use them) and the network parameters above. An
         uncompiled model is compiled with this estimator's optimizer,
@@ -563,7 +564,7 @@ default=None
         disk = None if self.tokens_ else as_disk_sequences(X, mask_value)
         if disk is not None:
             # One chunk at a time: the array never sits in memory.
-            self._check_n_features(disk.shape[2])
+            self._check_n_features(disk.shape[2], disk.shape[1])
             out = None
             for start, X_padded, lengths in disk.checked_chunks():
                 part = self._proba(X_padded, lengths)
@@ -585,9 +586,11 @@ default=None
             hint = ""
             if n_timesteps == self.n_features_in_:
                 hint = (" X has as many steps as the model has features: "
-                        "channels first, as aeon and sktime give them "
-                        "(n_cases, n_channels, n_timepoints)? Pass "
-                        "skseq.datasets.from_channels_first(X).")
+                        "X or the training data is channels first, as "
+                        "aeon and sktime give them (n_cases, n_channels, "
+                        "n_timepoints). Convert that one with "
+                        "skseq.datasets.from_channels_first (and refit, "
+                        "if it was the training data).")
             raise ValueError(
                 f"X has {n_features} features per step, but "
                 f"LSTMClassifier was fitted with {self.n_features_in_} "

@@ -302,8 +302,9 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
     from sklearn.model_selection import train_test_split
 
     counts = np.bincount(y_encoded)
-    if n_val < np.count_nonzero(counts):
-        # Fewer rows than classes: the hold-out would miss classes whatever
+    if n_val < np.count_nonzero(counts > 1):
+        # Fewer rows than classes (of two sequences or more: a class's only
+        # one is never held out): the hold-out would miss classes whatever
         # the draw (and train_test_split refuses to stratify it), so its
         # loss would judge a different task. Train on everything instead,
         # as for a hold-out under MIN_VALIDATION (e.g. UCR's FiftyWords:
@@ -401,6 +402,18 @@ def check_weights(sample_weight, class_weight, y, y_encoded):
             f"{weights.sum()}: at least one sequence needs a positive "
             "weight, and the weights must not overflow (they are scaled to "
             "mean 1 for training).")
+    return weights
+
+
+def scale_weights(weights, n_train):
+    """Scale the training rows' weights (the first ``n_train``) and the
+    hold-out's each to mean 1, in place (``weights`` is :func:`check_weights`'
+    new array): the optimum is unchanged, and weights such as 1e38 cannot
+    overflow the loss."""
+    for rows in (slice(0, n_train), slice(n_train, None)):
+        mean = weights[rows].mean() if len(weights[rows]) else 0.0
+        if mean > 0:
+            weights[rows] /= mean
     return weights
 
 

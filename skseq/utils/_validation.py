@@ -327,23 +327,33 @@ def check_not_sktime_frame(X, input_name="X"):
 
     A ``pd-multiindex`` frame (one row per case and time point) reads as a
     2-D table of one-step "sequences", one per row: fit then fails on the
-    number of labels and predict returns a label per time point. A
+    number of labels and predict returns a label per time point. It is
+    told from a wide table (one row per sequence, a column per step) with a
+    multi-level index, e.g. (subject, trial), by its shape: a case has more
+    rows (time points) than the frame has columns (channels). A
     ``nested_univ`` frame (a ``pd.Series`` per cell) is an object table.
     """
     if not type(X).__module__.startswith("pandas") or not hasattr(
             X, "index"):
         return
-    if getattr(X.index, "nlevels", 1) > 1:
+    import pandas as pd
+
+    index = X.index
+    n_columns = X.shape[1] if X.ndim == 2 else 1
+    if index.nlevels > 1 and len(index) and np.median(
+            index.droplevel(-1).value_counts()) > n_columns:
         raise ValueError(
-            f"{input_name} is a DataFrame with a {X.index.nlevels}-level "
-            f"index: sktime's pd-multiindex layout (one row per case and "
-            f"time point). Convert it with "
-            f"skseq.datasets.from_multiindex({input_name}).")
-    if getattr(X, "ndim", 1) == 2 and X.shape[0] and X.shape[1] and \
-            type(X.iat[0, 0]).__module__.startswith("pandas"):
+            f"{input_name} is a {type(X).__name__} whose {index.nlevels}-"
+            f"level index gives each of its outer values more rows than it "
+            f"has columns: sktime's pd-multiindex layout (one row per case "
+            f"and time point). Convert it with "
+            f"skseq.datasets.from_multiindex({input_name}); if each row is "
+            f"one sequence, pass {input_name}.to_numpy().")
+    if isinstance(X, pd.DataFrame) and X.shape[0] and X.shape[1] and \
+            isinstance(X.iat[0, 0], pd.Series):
         raise ValueError(
-            f"{input_name} is a DataFrame of {type(X.iat[0, 0]).__name__} "
-            f"cells: sktime's nested_univ layout. Convert it with "
+            f"{input_name} is a DataFrame of pd.Series cells: sktime's "
+            f"nested_univ layout. Convert it with "
             f"skseq.datasets.from_nested({input_name}).")
 
 
@@ -363,17 +373,28 @@ class ObjectArrayError(TypeError, ValueError):
     """
 
 
+def _has_nullable_columns(X):
+    """Whether X is a pandas frame or series with a numeric extension dtype
+    (Float64, Int64, ...), every other column numeric."""
+    if not type(X).__module__.startswith("pandas"):
+        return False
+    from pandas.api.types import is_numeric_dtype
+
+    dtypes = list(X.dtypes) if hasattr(X, "columns") else [X.dtype]
+    return all(is_numeric_dtype(d) for d in dtypes) and any(
+        not isinstance(d, np.dtype) for d in dtypes)
+
+
 def _check_dense(X, tokens, input_name):
     arr = np.asarray(X) if not hasattr(X, "dtype") else X
-    if not tokens and type(X).__module__.startswith("pandas") and hasattr(
-            X, "to_numpy"):
+    if not tokens and _has_nullable_columns(X):
         # pandas' nullable columns (Float64, Int64: convert_dtypes()) hold
         # pd.NA, which NumPy cannot read as a number: NaN, as for float
         # columns (trailing NaN is padding, any other a missing value).
         try:
             arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):
-            pass  # strings or objects: refused below, by name
+            pass  # strings among them: refused below, by name
     if getattr(arr, "dtype", None) is not None and arr.dtype.kind in "OUS":
         if arr.dtype.kind in "US" or any(
             _is_string_like(v) for v in np.asarray(arr).ravel()[:100]
