@@ -120,19 +120,6 @@ def test_class_weight_keyed_by_digit_string_labels():
         _training.check_weights(None, {1: 2.0}, y, y_encoded)
 
 
-def test_normalisation_statistics_average_over_an_epoch():
-    # 40 sequences, batches of 4: 10 batches an epoch, moving statistics
-    # over about 10 batches (momentum 0.9), not Keras' 100.
-    X, y = _sorted_by_class(n_per_class=10)
-    clf = LSTMClassifier(**TINY).fit(X, y)
-    norms = [layer for layer in clf.model_.layers
-             if isinstance(layer, keras.layers.BatchNormalization)]
-    assert len(norms) == 3 and clf.batch_size_ == 4
-    for layer in norms:
-        assert layer.momentum == pytest.approx(0.9)
-        assert layer.renorm_momentum == pytest.approx(0.9)
-
-
 def test_class_sorted_data_get_a_stratified_hold_out_with_every_class():
     X, y = _sorted_by_class(n_per_class=80)  # 320 rows: 32 held out
     train, val, kind = _training.split_validation(

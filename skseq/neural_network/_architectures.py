@@ -37,8 +37,7 @@ from ._layers import (AttentionPooling1D, MaskedDownsample1D,
 
 __all__ = ["build_lstm_model", "copy_weights", "resolve_architecture",
            "resolve_pooling", "resolve_dropout",
-           "downsampling_factors", "inception_widths", "norm_momentum",
-           "MAX_LSTM_STEPS"]
+           "downsampling_factors", "inception_widths", "MAX_LSTM_STEPS"]
 
 # The conv-LSTM shortens sequences until the LSTM reads at most this many.
 MAX_LSTM_STEPS = 64
@@ -50,9 +49,6 @@ INCEPTION_WIDTHS = (40, 20, 10)
 # Batch renormalization's bounds on its corrections (Ioffe 2017's final
 # values): r in [1/3, 3], |d| <= 5.
 RENORM_CLIPPING = {"rmax": 3.0, "rmin": 1.0 / 3.0, "dmax": 5.0}
-# Keras' momentum of a normalisation's moving statistics: they average over
-# about 1 / (1 - 0.99) = 100 batches.
-KERAS_NORM_MOMENTUM = 0.99
 # Seed offset between the networks of an ensemble (their layers use offsets
 # below 100 of their own seed).
 MEMBER_SEED_STRIDE = 1000
@@ -119,36 +115,6 @@ def inception_widths(n_timesteps):
     scale = min(1.0, n_timesteps / INCEPTION_WIDTHS[0])
     return tuple(sorted({max(1, round(width * scale))
                          for width in INCEPTION_WIDTHS}, reverse=True))
-
-
-def norm_momentum(steps_per_epoch):
-    """Momentum of batch renormalization's moving statistics: averages over
-    about one epoch's batches, never longer than Keras' 100.
-
-    Batch renormalization trains on the batch's statistics corrected
-    towards the moving ones (``r``, ``d``, clipped). Averaged over 100
-    batches, the moving statistics of a set of 36-1,000 sequences (4-16
-    batches an epoch) lag 6-25 epochs behind weights that change every
-    batch; the corrections then pull the normalised values away from what
-    the weights were trained on, up to the clipping, and the training loss
-    jumps, up to several times a chance prediction's. Over one epoch they
-    describe every training sequence under the current weights once, which
-    is also what prediction should use. Measured (one network, training
-    loss after epoch 5 / test accuracy, Keras' 0.99 against this rule):
-    ArrowHead (9 batches an epoch) seeds 0 / 1 / 2, highest loss 9.6 /
-    3.1 / 4.4 against 2.3 / 0.96 / 0.69, accuracy 0.869 / 0.857 / 0.823
-    against 0.829 / 0.869 / 0.846, 35% fewer epochs to the stop; PigCVP (11
-    batches) 0.904 against 0.928. Large sets (over 100 batches an epoch)
-    keep Keras' 0.99.
-
-    Examples
-    --------
-    >>> norm_momentum(10), norm_momentum(1_000), norm_momentum(None)
-    (0.9, 0.99, 0.99)
-    """
-    if not steps_per_epoch:
-        return KERAS_NORM_MOMENTUM
-    return min(KERAS_NORM_MOMENTUM, 1.0 - 1.0 / steps_per_epoch)
 
 
 def _seed(random_state, offset):
@@ -245,8 +211,7 @@ def build_lstm_model(meta, *, units=64, n_layers=1, bidirectional=False,
         Facts about the data: ``n_features`` (features per step),
         ``n_outputs`` (1 for binary, else the number of classes),
         ``tokens`` (bool), ``vocabulary_size`` (for token input),
-        ``n_timesteps`` (longest training sequence), ``steps_per_epoch``
-        (training batches an epoch; optional, see :func:`norm_momentum`).
+        ``n_timesteps`` (longest training sequence).
     units, n_layers, bidirectional, dropout, pooling, architecture, \
 embedding_dim, random_state
         See :class:`skseq.LSTMClassifier`; ``'auto'`` values resolve by
@@ -418,8 +383,7 @@ def _token_front_end(x, token_ids, meta, units, random_state):
     return x, mask
 
 
-def _inception_block(x, mask, filters, widths, j, random_state,
-                     momentum=KERAS_NORM_MOMENTUM):
+def _inception_block(x, mask, filters, widths, j, random_state):
     """InceptionTime's module, with batch renormalization.
 
     A 1-wide bottleneck to ``filters`` channels (multichannel input only),
@@ -471,7 +435,6 @@ def _inception_block(x, mask, filters, widths, j, random_state,
     branches.append(conv(1, 4, f"conv_{j}_pool")(pooled))
     x = layers.Concatenate(name=f"inception_{j}")(branches)
     x = layers.BatchNormalization(renorm=True, renorm_clipping=RENORM_CLIPPING,
-                                  momentum=momentum, renorm_momentum=momentum,
                                   name=f"norm_{j}")(x, mask=mask)
     return layers.Activation("relu", name=f"conv_relu_{j}")(x)
 
@@ -482,13 +445,11 @@ def _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional, dropout,
     factors = downsampling_factors(meta["n_timesteps"]) + (1,)
     filters = max(1, units // 2)
     widths = inception_widths(meta["n_timesteps"])
-    momentum = norm_momentum(meta.get("steps_per_epoch"))
     x = inputs
     for j in range(3):
         # Convolutions ignore masks; padded input steps are 0.0.
         x = _zero_padding(_inception_block(x, mask, filters, widths, j,
-                                           random_state, momentum),
-                          mask, j)
+                                           random_state), mask, j)
         if factors[j] > 1:
             pool = MaskedDownsample1D(factors[j], name=f"downsample_{j}")
             x, mask = pool(x, mask=mask), pool.pooled_mask(mask)

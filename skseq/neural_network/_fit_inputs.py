@@ -421,7 +421,6 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         "vocabulary_size": state["vocabulary_size_"],
         "n_timesteps": state["n_timesteps_in_"],
         "sequence_scale": sequence_scale,
-        "steps_per_epoch": -(-n_train // batch_size),
     }
     plan = _training.plan_schedule(
         est.n_iter_no_change, est.lr_schedule, epochs,

@@ -219,7 +219,6 @@ default='auto'
         post-padded ``(batch, steps, n_features)`` input (or token ids).
         ``meta`` holds ``n_features``, ``n_outputs``, ``n_classes``,
         ``tokens``, ``vocabulary_size``, ``n_timesteps``,
-        ``steps_per_epoch`` (training batches an epoch),
         ``sequence_scale`` (the arguments of ``SequenceStandardization1D``
         where ``sequence_scaling`` applies, else None; the builder decides
         whether to use them) and the network parameters above. An
