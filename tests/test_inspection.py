@@ -200,6 +200,17 @@ def test_early_stopping_too_soon():
     assert "early_stopping_too_soon" in report.codes
     finding = report.findings[report.codes.index("early_stopping_too_soon")]
     assert "epoch 1" in finding.message and "n_iter_no_change" in finding.fix
+    # The message says how the hold-out was drawn.
+    def message():
+        report = diagnose(est)
+        return report.findings[report.codes.index(
+            "early_stopping_too_soon")].message
+
+    est.validation_ = "stratified"
+    assert "on a stratified hold-out of" in message()
+    assert "the last" not in message()
+    est.validation_ = "tail"
+    assert "on the last" in message()
     # A model that learned before the best epoch is fine.
     history = {"loss": [0.69, 0.6, 0.5, 0.45, 0.4, 0.35],
                "val_loss": [0.70, 0.60, 0.50, 0.51, 0.52, 0.53]}

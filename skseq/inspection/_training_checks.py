@@ -118,11 +118,19 @@ def _check_early_stop(est, s, classes):
         f"weights of epoch {est.best_epoch_}, whose training loss "
         f"({kept:.4f}) was still at chance level ({s['chance_loss']:.4f}); "
         f"the training loss went on to {min(train):.4f}. The validation loss"
-        f" on the last {s['n_validation']} sample(s) (validation_fraction="
+        f" on {_hold_out_words(est)} {s['n_validation']} sample(s) "
+        f"(validation_fraction="
         f"{getattr(est, 'validation_fraction', '?')}) did not improve within "
         f"n_iter_no_change={_patience(est)} epochs, "
         "before the model had started to learn.",
         fix[0].upper() + fix[1:] + ".")]
+
+
+def _hold_out_words(est):
+    """How fit drew its hold-out, for messages."""
+    return {"tail": "the last", "stratified": "a stratified hold-out of",
+            "splitter": "the splitter's hold-out of"}.get(
+                getattr(est, "validation_", None), "the hold-out of")
 
 
 def _dynamics_judged(est):
