@@ -413,9 +413,10 @@ def _check_dense(X, tokens, input_name):
         want = "2-D (n_samples, n_timesteps) array of token ids" if tokens \
             else "3-D (n_samples, n_timesteps, n_features) array"
         # (-1, 1) would be one-step sequences: a label per value.
-        hint = (" For one univariate sequence pass X.reshape(1, -1); for "
-                "one sequence of n_features per step, X.reshape(1, -1, "
-                "n_features)." if ndim == 1 else "")
+        # "Reshape your data" is what scikit-learn's checks look for.
+        hint = (" Reshape your data: for one univariate sequence pass "
+                "X.reshape(1, -1); for one sequence of n_features per step, "
+                "X.reshape(1, -1, n_features)." if ndim == 1 else "")
         raise ValueError(
             f"Expected a {want}, a 2-D array with one feature per step, or a "
             f"list of sequences; got {input_name} with {ndim} dimension(s) "
