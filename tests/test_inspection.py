@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
 from skseq import LSTMClassifier, SequenceScaler
+from skseq.datasets import load_ucr
 from skseq.model_selection import PurgedTimeSeriesSplit
 from skseq.inspection import (
     DiagnosticReport,
@@ -462,6 +463,20 @@ def test_compare_baselines_ragged_and_options():
     assert len(table) == 4 and "f1_mean" in table
     with pytest.raises(ValueError, match="Nothing to compare"):
         compare_baselines(X, y, estimators={}, baselines=False)
+
+
+def test_compare_baselines_warns_once_on_channels_first_data():
+    # aeon's BasicMotions as load_classification gives it: (n, 6, 100).
+    X, y = load_ucr("BasicMotions", split="train")
+    with pytest.warns(UserWarning, match="from_channels_first") as caught:
+        compare_baselines(X.transpose(0, 2, 1), y, estimators={}, cv=2,
+                          rocket=False, random_state=0)
+    assert sum("from_channels_first" in str(w.message) for w in caught) == 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare_baselines(X, y, estimators={}, cv=2, rocket=False,
+                          random_state=0)
+    assert not [w for w in caught if "channels" in str(w.message)]
 
 
 # ------------------------------------------------------ SequenceSummarizer

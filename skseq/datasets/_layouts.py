@@ -530,6 +530,21 @@ def _channels_first_message(shape, data=None):
         "this warning.")
 
 
+def _dense_sample(X, max_rows=64):
+    """``(shape, rows)`` of X for :func:`_channels_first_message`: X itself
+    when it is an array; for a list of 2-D sequences of one shape (aeon's
+    ``(n_channels, n_timepoints)`` arrays of equal length), the list's shape
+    and at most ``max_rows`` of them stacked; else X's shape alone."""
+    if not isinstance(X, (list, tuple)):
+        return np.shape(X), X if isinstance(X, np.ndarray) else None
+    first = np.shape(X[0]) if len(X) else ()
+    if len(first) != 2 or any(np.shape(x) != first for x in X):
+        return (), None
+    step = max(1, len(X) // max_rows)
+    rows = np.stack([np.asarray(x) for x in X[::step][:max_rows]])
+    return (len(X),) + tuple(first), rows
+
+
 def _lag1_correlation(X, axis, max_rows=64, max_values=2**20):
     """Correlation of neighbours along ``axis`` of a 3-D array.
 

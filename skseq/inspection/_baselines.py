@@ -3,6 +3,7 @@
 import importlib.util
 import sys
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
@@ -10,6 +11,7 @@ from sklearn.model_selection import check_cv, cross_validate
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..datasets._layouts import _channels_first_message, _dense_sample
 from ..utils._validation import check_sequences, pad_sequences
 from ._summarizer import SequenceSummarizer
 
@@ -209,6 +211,11 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
     import pandas as pd
 
     y = np.asarray(y)
+    # Every model would read channels-first data the wrong way, the
+    # baselines without a word: say so once, before the first fit.
+    message = _channels_first_message(*_dense_sample(X))
+    if message is not None:
+        warnings.warn(message, UserWarning, stacklevel=2)
     if estimators is None:
         from ..neural_network import LSTMClassifier
 

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..datasets._layouts import _channels_first_message
+from ..datasets._layouts import _channels_first_message, _dense_sample
 from ..inspection._input_summary import summarize_input
 from ..preprocessing._scaler import (SequenceScaler, affine_map,
                                      real_step_mask, unmask_real_steps)
@@ -141,21 +141,6 @@ def padding_sample(X, disk, tokens):
     if arr is None or arr.dtype.kind not in "fiu" or arr.ndim not in (2, 3):
         return None
     return lambda n: arr[spread_indices(len(arr), n)]
-
-
-def _dense_sample(X, max_rows=64):
-    """``(shape, rows)`` of X for :func:`_channels_first_message`: X itself
-    when it is an array; for a list of 2-D sequences of one shape (aeon's
-    ``(n_channels, n_timepoints)`` arrays of equal length), the list's shape
-    and at most ``max_rows`` of them stacked; else X's shape alone."""
-    if not isinstance(X, (list, tuple)):
-        return np.shape(X), X if isinstance(X, np.ndarray) else None
-    first = np.shape(X[0]) if len(X) else ()
-    if len(first) != 2 or any(np.shape(x) != first for x in X):
-        return (), None
-    step = max(1, len(X) // max_rows)
-    rows = np.stack([np.asarray(x) for x in X[::step][:max_rows]])
-    return (len(X),) + tuple(first), rows
 
 
 def prepare_fit(est, X, y, sample_weight, distribution=None):
