@@ -386,7 +386,7 @@ def _has_nullable_columns(X):
 
 
 def _check_dense(X, tokens, input_name):
-    arr = np.asarray(X) if not hasattr(X, "dtype") else X
+    arr = None
     if not tokens and _has_nullable_columns(X):
         # pandas' nullable columns (Float64, Int64: convert_dtypes()) hold
         # pd.NA, which NumPy cannot read as a number: NaN, as for float
@@ -394,7 +394,9 @@ def _check_dense(X, tokens, input_name):
         try:
             arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):
-            pass  # strings among them: refused below, by name
+            pass  # refused below, by name
+    if arr is None:
+        arr = np.asarray(X) if not hasattr(X, "dtype") else X
     if getattr(arr, "dtype", None) is not None and arr.dtype.kind in "OUS":
         if arr.dtype.kind in "US" or any(
             _is_string_like(v) for v in np.asarray(arr).ravel()[:100]
