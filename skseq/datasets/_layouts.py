@@ -20,6 +20,7 @@ the shapes where that is almost certainly what happened.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -528,6 +529,15 @@ def _channels_first_message(shape, data=None):
         f"as a series is along time. skseq reads (n_samples, n_timesteps, "
         f"n_features). " + fix + " If X is in that order already, ignore "
         "this warning.")
+
+
+def warn_if_channels_first(X, stacklevel=2):
+    """Warn (UserWarning) where :func:`channels_first_warning` flags X: an
+    array, or a list of equal-shape 2-D sequences (its rows stacked); the
+    one check of ``LSTMClassifier.fit`` and ``compare_baselines``."""
+    message = _channels_first_message(*_dense_sample(X))
+    if message is not None:
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
 
 
 def _dense_sample(X, max_rows=64):

@@ -3,7 +3,6 @@
 import importlib.util
 import sys
 import time
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
@@ -11,7 +10,7 @@ from sklearn.model_selection import check_cv, cross_validate
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..datasets._layouts import _channels_first_message, _dense_sample
+from ..datasets._layouts import warn_if_channels_first
 from ..utils._validation import check_sequences, pad_sequences
 from ._summarizer import SequenceSummarizer
 
@@ -213,9 +212,7 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
     y = np.asarray(y)
     # Every model would read channels-first data the wrong way, the
     # baselines without a word: say so once, before the first fit.
-    message = _channels_first_message(*_dense_sample(X))
-    if message is not None:
-        warnings.warn(message, UserWarning, stacklevel=2)
+    warn_if_channels_first(X, stacklevel=2)
     if estimators is None:
         from ..neural_network import LSTMClassifier
 

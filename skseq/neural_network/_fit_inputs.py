@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..datasets._layouts import _channels_first_message, _dense_sample
+from ..datasets._layouts import warn_if_channels_first
 from ..inspection._input_summary import summarize_input
 from ..preprocessing._scaler import (SequenceScaler, affine_map,
                                      real_step_mask, unmask_real_steps)
@@ -180,9 +180,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     elif not tokens:
         # aeon/sktime hold series channels-first: (n, 1, 150) would
         # train silently as one step of 150 features.
-        message = _channels_first_message(*_dense_sample(X))
-        if message is not None:
-            warnings.warn(message, UserWarning, stacklevel=4)
+        warn_if_channels_first(X, stacklevel=4)
     if disk is None:
         X_padded, lengths = check_sequences(
             X, tokens=tokens, mask_value=mask_value, pad_value=0.0,
