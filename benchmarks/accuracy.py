@@ -167,15 +167,17 @@ def markdown(results, sizes, random_state, elapsed, resample=0):
             f"{figures[d]:.3f}" if d in figures else "n/a"
             for d in datasets) + " |")
     lines.append("")
-    split = ("the published train/test splits" if not resample else
-             f"stratified resample {resample} of the published splits "
-             "(aeon's `stratified_resample_data_indices`, published figures "
-             "of the same resample)")
+    split = "the published train/test splits" if not resample else \
+        f"stratified resample {resample} of the published train/test splits"
+    drawn = "" if not resample else (
+        f" The resample is aeon's `stratified_resample_data_indices("
+        f"random_state={resample})`; the published rows are that "
+        "resample's figures.")
     lines.append(
         f"Test accuracy on {split} (train/test sizes "
         f"in brackets), one run with `random_state={random_state}` on CPU "
         f"({platform.machine()}); {elapsed / 60:.0f} min in all. Baselines: "
-        "`skseq.compare_baselines`. Fit time (s):")
+        f"`skseq.compare_baselines`.{drawn} Fit time (s):")
     lines.append("")
     lines.append("| model | " + " | ".join(datasets) + " |")
     lines.append("|---" * (len(datasets) + 1) + "|")

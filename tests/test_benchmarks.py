@@ -77,7 +77,7 @@ def test_accuracy_benchmark_resample_keeps_the_class_counts(capsys):
     out = capsys.readouterr().out
     figure = module.published("InceptionTime", 1)["ItalyPowerDemand"]
     assert f"| InceptionTime (published) | {figure:.3f} |" in out
-    assert "stratified resample 1 of the published splits" in out
+    assert "stratified resample 1 of the published train/test splits" in out
 
 
 @pytest.mark.skipif(importlib.util.find_spec("scattertext") is None,
