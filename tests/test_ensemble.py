@@ -53,6 +53,32 @@ def test_auto_rule_follows_the_work_of_one_network():
     assert resolve_n_networks(4, 30, 50, 30, 150) == 4
 
 
+def test_auto_rule_counts_the_steps_of_bucketed_batches(monkeypatch):
+    from skseq.neural_network import _training
+    from skseq.neural_network._fit_inputs import prepare_fit
+
+    # 39 sequences of 10 steps and one of 200: length bucketing reads most
+    # batches at a width of 25 (200 / 8 sizes), one at 200, about 42 steps
+    # a sequence; padded to the longest, every batch reads 200.
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(200 if i == 0 else 10, 1)) for i in range(40)]
+    y = np.arange(40) % 2
+    params = dict(units=4, batch_size=4, validation=None, random_state=0)
+    epochs = _training.resolve_epochs("auto", 40, 4)
+    # The budget of one network padded to the longest: never several.
+    monkeypatch.setattr(_training, "ENSEMBLE_WORK", epochs * 40 * 200)
+
+    def n_networks(**kwargs):
+        state = prepare_fit(LSTMClassifier(**params, **kwargs), X, y,
+                            None)["state"]
+        assert state["epochs_"] == epochs
+        return state["n_networks_"]
+
+    assert n_networks() == MAX_NETWORKS
+    assert n_networks(bucketing=False) == 1
+    assert X[0].shape == (200, 1) and len(X) == 40  # the caller's list
+
+
 @pytest.mark.filterwarnings("ignore::UserWarning")  # 10 epochs: diagnostics
 def test_defaults_train_several_networks_on_a_small_set(monkeypatch):
     from skseq.neural_network import _training

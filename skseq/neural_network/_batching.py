@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-__all__ = ["batch_widths", "bucket_batches", "round_length", "should_bucket"]
+__all__ = ["batch_widths", "bucket_batches", "round_length", "should_bucket",
+           "steps_read"]
 
 N_LENGTH_SIZES = 8
 
@@ -87,3 +88,26 @@ def batch_widths(lengths, batches, max_length, round_widths=True):
         return np.array([round_length(m, max_length) for m in longest],
                         dtype=np.int64)
     return np.maximum(np.array(longest, dtype=np.int64), 1)
+
+
+def steps_read(lengths, batch_size, max_length, bucket):
+    """Steps an epoch reads per sequence: padded width, batches considered.
+
+    Unbucketed, every batch is padded to ``max_length``. Bucketed, a batch
+    runs for its longest member's length rounded up (:func:`batch_widths`),
+    so the epoch reads about the mean length, not the longest: counted over
+    the batches of an unshuffled epoch (shuffling only breaks length ties).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lengths = np.array([100] * 9 + [800])
+    >>> steps_read(lengths, 3, 800, False), steps_read(lengths, 3, 800, True)
+    (800.0, 170.0)
+    """
+    if not bucket or not len(lengths):
+        return float(max_length)
+    batches = bucket_batches(lengths, batch_size)
+    widths = batch_widths(lengths, batches, max_length)
+    sizes = np.array([len(b) for b in batches])
+    return float(np.dot(widths, sizes) / sizes.sum())

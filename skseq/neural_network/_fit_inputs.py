@@ -27,7 +27,7 @@ from ..utils._validation import (
     spread_indices,
 )
 from . import _distribution, _training
-from ._batching import should_bucket
+from ._batching import should_bucket, steps_read
 
 __all__ = ["check_targets", "clip_tokens", "looks_like_tokens", "model_input",
            "padding_sample", "prepare_fit", "resolve_tokens"]
@@ -241,8 +241,11 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             "model_builder builds one network. Pass n_networks=1 (or 'auto'),"
             " or average several networks inside the model_builder.")
     n_networks = 1 if est.model_builder is not None else \
-        _training.resolve_n_networks(est.n_networks, est.epochs, n_train,
-                                     epochs, int(lengths.max()))
+        _training.resolve_n_networks(
+            est.n_networks, est.epochs, n_train, epochs,
+            # Disk rows stream at full width (StreamedBatches).
+            steps_read(lengths[:n_train], batch_size, X_padded.shape[1],
+                       bucket and disk is None))
     # Imported here: _architectures imports Keras (import skseq is fast).
     from ._architectures import resolve_architecture, resolve_pooling
 

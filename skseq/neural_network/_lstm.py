@@ -126,10 +126,12 @@ default='auto'
         InceptionTime averages 5). Each trains on its own loss, on the same
         batches, in one Keras model (``model_``). ``'auto'``: as many, up to
         3, as fit in 3 x 10^8 sequence steps read in training, one
-        network's share being ``epochs_ * n_training_sequences *
-        n_timesteps`` (small sets, where a network's accuracy moves most
-        with its seed, get 3; large ones 1); 1 when ``epochs`` is set by
-        hand. A custom ``model_builder`` network is not multiplied.
+        network's share being ``epochs_ * n_training_sequences * steps``
+        (small sets, where a network's accuracy moves most with its seed,
+        get 3; large ones 1), ``steps`` being the width of the batches a
+        sequence is read in: the longest length, or about the mean one
+        when ragged sequences are bucketed by length; 1 when ``epochs`` is
+        set by hand. A custom ``model_builder`` network is not multiplied.
     epochs : int or 'auto', default='auto'
         Maximum number of passes over the training data. ``'auto'``: about
         4,000 gradient steps, between 10 and 1,500 epochs.

@@ -91,11 +91,15 @@ def resolve_epochs(epochs, n_train, batch_size):
 
 
 def resolve_n_networks(n_networks, epochs_param, n_train, epochs,
-                       n_timesteps):
+                       steps_per_sequence):
     """``'auto'``: as many networks (1 to 3) as fit in ``ENSEMBLE_WORK``.
 
     One network's work is the sequence steps it reads in its budget,
-    ``epochs * n_train * n_timesteps``; ``'auto'`` trains
+    ``epochs * n_train * steps_per_sequence``, where a sequence's steps are
+    the width of the batches it is read in (the longest length, or about
+    the mean under length bucketing: ``_batching.steps_read``; PLAID's
+    training series of 100-1,344 steps read about 450 each, and
+    counting 1,344 gave them one network); ``'auto'`` trains
     ``ENSEMBLE_WORK // work`` networks, at least 1 and at most
     ``MAX_NETWORKS``, so that several networks never read more than
     ``ENSEMBLE_WORK`` steps in all (about 10 minutes on 2 CPU cores; one
@@ -127,7 +131,7 @@ def resolve_n_networks(n_networks, epochs_param, n_train, epochs,
         return int(n_networks)
     if epochs_param != "auto":
         return 1
-    work = max(1, epochs * n_train * n_timesteps)
+    work = max(1, epochs * n_train * steps_per_sequence)
     return int(np.clip(ENSEMBLE_WORK // work, 1, MAX_NETWORKS))
 
 
