@@ -61,10 +61,8 @@ UNSEEN = ("ArrowHead", "OSULeaf", "ACSF1", "PLAID")
 
 def _unseen_folder(name):
     """The folder of ``name``'s .ts files in aeon's or sktime's wheel."""
-    from importlib.util import find_spec
-
     for package in ("aeon", "sktime"):
-        spec = find_spec(package)
+        spec = importlib.util.find_spec(package)
         if spec is None or spec.origin is None:
             continue
         folder = Path(spec.origin).parent / "datasets" / "data" / name
@@ -167,12 +165,13 @@ def markdown(results, sizes, random_state, elapsed, resample=0):
             f"{figures[d]:.3f}" if d in figures else "n/a"
             for d in datasets) + " |")
     lines.append("")
-    split = "the published train/test splits" if not resample else \
-        f"stratified resample {resample} of the published train/test splits"
-    drawn = "" if not resample else (
-        f" The resample is aeon's `stratified_resample_data_indices("
-        f"random_state={resample})`; the published rows are that "
-        "resample's figures.")
+    split, drawn = "the published train/test splits", ""
+    if resample:
+        split = (f"stratified resample {resample} of the published "
+                 "train/test splits")
+        drawn = (f" The resample is aeon's `stratified_resample_data_indices("
+                 f"random_state={resample})`; the published rows are that "
+                 "resample's figures.")
     lines.append(
         f"Test accuracy on {split} (train/test sizes "
         f"in brackets), one run with `random_state={random_state}` on CPU "

@@ -9,6 +9,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -57,8 +58,6 @@ def test_accuracy_benchmark_table(tmp_path, capsys):
 
 def test_accuracy_benchmark_resample_keeps_the_class_counts(capsys):
     pytest.importorskip("aeon")
-    import numpy as np
-
     module = _load("accuracy")
     X0, y0, _, n_train, n_test = module._train_test("ItalyPowerDemand")
     X1, y1, _, n_train1, n_test1 = module._train_test("ItalyPowerDemand", 1)

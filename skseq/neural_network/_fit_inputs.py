@@ -215,8 +215,10 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     order = np.concatenate([train_idx, val_idx])
     # Under TensorFlow, unbucketed in-memory rows are gathered batch by
     # batch (builders.gathered_tf_dataset) from X as it is.
-    # Data-parallel batches must split evenly: no buckets of any size.
-    bucket = should_bucket(lengths, est.bucketing) and not distributed
+    # Data-parallel batches must split evenly: no buckets of any size. Disk
+    # rows stream at full width (StreamedBatches): never bucketed either.
+    bucket = (should_bucket(lengths, est.bucketing) and not distributed
+              and disk is None)
     gathered = disk is None and _tensorflow() and not bucket
     X_rows, row_of = X_padded, order
     if kind in ("stratified", "splitter"):
@@ -243,9 +245,8 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     n_networks = 1 if est.model_builder is not None else \
         _training.resolve_n_networks(
             est.n_networks, est.epochs, n_train, epochs,
-            # Disk rows stream at full width (StreamedBatches).
             steps_read(lengths[:n_train], batch_size, X_padded.shape[1],
-                       bucket and disk is None))
+                       bucket))
     # Imported here: _architectures imports Keras (import skseq is fast).
     from ._architectures import resolve_architecture, resolve_pooling
 
