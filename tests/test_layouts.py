@@ -198,6 +198,22 @@ def test_fit_warns_on_channels_first_arrays_and_lists_of_one_length():
         clf.predict(aeon_order)
 
 
+def test_pipeline_warns_on_channels_first_through_the_scaler():
+    # SequenceScaler does not check the layout itself; in a pipeline the
+    # scaled data keep their smooth axis, so the LSTM's check still names
+    # the fix before training.
+    from sklearn.pipeline import make_pipeline
+
+    from skseq import LSTMClassifier
+    from skseq.preprocessing import SequenceScaler
+
+    X, y = load_ucr("BasicMotions", split="train")
+    pipe = make_pipeline(SequenceScaler(),
+                         LSTMClassifier(units=4, epochs=1, random_state=0))
+    with pytest.warns(UserWarning, match="from_channels_first"):
+        pipe.fit(X[::2].transpose(0, 2, 1), y[::2])
+
+
 def test_sktime_frames_are_refused_naming_their_converter():
     from skseq import LSTMClassifier
 
