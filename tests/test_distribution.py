@@ -22,6 +22,8 @@ pytest.importorskip("jax")
 
 _SCRIPT = textwrap.dedent("""
     import json
+    import sys
+
     import jax
     import keras
     import numpy as np
@@ -37,14 +39,27 @@ _SCRIPT = textwrap.dedent("""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(192, 16, 3)).astype(np.float32)
     y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
-    params = dict(units=8, epochs=4, batch_size=32, validation=None,
-                  random_state=0, architecture="{architecture}",
-                  n_networks={n_networks})
-    # One device through the same distribution API: the same batches.
-    one_device = keras.distribution.DataParallel(devices=jax.devices()[:1])
-    single = LSTMClassifier(distribution=one_device, **params).fit(X, y)
-    parallel = LSTMClassifier(distribution="data_parallel",
-                              callbacks=[Devices()], **params).fit(X, y)
+    results = {}
+    for architecture, n_networks in json.loads(sys.argv[1]):
+        params = dict(units=8, epochs=4, batch_size=32, validation=None,
+                      random_state=0, architecture=architecture,
+                      n_networks=n_networks)
+        # One device through the same distribution API: the same batches.
+        one_device = keras.distribution.DataParallel(
+            devices=jax.devices()[:1])
+        single = LSTMClassifier(distribution=one_device, **params).fit(X, y)
+        parallel = LSTMClassifier(distribution="data_parallel",
+                                  callbacks=[Devices()], **params).fit(X, y)
+        results[f"{architecture}-{n_networks}"] = {
+            "trained_on": seen.pop("devices"),
+            "batch_size": parallel.batch_size_,
+            "max_diff": float(np.abs(single.predict_proba(X)
+                                     - parallel.predict_proba(X)).max()),
+            "loss_diff": float(np.abs(np.subtract(
+                single.history_["loss"], parallel.history_["loss"])).max()),
+            "kept_on": len(parallel.model_.trainable_variables[0].value
+                           .sharding.device_set),
+        }
     # Uneven sizes: 301 rows, a stratified hold-out of 31; every batch of
     # both must still split in two.
     X3 = rng.normal(size=(301, 16, 3)).astype(np.float32)
@@ -52,46 +67,44 @@ _SCRIPT = textwrap.dedent("""
     uneven = LSTMClassifier(units=8, epochs=2, random_state=0,
                             distribution="data_parallel").fit(X3, y3)
     print(json.dumps({
+        "n_devices": len(jax.devices()),
         "uneven": [uneven.batch_size_, uneven.validation_,
                    len(uneven.history_["val_loss"])],
-        "n_devices": len(jax.devices()),
-        "trained_on": seen["devices"],
-        "batch_size": parallel.batch_size_,
-        "max_diff": float(np.abs(single.predict_proba(X)
-                                 - parallel.predict_proba(X)).max()),
-        "loss_diff": float(np.abs(np.subtract(single.history_["loss"],
-                                              parallel.history_["loss"])).max()),
-        "kept_on": len(parallel.model_.trainable_variables[0].value
-                       .sharding.device_set),
+        "configs": results,
     }))
 """)
 
 
-@pytest.mark.parametrize("architecture, n_networks", [
-    ("lstm", 1), ("conv_lstm", 1),
-    # Two networks averaged: nested models, copied to one device after.
-    ("conv_lstm", 2)])
-def test_data_parallel_on_two_devices_matches_one_device(architecture,
-                                                         n_networks):
+# The plain LSTM and conv_lstm (batch renormalisation's statistics too),
+# one network and two averaged (nested models, copied to one device after).
+CONFIGS = [("lstm", 1), ("conv_lstm", 1), ("conv_lstm", 2)]
+
+
+def test_data_parallel_on_two_devices_matches_one_device():
+    # One process for every configuration: JAX starts once (a process per
+    # configuration took 38-47 s each on 2 loaded cores).
     env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu",
            "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
            "TF_CPP_MIN_LOG_LEVEL": "2"}
     out = subprocess.run(
-        [sys.executable, "-c",
-         _SCRIPT.replace("{architecture}", architecture).replace(
-             "{n_networks}", str(n_networks))],
+        [sys.executable, "-c", _SCRIPT, json.dumps(CONFIGS)],
         capture_output=True, text=True, timeout=600, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["n_devices"] == 2
-    # Trained with the variables on both devices, batches split in two ...
-    assert result["trained_on"] == 2
-    # ... to the same model as on one device with the same batches (float
-    # tolerance: the gradient of a batch is summed in two halves) ...
-    assert result["loss_diff"] < 1e-4, result
-    assert result["max_diff"] < 1e-4, result
-    # ... kept on one device for prediction and saving.
-    assert result["kept_on"] == 1
+    assert sorted(result["configs"]) == sorted(
+        f"{a}-{n}" for a, n in CONFIGS)
+    for name, config in result["configs"].items():
+        # Trained with the variables on both devices, batches split in
+        # two ...
+        assert config["trained_on"] == 2, name
+        # ... to the same model as on one device with the same batches
+        # (float tolerance: the gradient of a batch is summed in two
+        # halves) ...
+        assert config["loss_diff"] < 1e-4, (name, config)
+        assert config["max_diff"] < 1e-4, (name, config)
+        # ... kept on one device for prediction and saving.
+        assert config["kept_on"] == 1, name
     # A batch size and last batches that split evenly, whatever the sizes.
     batch_size, validation, n_epochs = result["uneven"]
     assert batch_size % 2 == 0 and validation == "stratified"

@@ -182,14 +182,17 @@ def test_fit_warns_on_channels_first_arrays_and_lists_of_one_length():
     X, y = load_ucr("BasicMotions", split="train")
     X, y = X[::2], y[::2]
     aeon_order = X.transpose(0, 2, 1)
+    # The plain LSTM: the layout is checked before any layer is built, and
+    # it builds its graph in a third of conv_lstm's time.
+    quick = dict(units=4, epochs=1, architecture="lstm", random_state=0)
     for data in (aeon_order, list(aeon_order)):
-        clf = LSTMClassifier(units=4, epochs=1, random_state=0)
+        clf = LSTMClassifier(**quick)
         with pytest.warns(UserWarning, match="from_channels_first"):
             clf.fit(data, y)
         # Predicting on Keras order then names the fix too.
         with pytest.raises(ValueError, match="channels first, as aeon"):
             clf.predict(X)
-    clf = LSTMClassifier(units=4, epochs=1, random_state=0)
+    clf = LSTMClassifier(**quick)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         clf.fit(list(X), y)

@@ -303,9 +303,11 @@ def test_grid_search_of_lstm_with_purged_split():
     series = np.sin(2 * np.pi * t / 25) + 0.2 * rng.normal(size=len(t))
     X, y = make_windows(series, 12, stride=2, target="sign")
     cv = PurgedTimeSeriesSplit(2, window=12, stride=2)
+    # The plain LSTM: five fits that test the splitter's plumbing, at a
+    # third of conv_lstm's graph-building time.
     lstm = LSTMClassifier(units=4, epochs=2, batch_size=64,
-                          n_iter_no_change=None, mask_value=None,
-                          random_state=0)
+                          architecture="lstm", n_iter_no_change=None,
+                          mask_value=None, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         search = GridSearchCV(lstm, {"units": [4, 8]}, cv=cv,
