@@ -191,6 +191,31 @@ def test_pipeline_in_grid_search_learns_tokens():
     assert set(search.predict(["", "good", "awful film"])) <= {"pos", "neg"}
 
 
+def test_token_network_drops_whole_words_in_training_only():
+    # Word dropout: in training each step's embedding is zeroed whole (or
+    # kept and rescaled), at the token default's rate; at prediction, never.
+    import keras
+
+    rng = np.random.default_rng(0)
+    X, y = rng.integers(1, 30, size=(40, 12)), np.arange(40) % 2
+    clf = LSTMClassifier(units=4, epochs=1, random_state=0).fit(X, y)
+    assert clf.tokens_
+    layer = clf.model_.get_layer("word_dropout")
+    x = np.ones((64, 50, 8), "float32")
+    words = keras.ops.convert_to_numpy(layer(x, training=True)).reshape(-1, 8)
+    assert np.all(words.std(axis=1) == 0)  # a word's entries go together
+    dropped = np.mean(words[:, 0] == 0)
+    assert 0.15 < dropped < 0.35  # 0.25 of 3,200 words
+    np.testing.assert_allclose(words[words[:, 0] > 0], 1 / 0.75, rtol=1e-6)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(layer(x, training=False)), x)
+    # No dropout asked for: no word dropout either.
+    plain = LSTMClassifier(units=4, epochs=1, dropout=0.0,
+                           random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="word_dropout"):
+        plain.model_.get_layer("word_dropout")
+
+
 def test_missing_corpus_names_the_file_and_the_install(monkeypatch):
     monkeypatch.setattr(text_datasets.importlib.util, "find_spec",
                         lambda name: None)

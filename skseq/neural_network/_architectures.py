@@ -303,6 +303,14 @@ def _network(inputs, meta, *, units, n_layers, bidirectional, dropout,
             # single entries of a word vector barely regularises it.
             x = layers.SpatialDropout1D(dropout, seed=_seed(random_state, 2),
                                         name="embedding_dropout")(x)
+            # And whole words, each step's vector zeroed at once (Iyyer et
+            # al. 2015's word dropout), so that no few words decide a text.
+            # benchmarks/text.py, balanced accuracy with / without: debates
+            # 0.740 / 0.721, speeches 0.819 / 0.799 (5 folds), seed-style
+            # 0.849 / 0.852, Rotten Tomatoes 0.758 / 0.760.
+            x = layers.Dropout(dropout, noise_shape=(None, None, 1),
+                               seed=_seed(random_state, 3),
+                               name="word_dropout")(x)
         mask = None
         if conv:
             x, mask = _token_front_end(x, inputs, meta, units, random_state)

@@ -102,7 +102,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         Wrap each LSTM in ``keras.layers.Bidirectional``.
     dropout : float or 'auto', default='auto'
         Dropout rate between layers and before the output layer (for token
-        input also on whole embedding channels). ``'auto'``: 0.25 for tokens
+        input also on whole embedding channels and on whole words: a
+        word's vector is zeroed at once). ``'auto'``: 0.25 for tokens
         (an embedding has one weight vector per word and over-fits rare
         words first), 0.0 for numeric input.
     pooling : {'auto', 'last', 'mean', 'max', 'mean_max', 'attention'}, \
