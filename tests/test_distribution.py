@@ -40,19 +40,17 @@ _SCRIPT = textwrap.dedent("""
     X = rng.normal(size=(192, 16, 3)).astype(np.float32)
     y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
     results = {}
+    # One device through the same distribution API: the same batches.
+    one_device = keras.distribution.DataParallel(devices=jax.devices()[:1])
     for architecture, n_networks in json.loads(sys.argv[1]):
         params = dict(units=8, epochs=4, batch_size=32, validation=None,
                       random_state=0, architecture=architecture,
                       n_networks=n_networks)
-        # One device through the same distribution API: the same batches.
-        one_device = keras.distribution.DataParallel(
-            devices=jax.devices()[:1])
         single = LSTMClassifier(distribution=one_device, **params).fit(X, y)
         parallel = LSTMClassifier(distribution="data_parallel",
                                   callbacks=[Devices()], **params).fit(X, y)
         results[f"{architecture}-{n_networks}"] = {
             "trained_on": seen.pop("devices"),
-            "batch_size": parallel.batch_size_,
             "max_diff": float(np.abs(single.predict_proba(X)
                                      - parallel.predict_proba(X)).max()),
             "loss_diff": float(np.abs(np.subtract(

@@ -20,30 +20,28 @@
   (``pooling='auto'``): the last state of a long review forgets its
   beginning. Beside it, as the blocks' average for numeric input, the
   5-grams' maximum over the review (Kim 2014's convolutional text
-  classifier); the LSTM's summary is dropped whole the same way.
+  classifier); the LSTM's summary is dropped whole the same way
+  (``_token_network``).
 
-Masks stay right whatever the shortening: a pooled step is real when any of
-its steps is real (:class:`~skseq.neural_network._layers.MaskedDownsample1D`).
+The LSTM, its summary and the summary's whole dropout are shared by both
+(``_recurrent``). Masks stay right whatever the shortening: a pooled step is
+real when any of its steps is real
+(:class:`~skseq.neural_network._layers.MaskedDownsample1D`).
 """
-
-import math
 
 import keras
 from keras import layers, ops
 
-from ._layers import (AttentionPooling1D, MaskedDownsample1D,
-                      MaskedGlobalPooling1D, MaskedMaxPooling1D,
-                      SequenceStandardization1D)
+from ._layers import (MaskedDownsample1D, MaskedGlobalPooling1D,
+                      MaskedMaxPooling1D, SequenceStandardization1D)
+from ._recurrent import (MAX_LSTM_STEPS, beside_lstm, downsampling_factors,
+                         layer_seed, lstm_stack, summarise)
+from ._token_network import token_features
 
 __all__ = ["build_lstm_model", "copy_weights", "resolve_architecture",
            "resolve_pooling", "resolve_dropout",
            "downsampling_factors", "inception_widths", "MAX_LSTM_STEPS"]
 
-# The conv-LSTM shortens sequences until the LSTM reads at most this many.
-MAX_LSTM_STEPS = 64
-# Share of training sequences whose LSTM summary the conv-LSTM drops whole
-# (see _conv_lstm).
-LSTM_BRANCH_DROPOUT = 0.5
 # Convolution widths of an inception block (InceptionTime's 40 / 20 / 10).
 INCEPTION_WIDTHS = (40, 20, 10)
 # Batch renormalization's bounds on its corrections (Ioffe 2017's final
@@ -75,21 +73,6 @@ def resolve_dropout(dropout, tokens):
     return 0.25 if tokens else 0.0
 
 
-def downsampling_factors(n_timesteps, max_steps=MAX_LSTM_STEPS):
-    """Pool sizes after the first two conv blocks: product >= t / max_steps.
-
-    Examples
-    --------
-    >>> downsampling_factors(24), downsampling_factors(150)
-    ((1, 1), (2, 2))
-    >>> downsampling_factors(2000)
-    (6, 6)
-    """
-    total = max(1, math.ceil(n_timesteps / max_steps))
-    first = math.ceil(math.sqrt(total))
-    return first, math.ceil(total / first)
-
-
 def inception_widths(n_timesteps):
     """The inception blocks' widths: InceptionTime's, at most the series.
 
@@ -117,14 +100,10 @@ def inception_widths(n_timesteps):
                          for width in INCEPTION_WIDTHS}, reverse=True))
 
 
-def _seed(random_state, offset):
-    return None if random_state is None else int(random_state) + offset
-
-
 def _conv_block(x, filters, width, j, random_state):
     x = layers.Conv1D(filters, width, padding="same",
                       kernel_initializer=keras.initializers.HeUniform(
-                          seed=_seed(random_state, 70 + j)),
+                          seed=layer_seed(random_state, 70 + j)),
                       name=f"conv_{j}")(x)
     # LSTM-FCN's blocks: no normalisation layer, unlike FCN's
     # BatchNormalization. Measured on an earlier conv-LSTM with these blocks
@@ -157,46 +136,6 @@ def _zero_padding(x, mask, j):
         return x
     return layers.Multiply(name=f"conv_zero_padding_{j}")(
         [x, ops.expand_dims(ops.cast(mask, x.dtype), -1)])
-
-
-def _pool(seq_out, pooling, random_state, mask=None):
-    # A mask passed explicitly (the conv-LSTM's downsampled one) replaces
-    # the one Keras propagates; otherwise Keras' own is used.
-    kw = {} if mask is None else {"mask": mask}
-    if pooling == "attention":
-        return AttentionPooling1D(seed=_seed(random_state, 40),
-                                  name="attention")(seq_out, **kw)
-    if pooling in ("mean", "max"):
-        # Not "max_pool": Keras names the max_pool op of a downsampled mask so.
-        return MaskedGlobalPooling1D(pooling, name=f"global_{pooling}")(
-            seq_out, **kw)
-    if pooling == "mean_max":
-        return layers.Concatenate(name="mean_max_pool")([
-            MaskedGlobalPooling1D("mean", name="global_mean")(seq_out, **kw),
-            MaskedGlobalPooling1D("max", name="global_max")(seq_out, **kw)])
-    return seq_out
-
-
-def _lstm_stack(x, units, n_layers, bidirectional, dropout, pooling,
-                random_state, mask=None):
-    for i in range(n_layers):
-        last = i == n_layers - 1
-        rnn = layers.LSTM(
-            units,
-            return_sequences=not (last and pooling == "last"),
-            kernel_initializer=keras.initializers.GlorotUniform(
-                seed=_seed(random_state, 10 + i)),
-            recurrent_initializer=keras.initializers.Orthogonal(
-                seed=_seed(random_state, 20 + i)),
-            name=f"lstm_{i}",
-        )
-        if bidirectional:
-            rnn = layers.Bidirectional(rnn, name=f"bidirectional_{i}")
-        x = rnn(x, mask=mask) if mask is not None else rnn(x)
-        if dropout and not last:
-            x = layers.Dropout(dropout, seed=_seed(random_state, 30 + i),
-                               name=f"dropout_{i}")(x)
-    return x
 
 
 def build_lstm_model(meta, *, units=64, n_layers=1, bidirectional=False,
@@ -266,7 +205,7 @@ embedding_dim, random_state
         member_inputs = _input(meta)
         members.append(keras.Model(member_inputs, _network(
             member_inputs, meta,
-            random_state=_seed(random_state, MEMBER_SEED_STRIDE * k),
+            random_state=layer_seed(random_state, MEMBER_SEED_STRIDE * k),
             logits=stacked, **params), name=f"network_{k}"))
     inputs = _input(meta)
     outputs = [member(inputs) for member in members]
@@ -290,105 +229,60 @@ def _network(inputs, meta, *, units, n_layers, bidirectional, dropout,
              logits=False):
     """One network's probabilities (or ``logits``) for ``inputs`` (see
     build_lstm_model)."""
-    tokens = meta["tokens"]
-    if tokens:
-        conv = architecture == "conv_lstm"
-        x = layers.Embedding(
-            meta["vocabulary_size"], embedding_dim, mask_zero=not conv,
-            embeddings_initializer=keras.initializers.RandomUniform(
-                -0.05, 0.05, seed=_seed(random_state, 1)),
-            name="embedding")(inputs)
-        if dropout:
-            # Whole embedding channels are dropped for a sequence: dropping
-            # single entries of a word vector barely regularises it.
-            x = layers.SpatialDropout1D(dropout, seed=_seed(random_state, 2),
-                                        name="embedding_dropout")(x)
-            # And whole words, each step's vector zeroed at once (Iyyer et
-            # al. 2015's word dropout), so that no few words decide a text.
-            # benchmarks/text.py, balanced accuracy with / without: debates
-            # 0.740 / 0.721, speeches 0.819 / 0.799 (5 folds), seed-style
-            # 0.849 / 0.849, Rotten Tomatoes 0.758 / 0.760.
-            x = layers.Dropout(dropout, noise_shape=(None, None, 1),
-                               seed=_seed(random_state, 3),
-                               name="word_dropout")(x)
-        mask = None
-        if conv:
-            x, mask = _token_front_end(x, inputs, meta, units, random_state)
-            # The n-grams' strongest match over the review (Kim 2014's
-            # convolutional text classifier) beside the LSTM's summary,
-            # which is dropped whole as for numeric input. Balanced
-            # accuracy, benchmarks/text.py's seed-style task at seeds 0 / 1
-            # and Rotten Tomatoes (seed 0), one network: 0.824 / 0.830 and
-            # 0.760 against 0.809 / 0.799 and 0.750 with the LSTM alone
-            # (counts / TF-IDF + LogisticRegression: 0.804 / 0.822, 0.760);
-            # 0.825 / 0.833 without the whole-summary dropout.
-            ngrams = MaskedGlobalPooling1D("max", name="conv_pool")(
-                x, mask=mask)
-        x = _pool(_lstm_stack(x, units, n_layers, bidirectional, dropout,
-                              pooling, random_state, mask=mask),
-                  pooling, random_state, mask=mask)
-        if conv:
-            x = _beside_lstm(x, ngrams, random_state)
+    if meta["tokens"]:
+        x = token_features(inputs, meta, units=units, n_layers=n_layers,
+                           bidirectional=bidirectional, dropout=dropout,
+                           pooling=pooling, architecture=architecture,
+                           embedding_dim=embedding_dim,
+                           random_state=random_state)
     else:
-        mask_layer = layers.Masking(mask_value=0.0, name="padding_mask")
-        mask = mask_layer.compute_mask(inputs) if masked else None
-        lstm_input = mask_layer(inputs) if masked else inputs
-        if meta.get("sequence_scale"):
-            # Each sequence on its own scale too (sequence_scaling). Its
-            # mask is the raw input's: a real step may now be all 0.0.
-            inputs = SequenceStandardization1D(
-                **meta["sequence_scale"], name="sequence_scale")(
-                inputs, mask=mask)
-            lstm_input = inputs
-        if architecture == "conv_lstm":
-            x = _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional,
-                           dropout, pooling, random_state)
-        else:
-            x = _pool(_lstm_stack(lstm_input, units, n_layers, bidirectional,
-                                  dropout, pooling, random_state, mask=mask),
-                      pooling, random_state, mask=mask)
-            if architecture == "lstm_fcn":
-                conv = inputs
-                for j, (filters, width) in enumerate(
-                        ((128, 8), (256, 5), (128, 3))):
-                    conv = _zero_padding(
-                        _conv_block(conv, filters, width, j, random_state),
-                        mask, j)
-                x = layers.Concatenate(name="lstm_fcn")([
-                    x, MaskedGlobalPooling1D("mean", name="conv_pool")(
-                        conv, mask=mask)])
+        x = _numeric_features(inputs, meta, units, n_layers, bidirectional,
+                              dropout, pooling, architecture, random_state,
+                              masked)
     if dropout:
-        x = layers.Dropout(dropout, seed=_seed(random_state, 50),
+        x = layers.Dropout(dropout, seed=layer_seed(random_state, 50),
                            name="dropout_out")(x)
     n_outputs = meta["n_outputs"]
     activation = "sigmoid" if n_outputs == 1 else "softmax"
     outputs = layers.Dense(
         n_outputs, activation=None if logits else activation,
         kernel_initializer=keras.initializers.GlorotUniform(
-            seed=_seed(random_state, 60)),
+            seed=layer_seed(random_state, 60)),
         name="output")(x)
     return outputs
 
 
-def _token_front_end(x, token_ids, meta, units, random_state):
-    """One convolution over token n-grams, pooled to at most 64 steps.
-
-    The padding id's embedding is zeroed first (the convolution ignores
-    masks), and the mask is pooled with the steps.
-    """
-    mask = layers.Masking(mask_value=0, name="padding_mask").compute_mask(
-        ops.expand_dims(token_ids, -1))
-    x = layers.Multiply(name="zero_padding")(
-        [x, ops.expand_dims(ops.cast(mask, x.dtype), -1)])
-    x = layers.Conv1D(units, 5, padding="same", activation="relu",
-                      kernel_initializer=keras.initializers.HeUniform(
-                          seed=_seed(random_state, 70)),
-                      name="conv_0")(x)
-    factor = math.prod(downsampling_factors(meta["n_timesteps"]))
-    if factor > 1:
-        pool = MaskedDownsample1D(factor, name="downsample_0")
-        x, mask = pool(x, mask=mask), pool.pooled_mask(mask)
-    return x, mask
+def _numeric_features(inputs, meta, units, n_layers, bidirectional, dropout,
+                      pooling, architecture, random_state, masked):
+    """The features the output layer reads, for numeric sequences."""
+    mask_layer = layers.Masking(mask_value=0.0, name="padding_mask")
+    mask = mask_layer.compute_mask(inputs) if masked else None
+    lstm_input = mask_layer(inputs) if masked else inputs
+    if meta.get("sequence_scale"):
+        # Each sequence on its own scale too (sequence_scaling). Its
+        # mask is the raw input's: a real step may now be all 0.0.
+        inputs = SequenceStandardization1D(
+            **meta["sequence_scale"], name="sequence_scale")(
+            inputs, mask=mask)
+        lstm_input = inputs
+    if architecture == "conv_lstm":
+        x = _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional,
+                       dropout, pooling, random_state)
+    else:
+        x = summarise(lstm_stack(lstm_input, units, n_layers, bidirectional,
+                                 dropout, pooling, random_state, mask=mask),
+                      pooling, random_state, mask=mask)
+        if architecture == "lstm_fcn":
+            conv = inputs
+            for j, (filters, width) in enumerate(
+                    ((128, 8), (256, 5), (128, 3))):
+                conv = _zero_padding(
+                    _conv_block(conv, filters, width, j, random_state),
+                    mask, j)
+            x = layers.Concatenate(name="lstm_fcn")([
+                x, MaskedGlobalPooling1D("mean", name="conv_pool")(
+                    conv, mask=mask)])
+    return x
 
 
 def _inception_block(x, mask, filters, widths, j, random_state):
@@ -427,7 +321,7 @@ def _inception_block(x, mask, filters, widths, j, random_state):
         return layers.Conv1D(
             filters, width, padding="same", use_bias=False,
             kernel_initializer=keras.initializers.HeUniform(
-                seed=_seed(random_state, 70 + 5 * j + k)),
+                seed=layer_seed(random_state, 70 + 5 * j + k)),
             name=name)
 
     # Also on a single feature read on its own scale beside it (3 channels,
@@ -462,9 +356,9 @@ def _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional, dropout,
             pool = MaskedDownsample1D(factors[j], name=f"downsample_{j}")
             x, mask = pool(x, mask=mask), pool.pooled_mask(mask)
     gap = MaskedGlobalPooling1D("mean", name="conv_pool")(x, mask=mask)
-    seq = _pool(_lstm_stack(x, units, n_layers, bidirectional, dropout,
-                            pooling, random_state, mask=mask),
-                pooling, random_state, mask=mask)
+    seq = summarise(lstm_stack(x, units, n_layers, bidirectional, dropout,
+                               pooling, random_state, mask=mask),
+                    pooling, random_state, mask=mask)
     # The LSTM's summary is dropped whole (one dropout draw for all its
     # units: noise_shape (batch, 1)) for a random half of the training
     # sequences, and doubled for the others: the output layer must then
@@ -478,16 +372,7 @@ def _conv_lstm(inputs, mask, meta, units, n_layers, bidirectional, dropout,
     # both kinds of dropout together, 0.861 / 0.865. 0.5, the usual rate
     # for hidden units: each of the two ways (with and without the LSTM)
     # trains on half the sequences.
-    return _beside_lstm(seq, gap, random_state)
-
-
-def _beside_lstm(seq, conv_summary, random_state):
-    """The LSTM's summary, dropped whole for half the training sequences
-    (see _conv_lstm), concatenated with the convolutions' own summary."""
-    seq = layers.Dropout(LSTM_BRANCH_DROPOUT, noise_shape=(None, 1),
-                         seed=_seed(random_state, 35),
-                         name="lstm_branch_dropout")(seq)
-    return layers.Concatenate(name="conv_lstm")([seq, conv_summary])
+    return beside_lstm(seq, gap, random_state)
 
 
 def copy_weights(source, target):
