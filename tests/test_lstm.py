@@ -26,7 +26,7 @@ TINY = dict(units=4, epochs=2, batch_size=16, random_state=0)
 # For the tests of sklearn plumbing (folds, searches, pipelines, labels,
 # shapes, the output layer), which read no layer below the head and no
 # mask: the plain LSTM builds its graph in a third of conv_lstm's time
-# (1.5 s against 4.8 s a fit on 2 cores), and these tests fit up to 10
+# (1.1 s against 2.7-3.2 s a fit on 2 cores), and these tests fit up to 10
 # times. The tests of masks, seeds, pickling and learning keep the default
 # architecture.
 PLUMBING = dict(TINY, architecture="lstm")

@@ -350,3 +350,46 @@ def test_unpadded_data_trains_unmasked_and_predicts_masked(architecture):
     np.testing.assert_allclose(
         clf.predict_proba(ragged),
         reference.predict_proba(ragged), atol=1e-4)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="tf.function traces are a TensorFlow matter")
+@pytest.mark.parametrize("n_networks", [1, 3])
+def test_tensorflow_train_step_is_traced_once(n_networks):
+    # Keras creates the optimizer's and the metrics' variables in the first
+    # trace of the train step, unless they exist, and TensorFlow then traces
+    # the whole step again: every fit paid its trace twice.
+    class CountingModel(keras.Model):
+        traces = 0
+
+        def train_step(self, data):
+            # Runs in Python only while TensorFlow traces the step.
+            CountingModel.traces += 1
+            return super().train_step(data)
+
+    def counting_builder(meta):
+        inputs = keras.Input((None, meta["n_features"]))
+        hidden = keras.layers.LSTM(4)(inputs)
+        return CountingModel(inputs, keras.layers.Dense(
+            meta["n_outputs"], activation="sigmoid")(hidden))
+
+    built_at_start = []
+
+    class BuiltAtStart(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            built_at_start.append(self.model.optimizer.built and all(
+                metric.variables for metric in self.model.metrics))
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 8, 2))
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    # 120 rows in batches of 16: one trace for both batch sizes (too few
+    # steps for one per size), no hold-out.
+    LSTMClassifier(model_builder=counting_builder, units=4, epochs=2,
+                   batch_size=16, random_state=0).fit(X, y)
+    assert CountingModel.traces == 1
+    # The built-in network (several members: one stacked model) is built
+    # before its first step too.
+    LSTMClassifier(units=4, epochs=2, batch_size=16, n_networks=n_networks,
+                   callbacks=[BuiltAtStart()], random_state=0).fit(X, y)
+    assert built_at_start == [True]

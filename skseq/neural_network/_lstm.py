@@ -438,6 +438,8 @@ default=None
                 train, validation = (
                     part(model) if callable(part) else part
                     for part in (data["train"], data["validation"]))
+                if keras.backend.backend() == "tensorflow":
+                    builders.build_before_tracing(model, train)
                 if data["trace_per_batch_size"]:
                     builders.trace_per_batch_size(model)
                 try:
