@@ -352,10 +352,15 @@ def test_unpadded_data_trains_unmasked_and_predicts_masked(architecture):
         reference.predict_proba(ragged), atol=1e-4)
 
 
+def _small_binary():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 8, 2))
+    return X, (X[:, :, 0].mean(axis=1) > 0).astype(int)
+
+
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow",
                     reason="tf.function traces are a TensorFlow matter")
-@pytest.mark.parametrize("n_networks", [1, 3])
-def test_tensorflow_train_step_is_traced_once(n_networks):
+def test_tensorflow_train_step_is_traced_once():
     # Keras creates the optimizer's and the metrics' variables in the first
     # trace of the train step, unless they exist, and TensorFlow then traces
     # the whole step again: every fit paid its trace twice.
@@ -373,6 +378,20 @@ def test_tensorflow_train_step_is_traced_once(n_networks):
         return CountingModel(inputs, keras.layers.Dense(
             meta["n_outputs"], activation="sigmoid")(hidden))
 
+    # 120 rows in batches of 16: one trace for both batch sizes (too few
+    # steps for one per size), no hold-out.
+    LSTMClassifier(model_builder=counting_builder, units=4, epochs=2,
+                   batch_size=16, random_state=0).fit(*_small_binary())
+    assert CountingModel.traces == 1
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="tf.function traces are a TensorFlow matter")
+@pytest.mark.parametrize("n_networks", [1, 3])
+def test_built_in_networks_are_built_before_their_first_step(n_networks):
+    # The default network, one or several members (one stacked model): its
+    # optimizer and metrics exist when training begins, so the first trace
+    # creates no variable (see test_tensorflow_train_step_is_traced_once).
     built_at_start = []
 
     class BuiltAtStart(keras.callbacks.Callback):
@@ -380,16 +399,7 @@ def test_tensorflow_train_step_is_traced_once(n_networks):
             built_at_start.append(self.model.optimizer.built and all(
                 metric.variables for metric in self.model.metrics))
 
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(120, 8, 2))
-    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
-    # 120 rows in batches of 16: one trace for both batch sizes (too few
-    # steps for one per size), no hold-out.
-    LSTMClassifier(model_builder=counting_builder, units=4, epochs=2,
-                   batch_size=16, random_state=0).fit(X, y)
-    assert CountingModel.traces == 1
-    # The built-in network (several members: one stacked model) is built
-    # before its first step too.
     LSTMClassifier(units=4, epochs=2, batch_size=16, n_networks=n_networks,
-                   callbacks=[BuiltAtStart()], random_state=0).fit(X, y)
+                   callbacks=[BuiltAtStart()],
+                   random_state=0).fit(*_small_binary())
     assert built_at_start == [True]
