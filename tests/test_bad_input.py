@@ -331,11 +331,10 @@ def test_lstm_classifier_bad_input(defect, data):
     check_case(case, words)
 
 
-# Cases hit by root causes of issue 11 that are fixed inside the estimator
-# (skseq/neural_network/_lstm.py). They are left out of the generated
-# defects and listed here, expected to fail until that fix lands (not
-# strict: they pass once it does; then move them into _weight_values /
-# _bad_param above).
+# Cases of issue 11's root causes, fixed inside the estimator
+# (_training.check_weights, scale_weights): a NaN class weight and a
+# negative sample weight are refused before training; weights of 1e38,
+# which overflowed the loss, are scaled to mean 1 and train soundly.
 _X = np.random.default_rng(0).normal(size=(8, 3, 2)).astype("float32")
 _Y = np.arange(8) % 2
 KNOWN_ROOT_CAUSES = [
@@ -343,33 +342,35 @@ KNOWN_ROOT_CAUSES = [
         {"X": _X, "y": _Y, "sample_weight": None,
          "params": {**TINY, "class_weight": {0: np.nan, 1: 1.0}},
          "defect": "nan_class_weight"},
-        ("class_weight", "nan", "non-finite", "loss"),
-        marks=pytest.mark.xfail(strict=False, reason=(
-            "issue 11 root cause 1: a NaN class weight trains to NaN "
-            "probabilities without an error"))),
+        ("class_weight", "nan", "non-finite", "loss"), id="nan_class_weight"),
     pytest.param(
         {"X": _X, "y": _Y, "sample_weight": np.full(8, 1e38),
          "params": dict(TINY), "defect": "huge_sample_weight"},
-        ("sample_weight", "weight", "nan", "inf", "non-finite", "loss"),
-        marks=pytest.mark.xfail(strict=False, reason=(
-            "issue 11 root cause 1: sample_weight=1e38 overflows the loss "
-            "to inf/NaN without an error"))),
+        None, id="huge_sample_weight"),
     pytest.param(
         {"X": _X, "y": _Y, "sample_weight": np.r_[-1.0, np.ones(7)],
          "params": dict(TINY), "defect": "negative_sample_weight"},
-        ("sample_weight", "negative"),
-        marks=pytest.mark.xfail(strict=False, reason=(
-            "a negative sample weight is accepted and trained on (the loss "
-            "rewards misclassifying that sequence); LSTMClassifier's "
-            "_check_sample_weight call needs ensure_non_negative=True"))),
+        ("sample_weight", "negative"), id="negative_sample_weight"),
 ]
 
 
 @pytest.mark.parametrize("case, words", KNOWN_ROOT_CAUSES)
 def test_lstm_classifier_known_root_causes(case, words):
-    # Either outcome passes check_case, as for generated cases; these fail
-    # today by training to NaN probabilities.
     check_case(case, words)
+
+
+@pytest.mark.parametrize("X, words", [
+    # Finite in float64, inf in float32 (the network's type): refused.
+    (_X.astype(np.float64) * 1e39, ("float32",)),
+    (list(_X.astype(np.float64) * 1e39), ("float32",)),
+    # Representable, but their squares overflow float32 (nanosecond
+    # timestamps): scaled like any other values.
+    (_X * 1e20, None),
+    (_X.astype(np.float64) * 1e20, None),
+])
+def test_values_near_float32_limits(X, words):
+    check_case({"X": X, "y": _Y, "sample_weight": None,
+                "params": dict(TINY), "defect": "huge_values"}, words)
 
 
 # --------------------------------------------- preprocessors and samplers

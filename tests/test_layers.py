@@ -58,6 +58,12 @@ def test_global_max_takes_real_steps_only():
     out = keras.ops.convert_to_numpy(MaskedGlobalPooling1D("max")(x, mask=mask))
     np.testing.assert_allclose(out[1], x[1, :3].max(axis=0))
     np.testing.assert_allclose(out[0], x[0, :5].max(axis=0))
+    # No real step: 0, as the mean gives (it was -1e9, a certain class).
+    mask[1] = False
+    for mode in ("max", "mean"):
+        out = keras.ops.convert_to_numpy(
+            MaskedGlobalPooling1D(mode)(x, mask=mask))
+        np.testing.assert_array_equal(out[1], 0.0)
 
 
 @pytest.mark.parametrize("layer", [MaskedMaxPooling1D(3, strides=1),

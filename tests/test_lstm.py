@@ -18,6 +18,7 @@ from sklearn.model_selection import (
     train_test_split,
 )
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skseq import LSTMClassifier, SequenceScaler
 from skseq.datasets import make_trap_sequences
@@ -383,6 +384,54 @@ def test_invalid_parameter_is_named():
     X, y = _signal_data(n=40)
     with pytest.raises(ValueError, match="pooling"):
         LSTMClassifier(pooling="median").fit(X, y)
+
+
+@pytest.mark.parametrize("validation", ["none", "Tail", "stratifed"])
+def test_misspelt_validation_is_refused(validation):
+    # Every str has a split method, as a CV splitter has.
+    X, y = _signal_data(n=40)
+    with pytest.raises(InvalidParameterError, match="'validation' param"):
+        LSTMClassifier(validation=validation, **PLUMBING).fit(X, y)
+
+
+def test_optimizer_instance_trains_at_learning_rate():
+    """The one rate a search tunes; the instance's other settings kept."""
+    import keras
+
+    X, y = _signal_data(n=40)
+    opt = keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.5)
+    with pytest.warns(UserWarning, match="learning_rate=0.0001 to train"):
+        clf = LSTMClassifier(optimizer=opt, learning_rate=0.02,
+                             **PLUMBING).fit(X, y)
+    assert clf.history_["learning_rate"][0] == pytest.approx(0.02)
+    assert float(clf.model_.optimizer.beta_1) == 0.5
+    assert float(opt.learning_rate) == pytest.approx(1e-4)  # not modified
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        clf = LSTMClassifier(optimizer=opt, learning_rate=1e-4,
+                             **PLUMBING).fit(X, y)
+    assert clf.history_["learning_rate"][0] == pytest.approx(1e-4)
+    with pytest.raises(ValueError, match="optimizer must be a name"):
+        LSTMClassifier(optimizer=object(), **PLUMBING).fit(X, y)
+
+
+def test_numpy_integer_parameters_fit_as_python_integers():
+    """What a grid of np.arange gives; Keras' layers refuse NumPy ints."""
+    X, y = _signal_data(n=40)
+    ids = np.random.default_rng(0).integers(1, 30, size=(40, 8))
+    probas = []
+    for as_int in (int, np.int64):
+        numeric = LSTMClassifier(
+            units=as_int(4), n_layers=as_int(2), epochs=as_int(2),
+            batch_size=as_int(8), n_networks=as_int(1),
+            n_iter_no_change=as_int(3), random_state=as_int(0),
+            architecture="lstm").fit(X, y)
+        tokens = LSTMClassifier(
+            embedding_dim=as_int(4), vocabulary_size=as_int(30),
+            **PLUMBING).fit(ids, y)
+        probas.append((numeric.predict_proba(X), tokens.predict_proba(ids)))
+    for python, numpy in zip(*probas):
+        np.testing.assert_allclose(numpy, python, atol=1e-6)
 
 
 # ------------------------------------------------------------- the big trap

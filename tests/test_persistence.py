@@ -145,7 +145,7 @@ def test_every_kind_of_fitted_attribute_round_trips(tmp_path):
     np.testing.assert_array_equal(loaded.counts_, extra["counts_"])
     assert loaded.counts_.dtype == np.int16
     assert loaded.threshold_ == np.float32(0.25)
-    assert loaded.threshold_.dtype == np.float32
+    assert isinstance(loaded.threshold_, np.float32)  # a scalar, not (1,)
     assert loaded.flag_ is np.True_ or loaded.flag_ == np.True_
     assert loaded.name_ == "x" and loaded.missing_ is None
     assert np.isnan(loaded.nan_)
@@ -163,6 +163,29 @@ def test_every_kind_of_fitted_attribute_round_trips(tmp_path):
                                atol=1e-6)
     # The constructor parameters are kept: a clone refits the same way.
     assert clone(loaded).get_params() == clf.get_params()
+
+
+def test_numpy_scalar_parameters_load_as_scalars_and_refit(tmp_path):
+    """What np.unique and compute_class_weight give: NumPy keys and values.
+
+    They came back as 1-element arrays: a class_weight keyed by them could
+    not be loaded (unhashable keys) and a clone of the loaded estimator
+    refused its own parameters.
+    """
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(30, 5, 2)), np.arange(30) % 2
+    weights = {k: np.float64(1.0 + k) for k in np.unique(y)}
+    clf = LSTMClassifier(class_weight=weights,
+                         learning_rate=np.float64(1e-3), **TINY).fit(X, y)
+    save(clf, tmp_path / "clf.skseq")
+    loaded = load(tmp_path / "clf.skseq")
+    assert loaded.class_weight == weights
+    assert all(np.ndim(k) == 0 and np.ndim(v) == 0
+               for k, v in loaded.class_weight.items())
+    assert isinstance(loaded.learning_rate, np.float64)
+    np.testing.assert_allclose(clone(loaded).fit(X, y).predict_proba(X),
+                               clone(clf).fit(X, y).predict_proba(X),
+                               atol=1e-6)
 
 
 def test_unsupported_attribute_is_refused_naming_it(tmp_path):
@@ -227,6 +250,8 @@ def test_load_refuses_classes_outside_the_allowlist(tmp_path):
     (tmp_path / "plain.txt").write_text("hello")
     with pytest.raises(ValueError, match="not a file written by"):
         load(tmp_path / "plain.txt")
+    with pytest.raises(FileNotFoundError, match="no-such.skseq"):
+        load(tmp_path / "no-such.skseq")
     document["format_version"] = 99
     with zipfile.ZipFile(evil, "w") as archive:
         archive.writestr("estimator.json", json.dumps(document))

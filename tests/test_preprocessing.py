@@ -9,6 +9,7 @@ from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skseq.preprocessing import SequencePadder, SequenceScaler
+from skseq.preprocessing._scaler import _Moments
 
 
 def _ragged(seed=0, lengths=(5, 2, 7, 3), n_features=2, offset=10.0):
@@ -158,6 +159,19 @@ def test_scaler_statistics_ignore_padded_steps(method, reference):
         assert not np.allclose(counted.mean_, expected.mean_)
 
 
+def test_float32_moments_of_values_whose_squares_overflow_float32():
+    # 1e18-1e20 (nanosecond timestamps) in the classifier's float32 rows:
+    # the float32 sums of squares overflowed to inf, the scale with them.
+    rows = np.concatenate(_ragged()).astype(np.float32)
+    for factor in (1.0, 1e18, 1e20):
+        moments = _Moments()
+        moments.update(rows * np.float32(factor))
+        scaler = moments.standard_scaler()
+        reference = (rows * np.float32(factor)).astype(np.float64)
+        assert_allclose(scaler.mean_, reference.mean(axis=0), rtol=1e-5)
+        assert_allclose(scaler.scale_, reference.std(axis=0), rtol=1e-4)
+
+
 def test_scaler_leaves_padded_steps_unchanged():
     seqs = _ragged()
     X = _pre_padded(seqs)
@@ -246,9 +260,6 @@ def test_scaler_errors():
         SequenceScaler(mask_value=None).fit(np.zeros((2, 0, 1)))
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=False, reason=(
-    "SequenceScaler.transform reads self.scaler_.transform before _apply's "
-    "check_is_fitted, so an unfitted scaler raises AttributeError"))
 def test_unfitted_scaler_raises_not_fitted_error():
     with pytest.raises(NotFittedError):
         SequenceScaler().transform(_ragged())

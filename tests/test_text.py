@@ -191,6 +191,24 @@ def test_pipeline_in_grid_search_learns_tokens():
     assert set(search.predict(["", "good", "awful film"])) <= {"pos", "neg"}
 
 
+@pytest.mark.parametrize("architecture", ["conv_lstm", "lstm"])
+def test_texts_without_a_known_word_get_an_uncertain_probability(
+        architecture):
+    """All padding (unknown words only) and empty sequences: no evidence.
+
+    The n-grams' max over no step was -1e9, a probability of exactly 0 or
+    1; an empty sequence alone in a batch made the LSTM fail.
+    """
+    rng = np.random.default_rng(0)
+    X, y = rng.integers(1, 30, size=(40, 12)), np.arange(40) % 3
+    clf = LSTMClassifier(units=4, epochs=1, architecture=architecture,
+                         random_state=0).fit(X, y)
+    for empty in (np.zeros((1, 12), int), [np.array([], int)],
+                  [np.array([], int), np.array([3, 4])]):
+        proba = clf.predict_proba(empty)
+        assert np.isfinite(proba).all() and (proba > 0.01).all(), proba
+
+
 def test_token_network_drops_whole_words_in_training_only():
     # Word dropout: in training each step's embedding is zeroed whole (or
     # kept and rescaled), at the token default's rate; at prediction, never.

@@ -120,7 +120,10 @@ def predict_in_chunks(model, X_model, lengths, n_timesteps):
     out = None
     for start in range(0, len(order), PREDICT_CHUNK):
         idx = order[start:start + PREDICT_CHUNK]
-        width = round_length(lengths[idx].max(), grid)
+        # At least one step: a chunk of empty token sequences (texts of
+        # unknown words only) reads one padding step; no step at all made
+        # the LSTM fail.
+        width = max(1, round_length(lengths[idx].max(), grid))
         batch = X_model[idx, :width]
         n_rows = 1 << (len(idx) - 1).bit_length() if pad else len(idx)
         if batch.shape != (n_rows, width) + batch.shape[2:]:

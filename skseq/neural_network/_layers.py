@@ -35,7 +35,11 @@ class MaskedGlobalPooling1D(layers.Layer):
         if mask is None:
             return (ops.mean if self.mode == "mean" else ops.max)(inputs, 1)
         if self.mode == "max":
-            return ops.max(_lowest_at_padding(inputs, mask), axis=1)
+            pooled = ops.max(_lowest_at_padding(inputs, mask), axis=1)
+            # A sequence without a real step (a text of unknown words only)
+            # gets 0, as its mean: -1e9 gave a probability of exactly 0/1.
+            real = ops.any(ops.cast(mask, "bool"), axis=1, keepdims=True)
+            return ops.where(real, pooled, ops.zeros_like(pooled))
         m = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
         total = ops.sum(inputs * m, axis=1)
         return total / ops.maximum(ops.sum(m, axis=1), 1.0)

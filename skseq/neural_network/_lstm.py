@@ -6,11 +6,9 @@ import os
 import random
 import tempfile
 import threading
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..inspection._diagnose import warn_after_fit
@@ -21,6 +19,8 @@ from . import _training
 from ._distribution import distribution_scope, resolve_distribution
 from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
 from ._forward import predict_in_chunks
+from ._parameters import (PARAMETER_CONSTRAINTS, check_optimizer,
+                          make_optimizer, python_scalar)
 
 __all__ = ["LSTMClassifier"]
 
@@ -146,7 +146,9 @@ default='auto'
         (validation loss, else training loss) has not improved for a tenth
         of the epochs (at least 5), down to a tenth of ``learning_rate``.
     optimizer : str, keras optimizer class or instance, default='adam'
-        Optimizer; an instance is copied, never trained in place.
+        Optimizer; an instance is copied, never trained in place, and
+        trains at ``learning_rate`` (a warning says so when its own rate
+        differs; a rate schedule of its own is kept).
     validation : {'auto', 'stratified', 'tail'}, CV splitter or None, \
 default='auto'
         The hold-out for early stopping. ``'stratified'``: a seeded,
@@ -297,47 +299,7 @@ default=None
     """
 
 
-    _parameter_constraints = {
-        "units": [Interval(Integral, 1, None, closed="left")],
-        "n_layers": [Interval(Integral, 1, None, closed="left")],
-        "bidirectional": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"})],
-        "pooling": [StrOptions({"auto", "last", "mean", "max", "mean_max",
-                                "attention"})],
-        "architecture": [StrOptions({"auto", "conv_lstm", "lstm",
-                                     "lstm_fcn"})],
-        "n_networks": [Interval(Integral, 1, None, closed="left"),
-                       StrOptions({"auto"})],
-        "epochs": [Interval(Integral, 1, None, closed="left"),
-                   StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left"),
-                       StrOptions({"auto"})],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "lr_schedule": [StrOptions({"plateau"}), None],
-        "optimizer": [str, type, object],
-        "validation": [StrOptions({"auto", "stratified", "tail"}),
-                       HasMethods(["split"]), None],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
-                             StrOptions({"auto"}), None],
-        "class_weight": [StrOptions({"balanced"}), dict, None],
-        "scaling": [StrOptions({"standard", "robust", "minmax"}), None],
-        "sequence_scaling": [StrOptions({"auto"}), "boolean"],
-        "mask_value": [StrOptions({"auto"}), Real, None],
-        "input_type": [StrOptions({"auto", "numeric", "tokens"})],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
-        "vocabulary_size": [Interval(Integral, 2, None, closed="left"), None],
-        "bucketing": [StrOptions({"auto"}), "boolean"],
-        "jit_compile": [StrOptions({"auto"}), "boolean"],
-        "model_builder": [callable, None],
-        "distribution": [StrOptions({"data_parallel"}),
-                         HasMethods(["scope", "get_data_layout"]), None],
-        "callbacks": [list, None],
-        # An int: Keras, tf.data and NumPy are all seeded from it.
-        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"),
-                         None],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints = PARAMETER_CONSTRAINTS
 
     def __init__(self, *, units=64, n_layers=1, bidirectional=False,
                  dropout="auto", pooling="auto", architecture="auto",
@@ -413,6 +375,7 @@ default=None
         _limit_threads_in_dask_worker()
         keras, builders = _import_keras()
         user_callbacks = self._check_callbacks(keras)
+        check_optimizer(self.optimizer, self.learning_rate, keras)
         distribution = resolve_distribution(self.distribution)
         data = prepare_fit(self, X, y, sample_weight,
                            distribution)
@@ -501,7 +464,9 @@ default=None
                            stacked=False):
         from ._architectures import build_lstm_model, resolve_dropout
 
-        params = {name: getattr(self, name) for name in (
+        # NumPy scalars pass the parameter checks (a grid of np.arange) but
+        # Keras' layers refuse them ("output_size must be an integer").
+        params = {name: python_scalar(getattr(self, name)) for name in (
             "units", "n_layers", "bidirectional", "embedding_dim",
             "random_state")}
         params.update(architecture=state["architecture_"],
@@ -527,24 +492,11 @@ default=None
                 from ._ensemble import MemberCrossentropy, member_accuracy
 
                 loss, metrics = MemberCrossentropy(binary), [member_accuracy]
-            model.compile(optimizer=self._make_optimizer(keras), loss=loss,
-                          metrics=metrics, jit_compile=self.jit_compile)
+            optimizer = make_optimizer(self.optimizer, self.learning_rate,
+                                       keras)
+            model.compile(optimizer=optimizer, loss=loss, metrics=metrics,
+                          jit_compile=self.jit_compile)
         return model
-
-    def _make_optimizer(self, keras):
-        opt = self.optimizer
-        if isinstance(opt, str):
-            opt = keras.optimizers.get(opt)
-            opt.learning_rate = self.learning_rate
-            return opt
-        if isinstance(opt, type):
-            return opt(learning_rate=self.learning_rate)
-        if isinstance(opt, keras.optimizers.Optimizer):
-            return opt.__class__.from_config(opt.get_config())
-        raise ValueError(
-            f"optimizer must be a name such as 'adam', a Keras optimizer "
-            f"class or instance; got {opt!r}."
-        )
 
     # -------------------------------------------------------------- predict
     def predict_proba(self, X):

@@ -77,7 +77,9 @@ class _Writer:
         if value.dtype.hasobject:
             raise TypeError("object arrays are stored item by item")
         key = f"a{len(self.arrays)}"
-        self.arrays[key] = np.ascontiguousarray(value)
+        # Not np.ascontiguousarray: it makes a 0-d array (a NumPy scalar's)
+        # 1-d, which came back as an array where a scalar was saved.
+        self.arrays[key] = np.asarray(value, order="C")
         return key
 
     def encode(self, value, where):
@@ -179,7 +181,8 @@ class _Reader:
         if kind == "ndarray":
             return self.arrays[node["key"]]
         if kind == "scalar":
-            return self.arrays[node["key"]][()]
+            # Files of skseq <= 0.1 stored scalars as 1-element arrays.
+            return self.arrays[node["key"]].reshape(())[()]
         if kind == "str_scalar":
             return np.str_(node["value"])
         if kind == "float":
@@ -358,6 +361,8 @@ def load(path):
 
     Raises
     ------
+    FileNotFoundError
+        If there is no file at ``path``.
     ValueError
         If the file is not a skseq estimator file, comes from a newer
         format version, or names a class outside the allowlist.
@@ -373,6 +378,8 @@ def load(path):
     >>> load(path).mean_
     array([1.])
     """
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No file {os.fspath(path)!r} to load.")
     if not zipfile.is_zipfile(path):
         raise ValueError(
             f"{os.fspath(path)!r} is not a file written by skseq.persistence."

@@ -51,20 +51,32 @@ class _Moments:
         n = len(rows)
         if not n:
             return
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, m2 = self._chunk(rows)
+        if not (np.isfinite(mean).all() and np.isfinite(m2).all()):
+            # Squares beyond float32's range (values of about 1e17 and
+            # more, e.g. nanosecond timestamps): this chunk in float64.
+            mean, m2 = self._chunk(rows.astype(np.float64))
+        total = self.n + n
+        delta = mean - self.mean
+        self.m2 = self.m2 + m2 + np.square(delta) * self.n * n / total
+        self.mean = self.mean + delta * n / total
+        self.n = total
+
+    @staticmethod
+    def _chunk(rows):
+        """Mean and summed squared deviation of one chunk, in float64."""
         # Sums as matrix products (BLAS, in the rows' precision), over at
         # most _MOMENT_ROWS rows, merged in float64: 5x faster than NumPy's
         # float64-accumulated sums over float32 rows.
+        n = len(rows)
         ones = np.ones(n, rows.dtype)
         mean = (ones @ rows).astype(np.float64) / n
         dev = rows - mean.astype(rows.dtype)
         # The second term removes the rounding of mean to the rows' dtype.
         m2 = ((ones @ np.square(dev)).astype(np.float64)
               - np.square((ones @ dev).astype(np.float64)) / n)
-        total = self.n + n
-        delta = mean - self.mean
-        self.m2 = self.m2 + m2 + np.square(delta) * self.n * n / total
-        self.mean = self.mean + delta * n / total
-        self.n = total
+        return mean, m2
 
     def standard_scaler(self):
         """A fitted ``StandardScaler`` with these statistics."""
@@ -268,6 +280,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Same form as X: a dense array (padding left where it was) or a
             list of arrays.
         """
+        check_is_fitted(self)  # before self.scaler_ is read
         return self._apply(X, self.scaler_.transform)
 
     def inverse_transform(self, X):
@@ -283,6 +296,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_original : ndarray or list of ndarray
             Same form as X.
         """
+        check_is_fitted(self)
         return self._apply(X, self.scaler_.inverse_transform)
 
     def _apply(self, X, func):

@@ -433,6 +433,7 @@ def _check_dense(X, tokens, input_name):
     arr = check_array(arr, dtype=[np.float32, np.float64], allow_nd=True,
                       input_name=input_name, ensure_min_samples=1,
                       ensure_min_features=1, ensure_all_finite="allow-nan")
+    _check_float32_range(arr, input_name)
     if arr.ndim == 2:
         arr = arr[:, :, np.newaxis]
     if arr.shape[1] == 0:
@@ -447,6 +448,26 @@ def _check_dense(X, tokens, input_name):
             "least one is needed."
         )
     return arr
+
+
+def _check_float32_range(arr, input_name):
+    """Refuse float64 values that float32, the network's type, makes inf.
+
+    scikit-learn's finiteness check reads them in float64, where they are
+    finite; cast, they gave NaN probabilities.
+    """
+    if arr.dtype.itemsize <= 4 or not arr.size:
+        return
+    limit = float(np.finfo(np.float32).max)
+    # fmax/fmin skip NaN (trailing NaN steps are padding).
+    high = float(np.fmax.reduce(arr, axis=None))
+    low = float(np.fmin.reduce(arr, axis=None))
+    if high > limit or low < -limit:
+        raise ValueError(
+            f"{input_name} has values beyond float32's range (up to "
+            f"{max(high, -low):.3g}; float32 holds up to {limit:.3g}), in "
+            "which the network computes. Rescale it first, e.g. "
+            "X / 10**k or a log transform of that feature.")
 
 
 def _without_trailing_nan(X, input_name, allow_empty_rows=False):
@@ -565,6 +586,7 @@ def _check_ragged(X, tokens, mask_value, pad_value, input_name, dtype,
                 arr = check_array(arr, dtype=[np.float32, np.float64],
                                   input_name=name, ensure_min_samples=0,
                                   ensure_min_features=1)
+                _check_float32_range(arr, name)
             if n_features is None:
                 n_features = arr.shape[1]
             elif arr.shape[1] != n_features:
