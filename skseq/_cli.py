@@ -14,6 +14,8 @@ import warnings
 
 import numpy as np
 
+from .utils._validation import python_scalar
+
 __all__ = ["main"]
 
 _DEMO_DATASET = "ItalyPowerDemand"
@@ -85,12 +87,6 @@ def _build_parser():
                          help="feature columns (default: all other columns)")
     common(compare)
     return parser
-
-
-def _plain(value):
-    """A NumPy scalar as the Python value it holds: ids print as ``0``, not
-    ``np.int64(0)``."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _row(flags):
@@ -167,7 +163,8 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     if non_numeric:
         col = non_numeric[0]
         bad = pd.to_numeric(df[col], errors="coerce").isna() & df[col].notna()
-        example = _plain(df.loc[bad, col].iloc[0]) if bad.any() else None
+        example = (python_scalar(df.loc[bad, col].iloc[0]) if bad.any()
+                   else None)
         raise CommandError(
             f"feature column(s) {non_numeric} are not numeric (e.g. "
             f"{col!r} = {example!r} in row {_row(bad)} of the file); "
@@ -185,7 +182,7 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
         is_inf = pd.Series(np.isinf(df[col].to_numpy(float)), index=df.index)
         raise CommandError(
             f"feature column(s) {inf_cols} have infinite values (e.g. "
-            f"{col!r} = {_plain(df.loc[is_inf, col].iloc[0])!r} in row "
+            f"{col!r} = {python_scalar(df.loc[is_inf, col].iloc[0])!r} in row "
             f"{_row(is_inf)} of the file); replace them with finite numbers "
             "or drop those rows.")
     for col, role in ((target_col, "target"), (id_col, "id"),
@@ -201,7 +198,7 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
         first = varying.index[0]
         values = sorted(map(str, df.loc[df[id_col] == first,
                                         target_col].unique()))
-        first = _plain(first)
+        first = python_scalar(first)
         raise CommandError(
             f"target {target_col!r} varies within {len(varying)} "
             f"sequence(s), e.g. {id_col}={first!r} has {values}; each "
@@ -209,15 +206,15 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     if df.duplicated([id_col, time_col]).any():
         row = df[df.duplicated([id_col, time_col])].iloc[0]
         raise CommandError(
-            f"repeated time step: {id_col}={_plain(row[id_col])!r} has "
-            f"{time_col}={_plain(row[time_col])!r} more than once.")
+            f"repeated time step: {id_col}={python_scalar(row[id_col])!r} has "
+            f"{time_col}={python_scalar(row[time_col])!r} more than once.")
     if not pd.api.types.is_numeric_dtype(df[time_col]):
         try:
             df[time_col] = pd.to_datetime(df[time_col])
         except (ValueError, TypeError):
             raise CommandError(
                 f"time column {time_col!r} holds neither numbers nor dates "
-                f"(e.g. {_plain(df[time_col].iloc[0])!r}), so the steps "
+                f"(e.g. {python_scalar(df[time_col].iloc[0])!r}), so the steps "
                 "cannot be ordered.") from None
     df = df.sort_values([id_col, time_col], kind="stable")
     X, y = [], []

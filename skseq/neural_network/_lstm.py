@@ -14,13 +14,13 @@ from sklearn.utils.validation import check_is_fitted
 from ..inspection._diagnose import warn_after_fit
 from ..parallel import _limit_threads_in_dask_worker
 from ..utils._disk import as_disk_sequences
-from ..utils._validation import check_sequences
+from ..utils._validation import check_sequences, python_scalar
 from . import _training
 from ._distribution import distribution_scope, resolve_distribution
 from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
 from ._forward import predict_in_chunks
 from ._parameters import (PARAMETER_CONSTRAINTS, check_optimizer,
-                          make_optimizer, python_scalar)
+                          make_optimizer)
 
 __all__ = ["LSTMClassifier"]
 

@@ -2,8 +2,8 @@
 
 scikit-learn's ``_param_validation`` checks the parameters in ``fit``; what
 it cannot say is here: a CV splitter is not a string (every ``str`` has a
-``split`` method), NumPy integers are integers for Keras too, and an
-optimizer instance trains at the estimator's ``learning_rate``.
+``split`` method), and an optimizer instance trains at the estimator's
+``learning_rate``.
 """
 
 import warnings
@@ -12,8 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-__all__ = ["PARAMETER_CONSTRAINTS", "check_optimizer", "make_optimizer",
-           "python_scalar"]
+__all__ = ["PARAMETER_CONSTRAINTS", "check_optimizer", "make_optimizer"]
 
 
 class _Splitter(HasMethods):
@@ -29,11 +28,6 @@ class _Splitter(HasMethods):
 
     def is_satisfied_by(self, val):
         return not isinstance(val, str) and super().is_satisfied_by(val)
-
-
-def python_scalar(value):
-    """``np.int64(8)`` as ``8``; anything else as it is."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 PARAMETER_CONSTRAINTS = {

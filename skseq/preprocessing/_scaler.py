@@ -280,8 +280,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Same form as X: a dense array (padding left where it was) or a
             list of arrays.
         """
-        check_is_fitted(self)  # before self.scaler_ is read
-        return self._apply(X, self.scaler_.transform)
+        return self._apply(X, "transform")
 
     def inverse_transform(self, X):
         """Undo :meth:`transform` on the real steps of X.
@@ -296,11 +295,13 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_original : ndarray or list of ndarray
             Same form as X.
         """
-        check_is_fitted(self)
-        return self._apply(X, self.scaler_.inverse_transform)
+        return self._apply(X, "inverse_transform")
 
-    def _apply(self, X, func):
+    def _apply(self, X, method):
+        # The fitted scaler's method is read after check_is_fitted: read
+        # before it, an unfitted scaler raised AttributeError.
         check_is_fitted(self)
+        func = getattr(self.scaler_, method)
         if isinstance(X, (list, tuple)) or (
             isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
         ):

@@ -450,6 +450,13 @@ def _check_dense(X, tokens, input_name):
     return arr
 
 
+def python_scalar(value):
+    """A NumPy scalar as the Python value it holds (``np.int64(8)`` as
+    ``8``: what Keras' layers take and what messages print); anything else
+    as it is."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _check_float32_range(arr, input_name):
     """Refuse float64 values that float32, the network's type, makes inf.
 
