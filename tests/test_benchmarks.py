@@ -121,3 +121,16 @@ def test_scale_benchmark_prints_both_sides(capsys):
     # Times and ratio, time per sequence, peak RSS and ratio, peak anon.
     figures = [float(x) for x in re.findall(r"\d+\.\d+|\b\d+\b", row[0])[1:]]
     assert len(figures) == 10 and all(f > 0 for f in figures)
+
+
+def test_reproducibility_benchmark_compares_two_processes(capsys):
+    _load("reproducibility").main(["--datasets", "ItalyPowerDemand",
+                                   "--epochs", "2"])
+    out = capsys.readouterr().out
+    found = re.search(r"ItalyPowerDemand: max \|difference\| of the two "
+                      r"runs' probabilities (\S+); accuracy ([0-9.]+) / "
+                      r"([0-9.]+); epochs 2 / 2", out)
+    assert found, out
+    # On this machine's CPU the same seed gives the same probabilities.
+    assert float(found.group(1)) < 1e-6
+    assert found.group(2) == found.group(3)

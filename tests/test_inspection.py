@@ -320,6 +320,38 @@ def test_class_imbalance_without_class_weight():
     assert diagnose(LSTMClassifier(class_weight=None), X, balanced).codes == []
 
 
+def test_diagnose_reads_an_imblearn_pipeline_through_its_sampler():
+    # diagnose(Pipeline([sampler, clf])) raised AttributeError ('Pipeline'
+    # has no attribute 'transform' / 'fit_transform'): a sampler has
+    # neither.
+    from imblearn.pipeline import Pipeline
+
+    from skseq.sampling import SequenceRandomOverSampler
+
+    X, _ = _signal_data(n=100)
+    y = np.r_[np.zeros(85, int), np.ones(15, int)]
+    X_raw = X * 1000.0 + 5000.0
+
+    def pipe(sampler):
+        return Pipeline([("scale", SequenceScaler()), ("balance", sampler),
+                         ("clf", LSTMClassifier(class_weight=None,
+                                                scaling=None, **TINY))])
+
+    # Unfitted: the steps run as in training. The sampler balances the
+    # classes the classifier would see; the scaler before it counts.
+    assert diagnose(pipe("passthrough"), X_raw, y).codes == [
+        "class_imbalance"]
+    assert diagnose(pipe(SequenceRandomOverSampler(random_state=0)),
+                    X_raw, y).codes == []
+    # Fitted: as at prediction (the sampler passes X through); the report
+    # covers the training and the 100 sequences given.
+    fitted = pipe(SequenceRandomOverSampler(random_state=0)).set_params(
+        clf__epochs=2).fit(X_raw, y)
+    report = diagnose(fitted, X_raw, y)
+    assert report.summary["n_samples"] == 170  # the fit's, oversampled
+    assert "unscaled_input" not in report.codes
+
+
 def test_large_share_of_padding():
     rng = np.random.default_rng(0)
     lengths = np.r_[np.full(45, 5), np.full(5, 100)]

@@ -8,6 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
+from skseq import LSTMClassifier
 from skseq.preprocessing import SequencePadder, SequenceScaler
 from skseq.preprocessing._scaler import _Moments
 
@@ -172,6 +173,59 @@ def test_float32_moments_of_values_whose_squares_overflow_float32():
         assert_allclose(scaler.scale_, reference.std(axis=0), rtol=1e-4)
 
 
+@pytest.mark.parametrize("offset, spread", [
+    (0.0, 1.0), (1e6, 1.0), (101325.0, 50.0), (-3e7, 5.0), (5.0, 1e3)])
+def test_float32_moments_of_values_far_from_zero(offset, spread):
+    # Sensors that read an offset (air pressure in Pa, 1e6 + noise): the
+    # float32 sum of 65,536 values near 1e6 is off by about 100, and the
+    # mean and spread were taken around it (scale 119.6 for a spread of 1).
+    # 70,000 rows: two chunks.
+    rows = (offset + spread * np.random.default_rng(0).normal(
+        size=(70_000, 3))).astype(np.float32)
+    moments = _Moments()
+    moments.update(rows)
+    scaler = moments.standard_scaler()
+    reference = rows.astype(np.float64)
+    assert_allclose(scaler.mean_, reference.mean(axis=0),
+                    atol=1e-4 * spread, rtol=0)
+    assert_allclose(scaler.scale_, reference.std(axis=0), rtol=1e-4)
+
+
+def test_classifier_scales_offset_sensor_values_to_unit_spread():
+    rng = np.random.default_rng(0)
+    X = (1e6 + rng.normal(size=(200, 400, 2))).astype(np.float32)
+    y = np.arange(200) % 2
+    clf = LSTMClassifier(units=2, epochs=1, n_networks=1, validation=None,
+                         random_state=0).fit(X, y)
+    reference = X.reshape(-1, 2).astype(np.float64)
+    assert_allclose(clf.scaler_.scaler_.mean_, reference.mean(axis=0),
+                    atol=1e-3, rtol=0)
+    assert_allclose(clf.scaler_.scaler_.scale_, reference.std(axis=0),
+                    rtol=1e-3)
+
+
+@pytest.mark.parametrize("mask_value", [0.0, None, np.nan])
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_scaler_keeps_nan_end_padding_where_it_was(mask_value, ndim):
+    # The UCR/UEA archive's unequal lengths: NaN after each series' end.
+    # transform cut the array to the longest real length and, with
+    # mask_value None or NaN, scaled the 0.0 it wrote there as real steps.
+    X = np.array([[1.0, 2.0, 3.0, np.nan, np.nan],
+                  [5.0, 7.0, np.nan, np.nan, np.nan]])
+    X = X if ndim == 2 else X[:, :, np.newaxis]
+    scaler = SequenceScaler(mask_value=mask_value).fit(X)
+    out = scaler.transform(X)
+    assert out.shape == X.shape
+    assert_array_equal(np.isnan(out), np.isnan(X))
+    real = ~np.isnan(X)
+    expected = StandardScaler().fit(X[real].reshape(-1, 1))
+    assert_allclose(out[real], expected.transform(
+        X[real].reshape(-1, 1)).ravel())
+    assert_allclose(scaler.inverse_transform(out), X)  # NaN where NaN
+    # A row alone: its own width, the values it has in the batch.
+    assert_allclose(scaler.transform(X[1:]), out[1:])
+
+
 def test_scaler_leaves_padded_steps_unchanged():
     seqs = _ragged()
     X = _pre_padded(seqs)
@@ -290,3 +344,28 @@ def test_equal_length_sequences_are_scaled_without_a_copy_of_x():
     padded = scaler._transform_padded(X_pad, np.full(50, 7))
     np.testing.assert_allclose(padded[:, :7], out, atol=1e-6)
     assert np.all(padded[:, 7:] == 0.0)
+
+
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_scaler_output_is_never_a_dataframe(ndim):
+    # transform_output="pandas" (set globally in many notebooks) made the
+    # scaler wrap 3-D output in a DataFrame: "Must pass 2-d input".
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+
+    from skseq.inspection import SequenceSummarizer
+
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).normal(size=(6, 5, 2))
+    X = X[:, :, 0] if ndim == 2 else X
+    y = np.arange(6) % 2
+    with sklearn.config_context(transform_output="pandas"):
+        out = SequenceScaler().fit_transform(X)
+        pipe = make_pipeline(SequenceScaler(), SequenceSummarizer(),
+                             LogisticRegression()).fit(X, y)
+        features = pipe[:-1].transform(X)
+    assert isinstance(out, np.ndarray) and out.shape == X.shape
+    assert_allclose(out, SequenceScaler().fit_transform(X))
+    # The summaries are a table: they are wrapped.
+    assert isinstance(features, pd.DataFrame) and len(features) == 6
+

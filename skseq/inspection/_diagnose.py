@@ -94,20 +94,33 @@ def warn_after_fit(estimator, X):
 
 
 def _unwrap(estimator, X, y):
-    """The final estimator of a search or pipeline, and X as it sees it."""
-    estimator = getattr(estimator, "best_estimator_", estimator)
-    if hasattr(estimator, "steps"):
-        final = estimator.steps[-1][1]
-        head = estimator[:-1]
-        if X is not None and len(head.steps):
-            if hasattr(final, "classes_"):
-                X = head.transform(X)
-            else:
-                from sklearn.base import clone
+    """The final estimator of a search or pipeline, and X, y as it sees them.
 
-                X = clone(head).fit_transform(X, y)
-        return final, X
-    return estimator, X
+    A fitted pipeline's steps transform X as at prediction, where
+    imbalanced-learn's samplers pass it through; an unfitted one's steps
+    are fitted as in training: a sampler resamples X and y, a transformer
+    fits on them.
+    """
+    estimator = getattr(estimator, "best_estimator_", estimator)
+    if not hasattr(estimator, "steps"):
+        return estimator, X, y
+    final = estimator.steps[-1][1]
+    fitted = hasattr(final, "classes_")
+    if X is None or (y is None and not fitted):
+        return final, X, y  # diagnose then asks for the data
+    from sklearn.base import clone
+
+    for _, step in estimator.steps[:-1]:
+        if step is None or isinstance(step, str):  # 'passthrough'
+            continue
+        if hasattr(step, "fit_resample"):
+            if not fitted:
+                X, y = clone(step).fit_resample(X, y)
+        elif fitted:
+            X = step.transform(X)
+        else:
+            X = clone(step).fit_transform(X, y)
+    return final, X, y
 
 
 def diagnose(estimator, X=None, y=None):
@@ -158,7 +171,7 @@ def diagnose(estimator, X=None, y=None):
     >>> report.codes
     ['unscaled_input', 'class_imbalance']
     """
-    final, X_final = _unwrap(estimator, X, y)
+    final, X_final, y = _unwrap(estimator, X, y)
     fitted = getattr(final, "history_", None) is not None
     summary = getattr(final, "input_summary_", None) if fitted else None
     if summary is None:

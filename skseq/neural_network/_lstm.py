@@ -1,11 +1,8 @@
 """LSTMClassifier: a scikit-learn classifier for sequences, built on Keras 3."""
 
-import contextlib
 import copy
 import os
-import random
 import tempfile
-import threading
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -21,12 +18,9 @@ from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
 from ._forward import predict_in_chunks
 from ._parameters import (PARAMETER_CONSTRAINTS, check_optimizer,
                           make_optimizer)
+from ._reproducibility import seeded, warn_if_not_reproducible
 
 __all__ = ["LSTMClassifier"]
-
-# Keras' seeding is process-global (keras.utils.set_random_seed): two seeded
-# fits in threads would draw from each other's generators. They take turns.
-_SEED_LOCK = threading.RLock()
 
 
 def _import_keras():
@@ -38,28 +32,6 @@ def _import_keras():
     # custom layers for loading saved models
 
     return keras, _builders
-
-
-@contextlib.contextmanager
-def _seeded(random_state):
-    """Seed Keras for one fit without leaking into the caller's RNGs.
-
-    ``keras.utils.set_random_seed`` also seeds Python's and NumPy's global
-    generators; their states are restored afterwards. Seeded fits in
-    parallel threads are serialised, so each equals the same fit run alone.
-    """
-    if random_state is None:
-        yield
-        return
-    keras, _ = _import_keras()
-    with _SEED_LOCK:
-        py_state, np_state = random.getstate(), np.random.get_state()
-        keras.utils.set_random_seed(int(random_state))
-        try:
-            yield
-        finally:
-            random.setstate(py_state)
-            np.random.set_state(np_state)
 
 
 class LSTMClassifier(ClassifierMixin, BaseEstimator):
@@ -244,7 +216,11 @@ default=None
         Extra callbacks; each fit uses deep copies.
     random_state : int or None, default=None
         Seed for weights, dropout and shuffling. The same seed gives the same
-        predictions (TensorFlow and JAX backends).
+        predictions (TensorFlow and JAX backends). On a GPU only with the
+        backend's deterministic operations on (a seeded fit without them
+        warns, naming the switch: ``XLA_FLAGS=--xla_gpu_deterministic_ops=true``
+        under JAX, ``tf.config.experimental.enable_op_determinism()`` under
+        TensorFlow).
     verbose : int, default=0
         Keras' verbosity during fit.
 
@@ -376,11 +352,12 @@ default=None
         keras, builders = _import_keras()
         user_callbacks = self._check_callbacks(keras)
         check_optimizer(self.optimizer, self.learning_rate, keras)
+        warn_if_not_reproducible(self.random_state, keras.backend.backend())
         distribution = resolve_distribution(self.distribution)
         data = prepare_fit(self, X, y, sample_weight,
                            distribution)
         state = data["state"]
-        with _seeded(self.random_state):
+        with seeded(self.random_state):
             with distribution_scope(distribution):
                 # The built-in networks train on their stacked logits (each
                 # its own loss) and predict through their (average)

@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Real, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import (
+    _check_dense,
     _dense_to_post_padded,
     check_sequences,
     padding_lengths,
@@ -68,14 +69,27 @@ class _Moments:
         """Mean and summed squared deviation of one chunk, in float64."""
         # Sums as matrix products (BLAS, in the rows' precision), over at
         # most _MOMENT_ROWS rows, merged in float64: 5x faster than NumPy's
-        # float64-accumulated sums over float32 rows.
+        # float64-accumulated sums over float32 rows. Deviations are summed
+        # around a shift and corrected by their sum (the shifted-data
+        # algorithm): exact whatever the shift, as long as the deviations
+        # are small enough for float32 sums to keep the spread.
         n = len(rows)
         ones = np.ones(n, rows.dtype)
-        mean = (ones @ rows).astype(np.float64) / n
-        dev = rows - mean.astype(rows.dtype)
-        # The second term removes the rounding of mean to the rows' dtype.
-        m2 = ((ones @ np.square(dev)).astype(np.float64)
-              - np.square((ones @ dev).astype(np.float64)) / n)
+        shift = (ones @ rows).astype(np.float64) / n
+        for _ in range(2):
+            shift = shift.astype(rows.dtype)
+            dev = rows - shift
+            s1 = (ones @ dev).astype(np.float64)
+            m2 = (ones @ np.square(dev)).astype(np.float64) - np.square(s1) / n
+            mean = shift.astype(np.float64) + s1 / n
+            # A first shift from a float32 sum of large values (1e6 + N(0,
+            # 1): off by about 100) leaves deviations whose squares the
+            # spread drowns in; the second pass shifts by the corrected
+            # mean. Centred data stop after one pass.
+            if np.all(np.square(s1 / n) <= 1e-6 * np.maximum(
+                    m2 / n, np.finfo(np.float64).tiny)):
+                break
+            shift = mean
         return mean, m2
 
     def standard_scaler(self):
@@ -132,7 +146,13 @@ def unmask_real_steps(X, real, pad_value):
     return X
 
 
-class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
+                     # Sequences are 3-D (or ragged): no DataFrame holds
+                     # them, so scikit-learn's output containers (pandas,
+                     # polars; set_config(transform_output=...)) must not
+                     # wrap them; set_output is not offered, as for
+                     # SequencePadder and TextSequencer.
+                     auto_wrap_output_keys=None):
     """Scale each feature of sequences using only their real steps.
 
     Statistics are computed over every real step of every sequence, per
@@ -311,15 +331,23 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             out = self._transform_padded(X_padded, lengths, func)
             return [seq[:n] for seq, n in zip(out, lengths)]
         input_ndim = getattr(X, "ndim", None) or np.asarray(X).ndim
-        X_dense, _ = check_sequences(X, mask_value=None, dtype=np.float64)
+        raw = _check_dense(X, False, "X")
+        # NaN end padding (the UCR/UEA archive's unequal lengths) is cut
+        # off here, whatever mask_value says, as fit counts it: X_dense can
+        # be narrower than X, with 0.0 after each row's real steps.
+        X_dense, lengths = check_sequences(raw, mask_value=None,
+                                           dtype=np.float64)
         self._check_n_features(X_dense)
         start, stop = padding_lengths(X_dense, self.mask_value)
+        stop = np.minimum(stop, lengths)
         steps = np.arange(X_dense.shape[1])[np.newaxis, :]
         real = (steps >= start[:, None]) & (steps < stop[:, None])
-        out = X_dense.copy()
-        out[real] = func(X_dense[real])
+        # X's own shape and padding (NaN stays NaN), the real steps scaled.
+        out = raw.astype(np.float64)
+        within = out[:, :X_dense.shape[1]]
+        within[real] = func(X_dense[real])
         if self.mask_value is not None:
-            unmask_real_steps(out, real, self.mask_value)
+            unmask_real_steps(within, real, self.mask_value)
         return out[:, :, 0] if input_ndim == 2 else out
 
     def _transform_padded(self, X_padded, lengths, func=None, pad_value=0.0):
