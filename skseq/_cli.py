@@ -224,9 +224,43 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     return X, np.asarray(y), list(features)
 
 
+def _check_options(args):
+    """The options' values, before the data are read (a demo runs minutes:
+    a bad --output found at its end would lose them)."""
+    if args.epochs is not None and args.epochs < 1:
+        raise CommandError(f"--epochs must be at least 1; got {args.epochs}.")
+    if args.n_jobs == 0:
+        raise CommandError(
+            "--n-jobs must be a number of processes (1 or more), or -1 for "
+            "one per core (-2 for all but one, ...); got 0.")
+    if not 0 <= args.random_state < 2**32:
+        raise CommandError(
+            "--random-state must be between 0 and 2**32 - 1; got "
+            f"{args.random_state}.")
+    if args.output:
+        folder = os.path.dirname(os.path.abspath(args.output))
+        if os.path.isdir(args.output):
+            raise CommandError(
+                f"--output {args.output!r} is a directory; name a file in "
+                "it, e.g. results.csv.")
+        if not os.path.isdir(folder):
+            raise CommandError(
+                f"--output {args.output!r}: the directory {folder!r} does "
+                "not exist; create it first or name a file in an existing "
+                "one.")
+
+
 def _check_cv(y, cv):
     if cv < 2:
         raise CommandError(f"--cv must be at least 2; got {cv}.")
+    from sklearn.utils.multiclass import type_of_target
+
+    if type_of_target(y) == "continuous":
+        example = next(v for v in np.asarray(y).tolist() if v != int(v))
+        raise CommandError(
+            f"the target column holds continuous values (e.g. {example!r}); "
+            "compare classifies sequences: give it class labels (integers "
+            "or names).")
     labels, counts = np.unique(y, return_counts=True)
     labels = labels.tolist()
     if len(labels) < 2:
@@ -300,8 +334,7 @@ def _run(args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with _native_stderr_silenced():
         import keras  # noqa: F401
-    if args.epochs is not None and args.epochs < 1:
-        raise CommandError(f"--epochs must be at least 1; got {args.epochs}.")
+    _check_options(args)
     X, y, source = _load(args)
     _check_cv(y, args.cv)
     lengths = [len(x) for x in X]

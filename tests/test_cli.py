@@ -93,6 +93,15 @@ def test_demo_runs_quickly(capsys):
     (lambda df: pd.concat([df, df.iloc[:1]]), [], "repeated time step"),
     (None, ["--cv", "7"], "fewer than --cv 7 folds"),
     (None, ["--epochs", "0"], "--epochs must be at least 1"),
+    # Refused before the data are read: the last three raised tracebacks
+    # (--output only once the whole comparison had run).
+    (None, ["--n-jobs", "0"], "--n-jobs must be a number of processes"),
+    (None, ["--random-state", "-1"], "--random-state must be between 0 and"),
+    (None, ["--output", "no_such_dir/table.csv"],
+     "the directory '"),
+    (None, ["--output", "."], "is a directory; name a file"),
+    (lambda df: df.assign(label=np.where(df.label == "up", 0.5, 1.5)), [],
+     "holds continuous values (e.g. "),
     (lambda df: df.iloc[:0], [], "has a header but no rows"),
     (lambda df: df.assign(x=df.x.where(df.index != 4, np.inf)), [],
      "feature column(s) ['x'] have infinite values (e.g. 'x' = inf in row"),

@@ -99,6 +99,9 @@ def test_multiindex_equal_lengths_give_array():
     (lambda df: df.assign(dim_1=df.dim_1.where(
         df.index.get_level_values(1) != 2)), "missing values"),
     (lambda df: to_nested(np.zeros((2, 3, 1))), "use from_nested"),
+    # A repeated row made its sequence a step longer, silently.
+    (lambda df: pd.concat([df, df.iloc[[4]]]),
+     "repeated (instance, time) rows, e.g. instance 1 at time 1"),
 ])
 def test_from_multiindex_errors(edit, message):
     df = edit(to_multiindex(np.ones((2, 3, 2))))

@@ -5,10 +5,12 @@ import warnings
 import keras
 import numpy as np
 import pytest
+from sklearn.model_selection import PredefinedSplit
 
 from skseq import LSTMClassifier
 from skseq.datasets import make_windows
-from skseq.model_selection import PurgedTimeSeriesSplit
+from skseq.model_selection import (GroupedPurgedTimeSeriesSplit,
+                                   PurgedTimeSeriesSplit)
 from skseq.neural_network import _training
 from skseq.neural_network._architectures import (downsampling_factors,
                                                  inception_widths)
@@ -194,6 +196,20 @@ def test_overlapping_windows_are_detected_and_get_the_tail():
     train, val, kind = _training.split_validation("auto", 0.1, X, lengths,
                                                   y, 0)
     assert kind == "tail" and val.min() > train.max()
+    # Purged: no training window's steps, nor its label (the next step),
+    # reach the hold-out's first step; 14 windows of 30 steps at stride 2
+    # share steps with it, and the one before them has its label there.
+    _, _, index = make_windows(series, 30, stride=2, return_index=True)
+    assert index.label_time[train].max() < index.start[val].min()
+    n_val = len(val)
+    assert list(val) == list(range(len(X) - n_val, len(X)))
+    assert list(train) == list(range(len(X) - n_val - 15))
+    # Independent sequences, tail asked for: nothing to purge.
+    rng = np.random.default_rng(2)
+    train, val, kind = _training.split_validation(
+        "tail", 0.1, rng.normal(size=(300, 30, 2)), np.full(300, 30),
+        np.arange(300) % 2, 0)
+    assert kind == "tail" and list(train) == list(range(270))
     # Independent sequences are not windows.
     rng = np.random.default_rng(1)
     assert not _training.looks_like_windows(rng.normal(size=(300, 30, 2)),
@@ -209,6 +225,22 @@ def test_a_splitter_gives_the_hold_out():
     assert clf.validation_ == "splitter" and "val_loss" in clf.history_
     *_, (train, val) = splitter.split(X, y)
     assert clf.input_summary_["n_validation"] == len(val)
+
+
+def test_a_grouped_splitter_is_refused_with_a_way_to_hold_out_groups():
+    # fit cannot pass groups: the splitter's own error asked for them.
+    X, y = _sorted_by_class(n_per_class=30)
+    splitter = GroupedPurgedTimeSeriesSplit(n_splits=2, window=5)
+    with pytest.raises(ValueError, match="splits by groups, which fit "
+                                         "cannot pass on.*PredefinedSplit"):
+        LSTMClassifier(validation=splitter, **TINY).fit(X, y)
+    # The way out the message names.
+    groups = np.repeat(np.arange(6), 20)
+    test_fold = np.where(groups == groups[-1], 0, -1)
+    clf = LSTMClassifier(validation=PredefinedSplit(test_fold), **TINY)
+    clf.fit(X, y)
+    assert clf.validation_ == "splitter"
+    assert clf.input_summary_["n_validation"] == 20
 
 
 def test_hold_out_that_misses_classes_warns():

@@ -24,6 +24,8 @@ import warnings
 
 import numpy as np
 
+from ..utils._validation import python_scalar
+
 __all__ = [
     "channels_first_warning",
     "from_channels_first",
@@ -230,8 +232,8 @@ def from_multiindex(df, *, ragged=False):
     Raises
     ------
     ValueError
-        If the index does not have two levels, a column is not numeric, or
-        a value is missing.
+        If the index does not have two levels, a column is not numeric, a
+        value is missing, or an (instance, time) row is repeated.
 
     Examples
     --------
@@ -265,6 +267,13 @@ def from_multiindex(df, *, ragged=False):
         raise ValueError(
             "The frame has missing values; skseq marks unequal lengths by "
             "the number of rows per instance, not by NaN. Drop or fill them.")
+    if df.index.duplicated().any():
+        instance, time = df.index[df.index.duplicated()][0]
+        raise ValueError(
+            f"The frame has repeated (instance, time) rows, e.g. instance "
+            f"{python_scalar(instance)!r} at time {python_scalar(time)!r}: one row per time point is "
+            "needed. Drop or aggregate the repeats (df.groupby(level=[0, "
+            "1]).mean()).")
     instances = df.index.get_level_values(0)
     sequences = []
     for key in pd.unique(instances):

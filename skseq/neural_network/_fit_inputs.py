@@ -23,6 +23,7 @@ from ..utils._validation import (
     _dense_to_post_padded,
     check_not_sktime_frame,
     check_sequences,
+    python_scalar,
     resolve_mask_value,
     spread_indices,
 )
@@ -196,7 +197,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     if len(classes) < 2:
         raise ValueError(
             f"LSTMClassifier needs samples of at least 2 classes; y has "
-            f"only one class: {classes[0]!r}."
+            f"only one class: {python_scalar(classes[0])!r}."
         )
     weights = _training.check_weights(
         sample_weight, est.class_weight, y, y_encoded)

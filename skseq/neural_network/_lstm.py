@@ -126,9 +126,13 @@ default='auto'
         The hold-out for early stopping. ``'stratified'``: a seeded,
         shuffled, stratified ``validation_fraction`` (independent
         sequences, e.g. class-sorted UCR files). ``'tail'``: the last
-        ``validation_fraction`` of the rows (windows in time order). A
-        splitter (e.g. :class:`~skseq.model_selection.PurgedTimeSeriesSplit`)
-        gives its last ``(train, test)`` split. ``'auto'``: ``'tail'`` when
+        ``validation_fraction`` of the rows (windows in time order), purged:
+        training windows that share steps with it, and the one whose
+        next-step label is its first step, are left out. A splitter (e.g.
+        :class:`~skseq.model_selection.PurgedTimeSeriesSplit`, for labels
+        further ahead) gives its last ``(train, test)`` split; one that
+        splits by groups is refused (fit takes no groups). ``'auto'``:
+        ``'tail'`` when
         consecutive sequences overlap like windows cut from one series,
         ``'stratified'`` otherwise. ``None``: no hold-out. Without a
         splitter, nothing is held out when the hold-out would have fewer

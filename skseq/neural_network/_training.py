@@ -242,18 +242,54 @@ def looks_like_windows(X, lengths, n_pairs=32):
     if n < 3 or X.ndim != 3 or X.shape[1] < 2:
         return False
     starts = np.unique(np.linspace(0, n - 2, min(n_pairs, n - 1)).astype(int))
-    overlapping = 0
-    for i in starts:
-        a, b = X[i, :lengths[i]], X[i + 1, :lengths[i + 1]]
-        if len(a) < 2 or len(b) < 1:
-            continue
-        # Shifts at which b's first step appears in a, then a full check.
-        for shift in np.flatnonzero(np.all(a[1:] == b[0], axis=1)) + 1:
-            overlap = min(len(a) - shift, len(b))
-            if np.array_equal(a[shift:shift + overlap], b[:overlap]):
-                overlapping += 1
-                break
+    overlapping = sum(_shares_steps(X[i, :lengths[i]],
+                                    X[i + 1, :lengths[i + 1]])
+                      for i in starts)
     return overlapping >= max(2, len(starts) // 2)
+
+
+def _shares_steps(a, b):
+    """Whether ``b`` starts with steps that end ``a`` (shifted by 1 or more):
+    ``a`` and ``b`` are windows of one series that overlap."""
+    if len(a) < 2 or len(b) < 1:
+        return False
+    # Shifts at which b's first step appears in a, then a full check.
+    for shift in np.flatnonzero(np.all(a[1:] == b[0], axis=1)) + 1:
+        overlap = min(len(a) - shift, len(b))
+        if np.array_equal(a[shift:shift + overlap], b[:overlap]):
+            return True
+    return False
+
+
+def _purged_tail(X, lengths, n_val):
+    """The tail hold-out's rows, and the training rows before it that share
+    no step with it.
+
+    Windows cut with a stride shorter than the window share steps with the
+    hold-out's first window: the last ``ceil(window / stride) - 1`` training
+    windows (29 of them for windows of 30 steps at stride 1) would put its
+    steps in training, and early stopping would judge a loss on steps the
+    network was fitted on. They are dropped, as ``PurgedTimeSeriesSplit``
+    drops them: walking back from the hold-out while a row shares steps
+    with its first row, at most as many as the longest sequence's steps and
+    at most half the training rows (a series constant for long stretches would
+    match everywhere), then one row more where any was dropped: the window
+    before them has its label at the hold-out's first step when the label is
+    the next step's (``make_windows``' ``horizon=1``). Labels read further
+    ahead are not seen here: for them, pass
+    ``validation=PurgedTimeSeriesSplit(..., horizon=h)``.
+    """
+    n = len(lengths)
+    start = n - n_val
+    first = X[start, :lengths[start]]
+    floor = max(start - int(lengths.max()), (start + 1) // 2)
+    stop = start
+    while stop > floor and _shares_steps(X[stop - 1, :lengths[stop - 1]],
+                                         first):
+        stop -= 1
+    if stop < start:
+        stop = max(stop - 1, floor)
+    return np.arange(stop), np.arange(start, n)
 
 
 def split_validation(validation, validation_fraction, X, lengths, y_encoded,
@@ -290,6 +326,17 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
         if n_val == 0:
             return everything, nothing, "none"
     else:
+        from sklearn.model_selection._split import GroupsConsumerMixin
+
+        if isinstance(validation, GroupsConsumerMixin):
+            raise ValueError(
+                f"validation={validation!r} splits by groups, which fit "
+                "cannot pass on (a scikit-learn fit takes X, y and "
+                "sample_weight). Fix: hold out rows of your choosing with "
+                "sklearn.model_selection.PredefinedSplit(test_fold), "
+                "test_fold 0 for the hold-out and -1 for training (e.g. "
+                "np.where(groups == groups[-1], 0, -1) for the last group), "
+                "or use PurgedTimeSeriesSplit for windows of one series.")
         *_, (train, val) = validation.split(X, y_encoded)
         train, val = np.asarray(train), np.asarray(val)
         if len(train) == 0 or len(val) == 0:
@@ -302,7 +349,8 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
     if kind == "auto":
         kind = "tail" if looks_like_windows(X, lengths) else "stratified"
     if kind == "tail":
-        return np.arange(n - n_val), np.arange(n - n_val, n), "tail"
+        train, val = _purged_tail(X, lengths, n_val)
+        return train, val, "tail"
     from sklearn.model_selection import train_test_split
 
     counts = np.bincount(y_encoded)
