@@ -5,6 +5,7 @@ import warnings
 import keras
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from sklearn.model_selection import PredefinedSplit
 
 from skseq import LSTMClassifier
@@ -225,6 +226,34 @@ def test_a_splitter_gives_the_hold_out():
     assert clf.validation_ == "splitter" and "val_loss" in clf.history_
     *_, (train, val) = splitter.split(X, y)
     assert clf.input_summary_["n_validation"] == len(val)
+
+
+@pytest.mark.parametrize("validation", ["tail", "stratified", None])
+def test_every_batch_pairs_each_sequence_with_its_own_label(validation):
+    # The purged tail leaves rows out: the batches' sequences and labels
+    # must still be read in the same order (a first version paired the
+    # hold-out's windows with the labels of the rows before them).
+    from skseq.neural_network._fit_inputs import prepare_fit
+
+    series = np.cumsum(np.random.default_rng(3).normal(size=(700, 1)),
+                       axis=0)
+    X = make_windows(series, 30)[0]
+    # A label the sequence itself tells, through any increasing scaling.
+    y = (X[:, -1, 0] > X[:, 0, 0]).astype(int)
+    clf = LSTMClassifier(validation=validation, bucketing=False,
+                         batch_size=64, **TINY)
+    data = prepare_fit(clf, X, y, None)
+    assert data["state"]["validation_"] == (validation or "none")
+    seen = 0
+    for part in (data["train"], data["validation"]):
+        if part is None:
+            continue
+        batches = part(None) if callable(part) else part
+        for batch in batches:
+            x, labels = np.asarray(batch[0]), np.asarray(batch[1]).ravel()
+            assert_array_equal(labels, x[:, -1, 0] > x[:, 0, 0])
+            seen += len(labels)
+    assert seen == data["state"]["input_summary_"]["n_samples"]
 
 
 def test_a_grouped_splitter_is_refused_with_a_way_to_hold_out_groups():

@@ -325,7 +325,8 @@ def _usable_rows(n_rows, batch_size, multiple):
 class ArrayBatches(keras.utils.PyDataset):
     """Shuffled batches of in-memory arrays whose sizes are all multiples of
     ``multiple`` (JAX, data-parallel: a batch splits evenly across the
-    devices, which Keras' array adapter does not ensure for the last one).
+    devices, which Keras' array adapter does not ensure for the last one),
+    or of rows that ``take`` gathers.
 
     Parameters
     ----------
@@ -340,11 +341,17 @@ class ArrayBatches(keras.utils.PyDataset):
         order (validation).
     multiple : int, default=1
         The last batch of an epoch drops rows beyond a multiple of it.
+    take : callable or None, default=None
+        ``take(rows)`` gives the batch of these row numbers (0 to
+        ``len(X) - 1``) itself, e.g. gathered from the caller's X and scaled
+        (JAX, one device: no scaled copy of X); ``y`` and ``weights`` are
+        then not read.
     """
 
-    def __init__(self, X, y, weights, batch_size, rng=None, multiple=1):
+    def __init__(self, X, y, weights, batch_size, rng=None, multiple=1,
+                 take=None):
         super().__init__()
-        self.X, self.y, self.weights = X, y, weights
+        self.X, self.y, self.weights, self.take = X, y, weights, take
         self.batch_size, self.rng = batch_size, rng
         self.n_rows = _usable_rows(len(X), batch_size, multiple)
         self._plan()
@@ -359,6 +366,8 @@ class ArrayBatches(keras.utils.PyDataset):
 
     def __getitem__(self, i):
         idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+        if self.take is not None:
+            return self.take(idx)
         if self.weights is None:
             return self.X[idx], self.y[idx]
         return self.X[idx], self.y[idx], self.weights[idx]
