@@ -47,6 +47,7 @@ _SCRIPT = textwrap.dedent("""
                       random_state=0, architecture=architecture,
                       n_networks=n_networks)
         single = LSTMClassifier(distribution=one_device, **params).fit(X, y)
+        plain = LSTMClassifier(**params).fit(X, y)
         parallel = LSTMClassifier(distribution="data_parallel",
                                   callbacks=[Devices()], **params).fit(X, y)
         results[f"{architecture}-{n_networks}"] = {
@@ -57,6 +58,8 @@ _SCRIPT = textwrap.dedent("""
                 single.history_["loss"], parallel.history_["loss"])).max()),
             "kept_on": len(parallel.model_.trainable_variables[0].value
                            .sharding.device_set),
+            "plain_diff": float(np.abs(single.predict_proba(X)
+                                       - plain.predict_proba(X)).max()),
         }
     # Uneven sizes: 301 rows, a stratified hold-out of 31; every batch of
     # both must still split in two.
@@ -103,6 +106,9 @@ def test_data_parallel_on_two_devices_matches_one_device():
         assert config["max_diff"] < 1e-4, (name, config)
         # ... kept on one device for prediction and saving.
         assert config["kept_on"] == 1, name
+        # Without a distribution, skseq's batches too, in the same order:
+        # the same training as on one device through the API.
+        assert config["plain_diff"] < 1e-6, (name, config)
     # A batch size and last batches that split evenly, whatever the sizes.
     batch_size, validation, n_epochs = result["uneven"]
     assert batch_size % 2 == 0 and validation == "stratified"

@@ -136,3 +136,26 @@ def test_seeded_fits_in_threads_equal_the_same_fits_alone():
         t.join()
     for seed in (1, 2):
         np.testing.assert_allclose(results[seed], alone[seed], atol=1e-6)
+
+
+def test_a_callers_early_stopping_keeps_its_epoch():
+    # skseq's own EarlyStopping restored after the caller's: the weights of
+    # its best epoch were kept while best_epoch_ named the caller's.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 10, 2)).astype("float32")
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    params = dict(units=4, n_networks=1, architecture="lstm",
+                  learning_rate=0.05, random_state=0)
+    # No later epoch improves the loss by 10: epoch 1 is its best.
+    mine = keras.callbacks.EarlyStopping(monitor="loss", patience=2,
+                                         min_delta=10,
+                                         restore_best_weights=True)
+    clf = LSTMClassifier(epochs=3, callbacks=[mine], **params).fit(X, y)
+    assert clf.n_iter_ == 3 and clf.best_epoch_ == 1
+    one_epoch = LSTMClassifier(epochs=1, **params).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X),
+                               one_epoch.predict_proba(X), atol=1e-6)
+    three = LSTMClassifier(epochs=3, **params).fit(X, y)
+    assert three.best_epoch_ == 3
+    assert not np.allclose(three.predict_proba(X), clf.predict_proba(X),
+                           atol=1e-3)

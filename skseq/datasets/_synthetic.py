@@ -50,6 +50,16 @@ def make_trap_sequences(n_samples=1000, *, n_timesteps=10, n_features=5,
     >>> X.shape, float(round(y.mean(), 2))
     ((200, 10, 5), 0.25)
     """
+    weights = np.asarray(weights, dtype=float)
+    if weights.shape != (2,) or np.any(weights < 0) or \
+            not np.isclose(weights.sum(), 1.0):
+        raise ValueError(
+            "weights must be two class proportions that sum to 1, e.g. "
+            f"(0.75, 0.25); got {tuple(weights.tolist())}.")
+    if not 1 <= min_length <= n_timesteps:
+        raise ValueError(
+            f"min_length must be between 1 and n_timesteps ({n_timesteps}); "
+            f"got {min_length}.")
     rng = check_random_state(random_state)
     y = (rng.uniform(size=n_samples) < weights[1]).astype(int)
     X = np.zeros((n_samples, n_timesteps, n_features))

@@ -121,9 +121,29 @@ def _scoring_names(scoring):
     return scoring, scoring
 
 
+def _fold_splits(cv, y, groups, shuffle, random_state):
+    """The folds of ``cv``, each training fold shuffled or not (see
+    compare_baselines' ``shuffle``)."""
+    from sklearn.model_selection import TimeSeriesSplit
+
+    from ..model_selection._split import _BasePurgedSplit
+
+    if not (shuffle == "auto" or isinstance(shuffle, (bool, np.bool_))):
+        raise ValueError(
+            f"shuffle must be 'auto', True or False; got {shuffle!r}.")
+    splitter = check_cv(cv, y, classifier=True)
+    splits = list(splitter.split(np.zeros(len(y)), y, groups))
+    if shuffle == "auto":
+        shuffle = not isinstance(splitter, (TimeSeriesSplit, _BasePurgedSplit))
+    if shuffle:
+        rng = check_random_state(random_state)
+        splits = [(rng.permutation(train), test) for train, test in splits]
+    return splits
+
+
 def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
                       cv=5, scoring=("accuracy", "balanced_accuracy"),
-                      shuffle=True, groups=None, n_jobs=None,
+                      shuffle="auto", groups=None, n_jobs=None,
                       random_state=None, verbose=0):
     """Cross-validate LSTM models next to simple baselines on the same folds.
 
@@ -174,11 +194,15 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
         of the fold assignment.
     scoring : str, callable, list or dict, default=('accuracy', 'balanced_accuracy')
         Scores to report, as in ``cross_validate``.
-    shuffle : bool, default=True
+    shuffle : 'auto' or bool, default='auto'
         Present every training fold in a random order (the folds do not
-        change). LSTMClassifier takes its early-stopping validation data from
-        the end of the training data, which must not be a single class when
-        the data are sorted by label. Set ``False`` for data in time order.
+        change), for models that take their early-stopping data from the end
+        of the training data (Keras' ``validation_split``), which must not be
+        a single class when the data are sorted by label. ``'auto'``: shuffle
+        unless ``cv`` keeps time order (``TimeSeriesSplit``,
+        ``PurgedTimeSeriesSplit``, ``GroupedPurgedTimeSeriesSplit``): there
+        the order is what LSTMClassifier reads to tell overlapping windows,
+        whose hold-out must be the (purged) tail, from independent sequences.
     groups : array-like of shape (n_samples,), default=None
         Group labels for group-aware splitters.
     n_jobs : int or None, default=None
@@ -232,11 +256,7 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
             "Pass estimators={'name': estimator} or set baselines=True."
         )
     scorers, names = _scoring_names(scoring)
-    splitter = check_cv(cv, y, classifier=True)
-    splits = list(splitter.split(np.zeros(len(y)), y, groups))
-    if shuffle:
-        rng = check_random_state(random_state)
-        splits = [(rng.permutation(train), test) for train, test in splits]
+    splits = _fold_splits(cv, y, groups, shuffle, random_state)
 
     rows = {}
     for i, (name, estimator) in enumerate(models.items(), start=1):

@@ -9,7 +9,9 @@ def _history_and_best(est):
     if isinstance(est, dict):
         history = est
         monitor = history.get("val_loss") or history.get("loss")
-        best = int(np.nanargmin(monitor)) + 1 if monitor else None
+        # A diverged fit's losses can all be NaN: no best epoch to mark.
+        best = (int(np.nanargmin(monitor)) + 1 if monitor is not None
+                and np.isfinite(np.asarray(monitor, float)).any() else None)
         return history, best
     est = getattr(est, "best_estimator_", est)
     if hasattr(est, "steps"):
@@ -35,7 +37,7 @@ def plot_history(est, ax=None, *, metrics=None):
         Where to draw, one Axes per metric. ``None`` makes a new figure with
         one panel per metric. A single Axes with ``metrics=None`` shows the
         loss only.
-    metrics : list of str, default=None
+    metrics : str or list of str, default=None
         Metrics to plot, without the ``val_`` prefix. ``None`` means every
         metric recorded, loss first (with ``lr_schedule='plateau'`` the
         history holds the ``learning_rate`` of each epoch too).
@@ -63,6 +65,8 @@ def plot_history(est, ax=None, *, metrics=None):
         metrics = sorted(available, key=lambda k: (k != "loss", k))
         if ax is not None and np.ndim(ax) == 0:
             metrics = ["loss"]
+    if isinstance(metrics, str):
+        metrics = [metrics]
     unknown = [m for m in metrics if m not in history]
     if unknown:
         raise ValueError(

@@ -41,6 +41,23 @@ def clip_tokens(X_tokens, vocabulary_size):
     return X_tokens
 
 
+def _warn_tokens_beyond(X_tokens, vocabulary_size):
+    """Warn when a set vocabulary_size drops training tokens (as padding)."""
+    largest = int(X_tokens.max()) if X_tokens.size else 0
+    if largest < vocabulary_size:
+        return
+    real = X_tokens > 0
+    share = np.count_nonzero(X_tokens >= vocabulary_size) / max(
+        1, np.count_nonzero(real))
+    warnings.warn(
+        f"vocabulary_size={vocabulary_size} is below the training data's "
+        f"largest token id ({largest}): {share:.1%} of the training tokens "
+        f"(ids {vocabulary_size} to {largest}) are read as padding, i.e. "
+        "skipped, in training as in prediction. Fix: vocabulary_size=None "
+        f"({largest + 1}, from the data), or ignore this warning if dropping "
+        "those ids is meant.", UserWarning, stacklevel=5)
+
+
 def model_input(X_padded, lengths, tokens, scaler):
     """Scale real steps and keep padded steps at 0.0 for the Masking layer."""
     if tokens:
@@ -208,6 +225,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     if tokens:
         state["vocabulary_size_"] = int(
             est.vocabulary_size or max(int(X_padded.max()) + 1, 2))
+        _warn_tokens_beyond(X_padded, state["vocabulary_size_"])
         X_padded = clip_tokens(X_padded, state["vocabulary_size_"])
 
     train_idx, val_idx, kind = est._held_out(X_padded, lengths, y_encoded)
@@ -235,7 +253,8 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         n_single = (np.count_nonzero(np.bincount(y_encoded) == 1)
                     if kind == "stratified" else 0)
         _training.warn_missing_classes(y_encoded[n_train:], len(classes),
-                                       kind, n_single=n_single)
+                                       kind, n_single=n_single,
+                                       y_train=y_encoded[:n_train])
     _training.scale_weights(weights, n_train)
     batch_size = _training.resolve_batch_size(est.batch_size, n_train)
     batch_size = batch_multiple * -(-batch_size // batch_multiple)

@@ -217,7 +217,13 @@ default=None
         as Keras would, under a distribution the user set globally with
         ``keras.distribution.set_distribution`` if any.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Extra callbacks; each fit uses deep copies.
+        Extra callbacks; each fit uses deep copies. They run after skseq's
+        own, so an ``EarlyStopping(restore_best_weights=True)`` of yours
+        restores last: its epoch's weights are kept and ``best_epoch_`` is
+        that epoch. They see the network being trained, which under JAX or
+        with several networks outputs each network's logits (a
+        ``ModelCheckpoint`` saves that): save a fitted estimator with
+        :func:`skseq.save`.
     random_state : int or None, default=None
         Seed for weights, dropout and shuffling. The same seed gives the same
         predictions (TensorFlow and JAX backends). On a GPU only with the
@@ -377,8 +383,11 @@ default=None
                 model = self._build_and_compile(
                     keras, data["meta"], state,
                     masked=not data["train_unmasked"], stacked=stacked)
-                callbacks = user_callbacks + _training.training_callbacks(
-                    keras, data["plan"], self.learning_rate)
+                # The caller's callbacks run after skseq's: Keras' last
+                # restore_best_weights at the end of training is the one
+                # kept, so a caller's EarlyStopping keeps its epoch.
+                callbacks = _training.training_callbacks(
+                    keras, data["plan"], self.learning_rate) + user_callbacks
                 train, validation = (
                     part(model) if callable(part) else part
                     for part in (data["train"], data["validation"]))
@@ -515,13 +524,21 @@ default=None
         if self.tokens_:
             X_padded = clip_tokens(X_padded, self.vocabulary_size_)
         else:
-            self._check_n_features(X_padded.shape[2], X_padded.shape[1])
+            self._check_n_features(X_padded.shape[2], X_padded.shape[1],
+                                   two_d=np.ndim(X) == 2
+                                   and not isinstance(X, (list, tuple)))
         return self._proba(X_padded, lengths)
 
-    def _check_n_features(self, n_features, n_timesteps=None):
+    def _check_n_features(self, n_features, n_timesteps=None, two_d=False):
         if n_features != self.n_features_in_:
             hint = ""
-            if n_timesteps == self.n_features_in_:
+            if two_d and n_timesteps == self.n_features_in_:
+                # One (n_timesteps, n_features) sequence given alone.
+                hint = (" A 2-D array is read as (n_samples, n_timesteps), "
+                        "one feature per step. For one sequence of "
+                        f"{self.n_features_in_} features per step, pass "
+                        "X[np.newaxis] (or [X]).")
+            elif n_timesteps == self.n_features_in_:
                 hint = (" X has as many steps as the model has features: "
                         "X or the training data is channels first, as "
                         "aeon and sktime give them (n_cases, n_channels, "

@@ -396,22 +396,37 @@ def n_validation(validation, validation_fraction, n):
 
 
 def warn_missing_classes(y_val, n_classes, kind, stacklevel=4,
-                         n_single=0):
-    """Warn when the hold-out lacks classes: its loss then misleads.
+                         n_single=0, y_train=None):
+    """Warn when the hold-out lacks classes (its loss then misleads), or
+    the rows left to train on do (the network never sees them).
 
     ``n_single`` classes have a single sequence, which a stratified
     hold-out never takes (:func:`split_validation`): not counted missing.
     """
+    sorted_advice = ("the training data may be sorted by class; shuffle X "
+                     "and y unless they are in time order, or pass "
+                     "validation='stratified'")
     present = np.unique(y_val)
     if len(y_val) and len(present) + n_single < n_classes:
-        advice = ("the training data may be sorted by class; shuffle X and y "
-                  "unless they are in time order, or pass "
-                  "validation='stratified'") if kind == "tail" else \
+        advice = sorted_advice if kind == "tail" else \
             "pass a larger validation_fraction or validation=None"
         warnings.warn(
             f"The {kind} hold-out used for early stopping ({len(y_val)} "
             f"sequences) holds {len(present)} of {n_classes} classes: "
             f"{advice}.", UserWarning, stacklevel=stacklevel)
+    if y_train is not None and len(y_val):
+        trained = len(np.unique(y_train))
+        if trained < n_classes:
+            advice = sorted_advice if kind == "tail" else (
+                "pass a splitter whose last training part holds every "
+                "class" if kind == "splitter" else
+                "pass a smaller validation_fraction")
+            warnings.warn(
+                f"The rows left to train on by the {kind} hold-out "
+                f"({len(y_train)} sequences) hold {trained} of {n_classes} "
+                f"classes: the network never sees the others and cannot "
+                f"predict them: {advice}.", UserWarning,
+                stacklevel=stacklevel)
 
 
 def is_splitter(value):
@@ -575,8 +590,12 @@ def training_callbacks(keras, plan, learning_rate):
 
 
 def best_epoch(callbacks, n_iter):
-    """1-based epoch whose weights were kept (the last one without stopping)."""
-    for cb in callbacks:
+    """1-based epoch whose weights were kept (the last one without stopping).
+
+    Keras' EarlyStopping restores its best weights at the end of training,
+    in the callbacks' order: the last one to restore is the one kept.
+    """
+    for cb in reversed(callbacks):
         if getattr(cb, "restore_best_weights", False) and \
                 getattr(cb, "best_weights", None) is not None:
             return int(cb.best_epoch) + 1
