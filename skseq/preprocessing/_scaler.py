@@ -75,21 +75,21 @@ class _Moments:
         # are small enough for float32 sums to keep the spread.
         n = len(rows)
         ones = np.ones(n, rows.dtype)
-        shift = (ones @ rows).astype(np.float64) / n
+        mean = (ones @ rows).astype(np.float64) / n
         for _ in range(2):
-            shift = shift.astype(rows.dtype)
+            shift = mean.astype(rows.dtype)
             dev = rows - shift
             s1 = (ones @ dev).astype(np.float64)
+            # The second term removes the shift's distance from the mean.
             m2 = (ones @ np.square(dev)).astype(np.float64) - np.square(s1) / n
-            mean = shift.astype(np.float64) + s1 / n
-            # A first shift from a float32 sum of large values (1e6 + N(0,
+            # A first mean from a float32 sum of large values (1e6 + N(0,
             # 1): off by about 100) leaves deviations whose squares the
-            # spread drowns in; the second pass shifts by the corrected
-            # mean. Centred data stop after one pass.
+            # spread drowns in; a second pass shifts by the corrected mean.
+            # Centred data stop after one pass, with the mean as before.
             if np.all(np.square(s1 / n) <= 1e-6 * np.maximum(
                     m2 / n, np.finfo(np.float64).tiny)):
                 break
-            shift = mean
+            mean = shift.astype(np.float64) + s1 / n
         return mean, m2
 
     def standard_scaler(self):
