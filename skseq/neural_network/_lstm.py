@@ -525,8 +525,7 @@ default=None
             X_padded = clip_tokens(X_padded, self.vocabulary_size_)
         else:
             self._check_n_features(X_padded.shape[2], X_padded.shape[1],
-                                   two_d=np.ndim(X) == 2
-                                   and not isinstance(X, (list, tuple)))
+                                   two_d=getattr(X, "ndim", None) == 2)
         return self._proba(X_padded, lengths)
 
     def _check_n_features(self, n_features, n_timesteps=None, two_d=False):
