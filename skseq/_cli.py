@@ -214,8 +214,8 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
         except (ValueError, TypeError):
             raise CommandError(
                 f"time column {time_col!r} holds neither numbers nor dates "
-                f"(e.g. {python_scalar(df[time_col].iloc[0])!r}), so the steps "
-                "cannot be ordered.") from None
+                f"(e.g. {python_scalar(df[time_col].iloc[0])!r}), so the "
+                "steps cannot be ordered.") from None
     df = df.sort_values([id_col, time_col], kind="stable")
     X, y = [], []
     for _, group in df.groupby(id_col, sort=True):

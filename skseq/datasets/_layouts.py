@@ -271,9 +271,9 @@ def from_multiindex(df, *, ragged=False):
         instance, time = df.index[df.index.duplicated()][0]
         raise ValueError(
             f"The frame has repeated (instance, time) rows, e.g. instance "
-            f"{python_scalar(instance)!r} at time {python_scalar(time)!r}: one row per time point is "
-            "needed. Drop or aggregate the repeats (df.groupby(level=[0, "
-            "1]).mean()).")
+            f"{python_scalar(instance)!r} at time {python_scalar(time)!r}: "
+            "one row per time point is needed. Drop or aggregate the "
+            "repeats (df.groupby(level=[0, 1]).mean()).")
     instances = df.index.get_level_values(0)
     sequences = []
     for key in pd.unique(instances):

@@ -41,11 +41,9 @@ def clip_tokens(X_tokens, vocabulary_size):
     return X_tokens
 
 
-def _warn_tokens_beyond(X_tokens, vocabulary_size):
-    """Warn when a set vocabulary_size drops training tokens (as padding)."""
-    largest = int(X_tokens.max()) if X_tokens.size else 0
-    if largest < vocabulary_size:
-        return
+def _warn_tokens_beyond(X_tokens, vocabulary_size, largest):
+    """Warn that a set vocabulary_size below the ``largest`` training id
+    drops training tokens (as padding)."""
     real = X_tokens > 0
     share = np.count_nonzero(X_tokens >= vocabulary_size) / max(
         1, np.count_nonzero(real))
@@ -223,10 +221,14 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
              "n_timesteps_in_": int(lengths.max()),
              "vocabulary_size_": None}
     if tokens:
+        # One pass for the largest id, read by the inferred size and the
+        # warning; ids beyond a set size only then need clipping.
+        largest = int(X_padded.max()) if X_padded.size else 0
         state["vocabulary_size_"] = int(
-            est.vocabulary_size or max(int(X_padded.max()) + 1, 2))
-        _warn_tokens_beyond(X_padded, state["vocabulary_size_"])
-        X_padded = clip_tokens(X_padded, state["vocabulary_size_"])
+            est.vocabulary_size or max(largest + 1, 2))
+        if largest >= state["vocabulary_size_"]:
+            _warn_tokens_beyond(X_padded, state["vocabulary_size_"], largest)
+            X_padded = clip_tokens(X_padded, state["vocabulary_size_"])
 
     train_idx, val_idx, kind = est._held_out(X_padded, lengths, y_encoded)
     n_train, n_val = len(train_idx), len(val_idx)

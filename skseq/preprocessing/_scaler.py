@@ -7,7 +7,6 @@ from sklearn.utils._param_validation import Real, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import (
-    _check_dense,
     _dense_to_post_padded,
     check_sequences,
     padding_lengths,
@@ -331,20 +330,24 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
             out = self._transform_padded(X_padded, lengths, func)
             return [seq[:n] for seq, n in zip(out, lengths)]
         input_ndim = getattr(X, "ndim", None) or np.asarray(X).ndim
-        raw = _check_dense(X, False, "X")
         # NaN end padding (the UCR/UEA archive's unequal lengths) is cut
         # off here, whatever mask_value says, as fit counts it: X_dense can
         # be narrower than X, with 0.0 after each row's real steps.
-        X_dense, lengths = check_sequences(raw, mask_value=None,
+        X_dense, lengths = check_sequences(X, mask_value=None,
                                            dtype=np.float64)
         self._check_n_features(X_dense)
         start, stop = padding_lengths(X_dense, self.mask_value)
         stop = np.minimum(stop, lengths)
-        steps = np.arange(X_dense.shape[1])[np.newaxis, :]
+        width = X_dense.shape[1]
+        steps = np.arange(width)[np.newaxis, :]
         real = (steps >= start[:, None]) & (steps < stop[:, None])
-        # X's own shape and padding (NaN stays NaN), the real steps scaled.
-        out = raw.astype(np.float64)
-        within = out[:, :X_dense.shape[1]]
+        # X's own shape and padding: NaN after each row's real steps (all
+        # that check_sequences cut, as X had it), the rest as X_dense.
+        out = np.full((len(X_dense), np.shape(X)[1], X_dense.shape[2]),
+                      np.nan)
+        within = out[:, :width]
+        within[...] = X_dense
+        within[steps >= lengths[:, None]] = np.nan
         within[real] = func(X_dense[real])
         if self.mask_value is not None:
             unmask_real_steps(within, real, self.mask_value)
