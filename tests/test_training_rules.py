@@ -12,7 +12,7 @@ from skseq import LSTMClassifier
 from skseq.datasets import make_windows
 from skseq.model_selection import (GroupedPurgedTimeSeriesSplit,
                                    PurgedTimeSeriesSplit)
-from skseq.neural_network import _training
+from skseq.neural_network import _holdout, _training
 from skseq.neural_network._architectures import (downsampling_factors,
                                                  inception_widths)
 from skseq.neural_network._fit_inputs import model_input as _model_input
@@ -125,24 +125,24 @@ def test_class_weight_keyed_by_digit_string_labels():
 
 def test_class_sorted_data_get_a_stratified_hold_out_with_every_class():
     X, y = _sorted_by_class(n_per_class=80)  # 320 rows: 32 held out
-    train, val, kind = _training.split_validation(
+    train, val, kind = _holdout.split_validation(
         "auto", 0.1, X, np.full(len(y), 12), y, random_state=0)
     assert kind == "stratified" and len(val) == 32
     assert set(y[val]) == set(range(4)) and len(np.intersect1d(train, val)) == 0
     # The tail of a class-sorted file holds one class: the old trap.
-    train, val, kind = _training.split_validation(
+    train, val, kind = _holdout.split_validation(
         "tail", 0.1, X, np.full(len(y), 12), y, random_state=0)
     assert set(y[val]) == {3}
     with pytest.warns(UserWarning, match="holds 1 of 4 classes"):
-        _training.warn_missing_classes(y[val], 4, "tail", stacklevel=2)
+        _holdout.warn_missing_classes(y[val], 4, "tail", stacklevel=2)
 
 
 def test_the_stratified_hold_out_depends_on_the_seed_only():
     X, y = _sorted_by_class(n_per_class=80)
     lengths = np.full(len(y), 12)
-    a = _training.split_validation("stratified", 0.1, X, lengths, y, 0)[1]
-    b = _training.split_validation("stratified", 0.1, X, lengths, y, 0)[1]
-    c = _training.split_validation("stratified", 0.1, X, lengths, y, 1)[1]
+    a = _holdout.split_validation("stratified", 0.1, X, lengths, y, 0)[1]
+    b = _holdout.split_validation("stratified", 0.1, X, lengths, y, 0)[1]
+    c = _holdout.split_validation("stratified", 0.1, X, lengths, y, 1)[1]
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
@@ -152,11 +152,11 @@ def test_no_hold_out_smaller_than_the_number_of_classes():
     # miss classes whatever the draw (and train_test_split refused it).
     X, y = _sorted_by_class(n_per_class=9, n_classes=50, t=6)
     lengths = np.full(len(y), 6)
-    train, val, kind = _training.split_validation("auto", 0.1, X, lengths,
+    train, val, kind = _holdout.split_validation("auto", 0.1, X, lengths,
                                                   y, 0)
     assert kind == "none" and len(val) == 0 and len(train) == 450
     # One more row per class than needed: a stratified hold-out again.
-    train, val, kind = _training.split_validation("auto", 0.12, X, lengths,
+    train, val, kind = _holdout.split_validation("auto", 0.12, X, lengths,
                                                   y, 0)
     assert kind == "stratified" and len(set(y[val])) == 50
     clf = LSTMClassifier(**TINY).fit(X, y)
@@ -169,7 +169,7 @@ def test_a_class_with_one_sequence_is_trained_on_not_held_out():
     y[-1] = 3  # the last row is the only sequence of class 3
     lengths = np.full(len(y), 6)
     for seed in range(20):
-        train, val, kind = _training.split_validation("auto", 0.1, X,
+        train, val, kind = _holdout.split_validation("auto", 0.1, X,
                                                       lengths, y, seed)
         assert kind == "stratified" and len(val) == 33
         assert len(train) + len(val) == len(y) and len(y) - 1 in train
@@ -183,7 +183,7 @@ def test_a_class_with_one_sequence_is_trained_on_not_held_out():
     # rows": 25 classes of 11 and 35 of one, 310 rows, 31 held out.
     y = np.r_[np.repeat(np.arange(25), 11), np.arange(25, 60)]
     X = np.zeros((len(y), 6, 1))
-    train, val, kind = _training.split_validation(
+    train, val, kind = _holdout.split_validation(
         "stratified", 0.1, X, np.full(len(y), 6), y, 0)
     assert kind == "stratified" and len(val) == 31
     assert set(y[val]) == set(range(25))
@@ -193,8 +193,8 @@ def test_overlapping_windows_are_detected_and_get_the_tail():
     series = np.cumsum(np.random.default_rng(0).normal(size=(900, 2)), axis=0)
     X, y = make_windows(series, 30, stride=2)[:2]  # 436 windows
     lengths = np.full(len(X), 30)
-    assert _training.looks_like_windows(X, lengths)
-    train, val, kind = _training.split_validation("auto", 0.1, X, lengths,
+    assert _holdout.looks_like_windows(X, lengths)
+    train, val, kind = _holdout.split_validation("auto", 0.1, X, lengths,
                                                   y, 0)
     assert kind == "tail" and val.min() > train.max()
     # Purged: no training window's steps, nor its label (the next step),
@@ -207,13 +207,13 @@ def test_overlapping_windows_are_detected_and_get_the_tail():
     assert list(train) == list(range(len(X) - n_val - 15))
     # Independent sequences, tail asked for: nothing to purge.
     rng = np.random.default_rng(2)
-    train, val, kind = _training.split_validation(
+    train, val, kind = _holdout.split_validation(
         "tail", 0.1, rng.normal(size=(300, 30, 2)), np.full(300, 30),
         np.arange(300) % 2, 0)
     assert kind == "tail" and list(train) == list(range(270))
     # Independent sequences are not windows.
     rng = np.random.default_rng(1)
-    assert not _training.looks_like_windows(rng.normal(size=(300, 30, 2)),
+    assert not _holdout.looks_like_windows(rng.normal(size=(300, 30, 2)),
                                             np.full(300, 30))
 
 

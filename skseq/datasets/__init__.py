@@ -1,8 +1,8 @@
 """Datasets: bundled real data, synthetic problems, windowing and layouts."""
 
-from ._layouts import (channels_first_warning, from_channels_first,
-                       from_multiindex, from_nested, to_channels_first,
-                       to_multiindex, to_nested)
+from ._channels_first import channels_first_warning
+from ._layouts import (from_channels_first, from_multiindex, from_nested,
+                       to_channels_first, to_multiindex, to_nested)
 from ._series import load_co2
 from ._synthetic import make_token_reviews, make_trap_sequences
 from ._text import load_rotten_tomatoes

@@ -10,8 +10,9 @@ from sklearn.model_selection import check_cv, cross_validate
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..datasets._layouts import warn_if_channels_first
-from ..utils._validation import check_sequences, pad_sequences
+from ..datasets._channels_first import warn_if_channels_first
+from ..utils._padding import pad_sequences
+from ..utils._validation import check_sequences
 from ._summarizer import SequenceSummarizer
 
 __all__ = ["compare_baselines"]

@@ -14,7 +14,7 @@ predictions); this module runs them and reports.
 
 import warnings
 
-from ..utils._validation import spread_indices
+from ..utils._padding import spread_indices
 from ._data_checks import (_check_edge_padding, _check_imbalance,
                            _check_padding, _check_scaling)
 from ._input_summary import _MAX_PROBE, _summary_from_data, _take

@@ -11,7 +11,7 @@ decide ``sequence_scaling`` (``neural_network._training``).
 import numpy as np
 
 from ..preprocessing._scaler import real_step_mask
-from ..utils._validation import ZERO_DATA_SHARE, share_inside, spread_indices
+from ..utils._padding import ZERO_DATA_SHARE, share_inside, spread_indices
 
 __all__ = ["summarize_input"]
 
@@ -182,7 +182,8 @@ def _summary_from_data(est, X, y):
     """Validate X, y like ``est.fit`` would and summarise them (no fit)."""
     from ..neural_network._fit_inputs import padding_sample
     from ..neural_network._training import check_weights, scale_weights
-    from ..utils._validation import check_sequences, resolve_mask_value
+    from ..utils._padding import resolve_mask_value
+    from ..utils._validation import check_sequences
 
     tokens = est._resolve_tokens(X) if hasattr(est, "_resolve_tokens") \
         else False

@@ -13,21 +13,16 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..datasets._layouts import warn_if_channels_first
+from ..datasets._channels_first import warn_if_channels_first
 from ..inspection._input_summary import summarize_input
 from ..preprocessing._scaler import (SequenceScaler, affine_map,
                                      real_step_mask, unmask_real_steps)
 from ..utils._disk import as_disk_sequences
-from ..utils._validation import (
-    ZERO_DATA_SHARE,
-    _dense_to_post_padded,
-    check_not_sktime_frame,
-    check_sequences,
-    python_scalar,
-    resolve_mask_value,
-    spread_indices,
-)
-from . import _distribution, _training
+from ..utils._padding import (ZERO_DATA_SHARE, _dense_to_post_padded,
+                              resolve_mask_value, spread_indices)
+from ..utils._validation import (check_not_sktime_frame, check_sequences,
+                                 python_scalar)
+from . import _distribution, _holdout, _training
 from ._batching import should_bucket, steps_read
 
 __all__ = ["check_targets", "clip_tokens", "looks_like_tokens", "model_input",
@@ -254,9 +249,9 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     if n_val:
         n_single = (np.count_nonzero(np.bincount(y_encoded) == 1)
                     if kind == "stratified" else 0)
-        _training.warn_missing_classes(y_encoded[n_train:], len(classes),
-                                       kind, n_single=n_single,
-                                       y_train=y_encoded[:n_train])
+        _holdout.warn_missing_classes(y_encoded[n_train:], len(classes),
+                                      kind, n_single=n_single,
+                                      y_train=y_encoded[:n_train])
     _training.scale_weights(weights, n_train)
     batch_size = _training.resolve_batch_size(est.batch_size, n_train)
     batch_size = batch_multiple * -(-batch_size // batch_multiple)

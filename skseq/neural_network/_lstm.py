@@ -12,7 +12,7 @@ from ..inspection._diagnose import warn_after_fit
 from ..parallel import _limit_threads_in_dask_worker
 from ..utils._disk import as_disk_sequences
 from ..utils._validation import check_sequences, python_scalar
-from . import _training
+from . import _holdout, _training
 from ._distribution import distribution_scope, resolve_distribution
 from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
 from ._forward import predict_in_chunks
@@ -438,12 +438,12 @@ default=None
 
     def _held_out(self, X_padded, lengths, y_encoded):
         """``(train, val, kind)`` rows of fit's hold-out for this data (the
-        rule of :func:`~skseq.neural_network._training.split_validation`;
+        rule of :func:`~skseq.neural_network._holdout.split_validation`;
         nothing without early stopping, unless a splitter is given)."""
         validation = (None if self.n_iter_no_change is None
-                      and not _training.is_splitter(self.validation)
+                      and not _holdout.is_splitter(self.validation)
                       else self.validation)
-        return _training.split_validation(
+        return _holdout.split_validation(
             validation, self.validation_fraction, X_padded, lengths,
             y_encoded, self.random_state)
 

@@ -1,4 +1,4 @@
-"""Rules that follow the data: batch size, budget, schedule, scale, hold-out.
+"""Rules that follow the data: batch size, budget, schedule, scale, weights.
 
 Every default of :class:`~skseq.LSTMClassifier` that depends on the data is
 decided here, by a stated rule, so that the estimator reads the same for
@@ -23,28 +23,19 @@ decided here, by a stated rule, so that the estimator reads the same for
   (standardised over its real steps, its log-scale as a channel) when the
   sequences' own scales span more than ``SCALE_SPREAD`` (100x, 10th to
   90th percentile): a global scaling cannot bring them all near 1;
-* **hold-out** -- independent sequences (shuffled, class-sorted files such as
-  UCR/UEA's) get a stratified, seeded, shuffled hold-out; overlapping windows
-  cut from one series (detected, or ``validation='tail'``) get the tail, so
-  that no window of the hold-out shares steps with a training window. A
-  hold-out is used only when it holds at least 30 sequences, and a
-  stratified one at least one per class; smaller sets train on everything
-  and monitor the training loss, as FCN and InceptionTime do.
+* **hold-out** -- chosen in :mod:`._holdout` (stratified for independent
+  sequences, the purged tail for overlapping windows, at least 30 rows).
 """
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 
 __all__ = ["resolve_batch_size", "resolve_epochs", "resolve_n_networks",
            "resolve_patience", "resolve_sequence_scaling", "SCALE_SPREAD",
-           "looks_like_windows", "split_validation",
-           "MIN_VALIDATION", "STEP_BUDGET", "FITTED_SHARE"]
+           "STEP_BUDGET", "FITTED_SHARE"]
 
-# Fewer validation sequences give too noisy a loss to stop on.
-MIN_VALIDATION = 30
 # Gradient steps of an 'auto' budget.
 STEP_BUDGET = 4000
 _MIN_EPOCHS, _MAX_EPOCHS = 10, 1500
@@ -205,233 +196,6 @@ def resolve_sequence_scaling(sequence_scaling, log_scales, gain=None):
     return {"log_scale_mean": shifted.mean(axis=0).tolist(),
             "log_scale_std": np.maximum(shifted.std(axis=0), 1.0).tolist()}
 
-
-def looks_like_windows(X, lengths, n_pairs=32):
-    """True when consecutive sequences are shifted copies of each other.
-
-    Windows cut from one series with a stride shorter than the window share
-    steps with their neighbours: sequence ``i + 1`` starts with steps found
-    inside sequence ``i``. A random hold-out of such windows holds steps seen
-    in training, so the hold-out must be the tail (or a purged split).
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_timesteps, n_features)
-        Post-padded sequences.
-    lengths : ndarray of shape (n_samples,)
-        Real lengths.
-    n_pairs : int, default=32
-        Consecutive pairs inspected, spread over the data.
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> series = np.arange(50.0)
-    >>> windows = np.stack([series[i:i + 10] for i in range(0, 40, 2)])[..., None]
-    >>> looks_like_windows(windows, np.full(20, 10))
-    True
-    >>> looks_like_windows(np.random.default_rng(0).normal(size=(20, 10, 1)),
-    ...                    np.full(20, 10))
-    False
-    """
-    n = len(lengths)
-    if n < 3 or X.ndim != 3 or X.shape[1] < 2:
-        return False
-    starts = np.unique(np.linspace(0, n - 2, min(n_pairs, n - 1)).astype(int))
-    overlapping = sum(_shares_steps(X[i, :lengths[i]],
-                                    X[i + 1, :lengths[i + 1]])
-                      for i in starts)
-    return overlapping >= max(2, len(starts) // 2)
-
-
-def _shares_steps(a, b):
-    """Whether ``b`` starts with steps that end ``a`` (shifted by 1 or more):
-    ``a`` and ``b`` are windows of one series that overlap."""
-    if len(a) < 2 or len(b) < 1:
-        return False
-    # Shifts at which b's first step appears in a, then a full check.
-    for shift in np.flatnonzero(np.all(a[1:] == b[0], axis=1)) + 1:
-        overlap = min(len(a) - shift, len(b))
-        if np.array_equal(a[shift:shift + overlap], b[:overlap]):
-            return True
-    return False
-
-
-def _purged_tail(X, lengths, n_val):
-    """The tail hold-out's rows, and the training rows before it that share
-    no step with it.
-
-    Windows cut with a stride shorter than the window share steps with the
-    hold-out's first window: the last ``ceil(window / stride) - 1`` training
-    windows (29 of them for windows of 30 steps at stride 1) would put its
-    steps in training, and early stopping would judge a loss on steps the
-    network was fitted on. They are dropped, as ``PurgedTimeSeriesSplit``
-    drops them: walking back from the hold-out while a row shares steps
-    with its first row, at most as many as the longest sequence's steps and
-    at most half the training rows (a series constant for long stretches would
-    match everywhere), then one row more where any was dropped: the window
-    before them has its label at the hold-out's first step when the label is
-    the next step's (``make_windows``' ``horizon=1``). Labels read further
-    ahead are not seen here: for them, pass
-    ``validation=PurgedTimeSeriesSplit(..., horizon=h)``.
-    """
-    n = len(lengths)
-    start = n - n_val
-    first = X[start, :lengths[start]]
-    floor = max(start - int(lengths.max()), (start + 1) // 2)
-    stop = start
-    while stop > floor and _shares_steps(X[stop - 1, :lengths[stop - 1]],
-                                         first):
-        stop -= 1
-    if stop < start:
-        stop = max(stop - 1, floor)
-    return np.arange(stop), np.arange(start, n)
-
-
-def split_validation(validation, validation_fraction, X, lengths, y_encoded,
-                     random_state):
-    """Choose the training and hold-out rows.
-
-    Parameters
-    ----------
-    validation : {'auto', 'stratified', 'tail'}, splitter or None
-        See :class:`~skseq.LSTMClassifier`. A splitter (an object with
-        ``split``, e.g. :class:`~skseq.model_selection.PurgedTimeSeriesSplit`)
-        gives its last ``(train, test)`` pair.
-    validation_fraction : float
-        Share of the rows held out ('stratified' and 'tail').
-    X, lengths : ndarray
-        Post-padded sequences and real lengths (for window detection and
-        for splitters).
-    y_encoded : ndarray of shape (n_samples,)
-        Integer labels.
-    random_state : int or None
-        Seed of the stratified shuffle.
-
-    Returns
-    -------
-    train, val : ndarray of int
-        Row indices; ``val`` is empty when nothing is held out.
-    kind : str
-        'none', 'stratified', 'tail' or 'splitter'.
-    """
-    n = len(y_encoded)
-    everything, nothing = np.arange(n), np.arange(0)
-    if not is_splitter(validation):
-        n_val = n_validation(validation, validation_fraction, n)
-        if n_val == 0:
-            return everything, nothing, "none"
-    else:
-        from sklearn.model_selection._split import GroupsConsumerMixin
-
-        if isinstance(validation, GroupsConsumerMixin):
-            raise ValueError(
-                f"validation={validation!r} splits by groups, which fit "
-                "cannot pass on (a scikit-learn fit takes X, y and "
-                "sample_weight). Fix: hold out rows of your choosing with "
-                "sklearn.model_selection.PredefinedSplit(test_fold), "
-                "test_fold 0 for the hold-out and -1 for training (e.g. "
-                "np.where(groups == groups[-1], 0, -1) for the last group), "
-                "or use PurgedTimeSeriesSplit for windows of one series.")
-        *_, (train, val) = validation.split(X, y_encoded)
-        train, val = np.asarray(train), np.asarray(val)
-        if len(train) == 0 or len(val) == 0:
-            raise ValueError(
-                f"The validation splitter {validation!r} gave an empty "
-                f"training or validation set ({len(train)} / {len(val)} "
-                "rows); use fewer splits or a smaller gap.")
-        return train, val, "splitter"
-    kind = validation
-    if kind == "auto":
-        kind = "tail" if looks_like_windows(X, lengths) else "stratified"
-    if kind == "tail":
-        train, val = _purged_tail(X, lengths, n_val)
-        return train, val, "tail"
-    from sklearn.model_selection import train_test_split
-
-    counts = np.bincount(y_encoded)
-    if n_val < np.count_nonzero(counts > 1):
-        # Fewer rows than classes (of two sequences or more: a class's only
-        # one is never held out): the hold-out would miss classes whatever
-        # the draw (and train_test_split refuses to stratify it), so its
-        # loss would judge a different task. Train on everything instead,
-        # as for a hold-out under MIN_VALIDATION (e.g. UCR's FiftyWords:
-        # 450 sequences, 50 classes, a hold-out of 45).
-        return everything, nothing, "none"
-    # A class's only sequence is trained on, never held out: held out, the
-    # network would never see its class (scikit-learn cannot stratify it
-    # either). The other rows are split stratified.
-    single = counts[y_encoded] == 1
-    rest = everything[~single]
-    if len(rest) - n_val < np.count_nonzero(counts > 1):
-        return everything, nothing, "none"
-    train, val = train_test_split(rest, test_size=n_val,
-                                  random_state=random_state,
-                                  stratify=y_encoded[rest])
-    train = np.concatenate([train, everything[single]])
-    return np.sort(train), np.sort(val), "stratified"
-
-
-def n_validation(validation, validation_fraction, n):
-    """Rows a 'stratified', 'tail' or 'auto' hold-out takes from ``n``.
-
-    0 when nothing is held out: ``validation=None``, a zero fraction, or a
-    hold-out under ``MIN_VALIDATION`` rows (too few to stop on).
-
-    Examples
-    --------
-    >>> n_validation("auto", 0.1, 300), n_validation("auto", 0.1, 200)
-    (30, 0)
-    """
-    if validation is None or not validation_fraction:
-        return 0
-    n_val = math.ceil(validation_fraction * n)
-    if n_val < MIN_VALIDATION or n - n_val < 2:
-        return 0
-    return n_val
-
-
-def warn_missing_classes(y_val, n_classes, kind, stacklevel=4,
-                         n_single=0, y_train=None):
-    """Warn when the hold-out lacks classes (its loss then misleads), or
-    the rows left to train on do (the network never sees them).
-
-    ``n_single`` classes have a single sequence, which a stratified
-    hold-out never takes (:func:`split_validation`): not counted missing.
-    """
-    sorted_advice = ("the training data may be sorted by class; shuffle X "
-                     "and y unless they are in time order, or pass "
-                     "validation='stratified'")
-    present = np.unique(y_val)
-    if len(y_val) and len(present) + n_single < n_classes:
-        advice = sorted_advice if kind == "tail" else \
-            "pass a larger validation_fraction or validation=None"
-        warnings.warn(
-            f"The {kind} hold-out used for early stopping ({len(y_val)} "
-            f"sequences) holds {len(present)} of {n_classes} classes: "
-            f"{advice}.", UserWarning, stacklevel=stacklevel)
-    if y_train is not None and len(y_val):
-        trained = len(np.unique(y_train))
-        if trained < n_classes:
-            advice = sorted_advice if kind == "tail" else (
-                "pass a splitter whose last training part holds every "
-                "class" if kind == "splitter" else
-                "pass a smaller validation_fraction")
-            warnings.warn(
-                f"The rows left to train on by the {kind} hold-out "
-                f"({len(y_train)} sequences) hold {trained} of {n_classes} "
-                f"classes: the network never sees the others and cannot "
-                f"predict them: {advice}.", UserWarning,
-                stacklevel=stacklevel)
-
-
-def is_splitter(value):
-    """True for objects with a ``split`` method (CV splitters)."""
-    return hasattr(value, "split") and not isinstance(value, (str, numbers.Number))
 
 
 def check_weights(sample_weight, class_weight, y, y_encoded):

@@ -4,7 +4,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Integral, Interval, Real, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_sequences, pad_sequences
+from ..utils._padding import pad_sequences
+from ..utils._validation import check_sequences
 from ._scaler import real_step_mask
 
 __all__ = ["SequencePadder"]

@@ -6,11 +6,8 @@ from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.utils._param_validation import Real, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import (
-    _dense_to_post_padded,
-    check_sequences,
-    padding_lengths,
-)
+from ..utils._padding import _dense_to_post_padded, padding_lengths
+from ..utils._validation import check_sequences
 
 __all__ = ["SequenceScaler"]
 

@@ -9,7 +9,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import pad_sequences
+from ..utils._padding import pad_sequences
 
 __all__ = ["TextSequencer"]
 

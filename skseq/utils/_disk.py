@@ -13,7 +13,8 @@ import copy
 
 import numpy as np
 
-from ._validation import _check_lengths, _dense_to_post_padded, padding_lengths
+from ._padding import _dense_to_post_padded, padding_lengths
+from ._validation import _check_lengths
 
 __all__ = ["DiskSequences", "as_disk_sequences"]
 
