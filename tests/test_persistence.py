@@ -269,3 +269,64 @@ def test_save_does_not_change_the_estimator(tmp_path):
     np.testing.assert_array_equal(scaler.scaler_.mean_, before)
     np.testing.assert_allclose(load(tmp_path / "s.skseq").transform(X),
                                scaler.transform(X))
+
+
+def _characters(text):
+    return list(text)
+
+
+def test_a_tokenizer_that_transform_calls_is_refused_not_dropped(tmp_path):
+    # Saved as its default, a loaded TextSequencer would split words where
+    # the fitted one split characters: other ids, other predictions.
+    texts = ["good movie", "bad film", "great fun", "awful thing"] * 3
+    sequencer = TextSequencer(tokenizer=_characters).fit(texts)
+    pipe = make_pipeline(TextSequencer(tokenizer=_characters),
+                         LSTMClassifier(**TINY))
+    for fitted in (sequencer, pipe.fit(texts, np.arange(12) % 2)):
+        path = tmp_path / "text.skseq"
+        with pytest.raises(ValueError, match=r"tokenizer=.*_characters.*"
+                                             r"token_pattern"):
+            save(fitted, path)
+        assert not os.listdir(tmp_path)
+    # Unfitted, only a refit would differ: saved as the default, warned.
+    with pytest.warns(UserWarning, match="tokenizer="):
+        save(TextSequencer(tokenizer=_characters), tmp_path / "u.skseq")
+    assert load(tmp_path / "u.skseq").tokenizer is None
+    # The regular expression a tokenizer often stands for is kept.
+    by_pattern = TextSequencer(token_pattern=r"\w").fit(texts)
+    save(by_pattern, tmp_path / "p.skseq")
+    np.testing.assert_array_equal(load(tmp_path / "p.skseq").transform(texts),
+                                  by_pattern.transform(texts))
+
+
+def test_a_splitter_as_validation_is_named_in_the_warning(tmp_path):
+    from skseq.model_selection import PurgedTimeSeriesSplit
+
+    clf = LSTMClassifier(validation=PurgedTimeSeriesSplit(n_splits=3,
+                                                          window=5))
+    with pytest.warns(UserWarning, match=r"(?s)validation=.*splitter"):
+        save(clf, tmp_path / "v.skseq")
+    assert load(tmp_path / "v.skseq").validation == "auto"
+
+
+def test_paths_and_damaged_files_get_clear_errors(tmp_path):
+    scaler = SequenceScaler().fit(np.ones((2, 3, 1)))
+    with pytest.raises(FileNotFoundError, match="no directory .*nodir"):
+        save(scaler, tmp_path / "nodir" / "s.skseq")
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        save(scaler, tmp_path)
+    assert not os.listdir(tmp_path)
+    path = tmp_path / "s.skseq"
+    save(scaler, path)
+    with zipfile.ZipFile(path) as archive:
+        document = archive.read("estimator.json")
+    for name, members in {
+            "no_arrays": {"estimator.json": document},
+            "bad_json": {"estimator.json": b"{not json",
+                         "arrays.npz": b""}}.items():
+        damaged = tmp_path / f"{name}.skseq"
+        with zipfile.ZipFile(damaged, "w") as archive:
+            for member, data in members.items():
+                archive.writestr(member, data)
+        with pytest.raises(ValueError, match="arrays.npz|not valid JSON"):
+            load(damaged)

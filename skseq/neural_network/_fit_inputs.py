@@ -375,10 +375,6 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
                 return x, y_model[rows]
             return x, y_model[rows], weights[rows]
 
-        specs = [(X_padded.shape, np.int32 if tokens else np.float32),
-                 (y_model.shape, np.float32)]
-        if weights is not None:
-            specs.append((weights.shape, np.float32))
         def gathered_batches(offset, size, model):
             # Built when fit runs, inside the seeded context: TensorFlow
             # derives the shuffle's seed from the global seed set there.
@@ -392,6 +388,10 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
                     np.random.default_rng(est.random_state)
                     if offset == 0 else None,
                     take=functools.partial(take, offset=offset))
+            specs = [(X_padded.shape, np.int32 if tokens else np.float32),
+                     (y_model.shape, np.float32)]
+            if weights is not None:
+                specs.append((weights.shape, np.float32))
             return builders.gathered_tf_dataset(
                 functools.partial(take, offset=offset), size, specs,
                 batch_size, seed=est.random_state, shuffle=offset == 0)

@@ -23,11 +23,13 @@ that ``clone(load(path))`` refits the same way. What it does not keep: the
 optimizer's state (a loaded network is not compiled; refitting starts a new
 one, as ``fit`` always does), attributes whose names start with ``_``
 (caches, rebuilt when needed), and parameters holding code (a
-``model_builder`` function, callback objects, a tokenizer function, an
-optimizer instance): those are stored as the parameter's default with a
-``UserWarning`` at save time. The network is saved whole, so the loaded
-estimator predicts the same; only a refit would differ unless the parameter
-is set again with ``set_params``. Custom Keras layers of a ``model_builder``
+``model_builder`` function, callback objects, an optimizer instance, a
+splitter given as ``validation``): those are stored as the parameter's
+default with a ``UserWarning`` at save time. The network is saved whole, so
+the loaded estimator predicts the same; only a refit would differ unless the
+parameter is set again with ``set_params``. A fitted ``TextSequencer``'s
+``tokenizer`` function is refused instead: transform calls it, so a loaded
+one would tokenize otherwise (``token_pattern`` is saved). Custom Keras layers of a ``model_builder``
 must be registered with ``keras.saving.register_keras_serializable`` and
 their module imported before :func:`load`.
 

@@ -33,6 +33,10 @@ _ALLOWED_CLASSES = {
     "sklearn.pipeline.Pipeline": ("sklearn.pipeline", "Pipeline"),
 }
 _TAG = "__type__"
+# Parameters holding code that a fitted estimator calls to predict or
+# transform: saved as their default, the loaded one would silently give
+# other outputs, so save() refuses them (the others only matter to a refit).
+_USED_TO_PREDICT = {"skseq.TextSequencer": {"tokenizer"}}
 
 
 def _allowed_class(name):
@@ -139,9 +143,20 @@ class _Writer:
                 if default is inspect.Parameter.empty or \
                         not _holds_code(value):
                     raise
+                if key in _USED_TO_PREDICT.get(name, ()) and \
+                        _fitted_names(est):
+                    raise ValueError(
+                        f"cannot save {where}: its {key}={value!r} is code, "
+                        "which save() does not store, and transform calls "
+                        "it: the loaded estimator would tokenize otherwise "
+                        "and predict differently. Express the tokenization "
+                        "as token_pattern (a regular expression), or save "
+                        "with joblib (load such files only from sources you "
+                        "trust).") from None
                 warnings.warn(
                     f"{where} parameter {key}={value!r} is code or an "
-                    "object, which save() does not store; the saved "
+                    "object (a function, a callback, a splitter), which "
+                    "save() does not store; the saved "
                     f"estimator has {key}={default!r}. Its fitted state is "
                     "saved whole, so predictions are the same; set the "
                     f"parameter again with set_params({key}=...) after load "
@@ -274,14 +289,19 @@ def save(estimator, path):
     ------
     ValueError
         If the estimator's class or one of its fitted attributes cannot be
-        stored as plain data; the message names the attribute. Nothing is
+        stored as plain data; the message names the attribute. Also for a
+        fitted ``TextSequencer`` with a ``tokenizer`` function: transform
+        calls it, and a loaded one would tokenize otherwise. Nothing is
         written then.
+    FileNotFoundError
+        If the directory of ``path`` does not exist.
 
     Warns
     -----
     UserWarning
         For each parameter holding code (``model_builder``, ``callbacks``,
-        ``tokenizer``, an optimizer instance): it is saved as its default.
+        an optimizer instance, a splitter as ``validation``, an unfitted
+        ``TextSequencer``'s ``tokenizer``): it is saved as its default.
 
     See Also
     --------
@@ -304,6 +324,15 @@ def save(estimator, path):
     >>> np.allclose(load(path).transform(X), scaler.transform(X))
     True
     """
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"Cannot save to {os.fspath(path)!r}: there is no directory "
+            f"{folder!r}. Create it first (os.makedirs).")
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"Cannot save to {os.fspath(path)!r}: it is a directory; give a "
+            "file name, e.g. os.path.join(path, 'model.skseq').")
     name = _allowed_name(estimator)
     if name is None:
         raise ValueError(
@@ -364,8 +393,9 @@ def load(path):
     FileNotFoundError
         If there is no file at ``path``.
     ValueError
-        If the file is not a skseq estimator file, comes from a newer
-        format version, or names a class outside the allowlist.
+        If the file is not a skseq estimator file (or is damaged: invalid
+        JSON, no arrays), comes from a newer format version, or names a
+        class outside the allowlist.
 
     Examples
     --------
@@ -391,6 +421,14 @@ def load(path):
             raise ValueError(
                 f"{os.fspath(path)!r} has no estimator.json: not a file "
                 "written by skseq.persistence.save.") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(
+                f"{os.fspath(path)!r}: its estimator.json is not valid JSON "
+                f"({exc}); the file is damaged. Save the estimator again."
+            ) from None
+        if not isinstance(document, dict):
+            raise ValueError(f"{os.fspath(path)!r} is not a skseq estimator "
+                             "file.")
         if document.get("format") != FORMAT:
             raise ValueError(f"{os.fspath(path)!r} is not a skseq estimator "
                              "file.")
@@ -399,6 +437,10 @@ def load(path):
                 f"{os.fspath(path)!r} uses format version "
                 f"{document['format_version']}; this skseq reads up to "
                 f"{FORMAT_VERSION}. Upgrade skseq.")
+        if "arrays.npz" not in archive.namelist():
+            raise ValueError(
+                f"{os.fspath(path)!r} has no arrays.npz (the fitted arrays): "
+                "the file is incomplete. Save the estimator again.")
         with np.load(io.BytesIO(archive.read("arrays.npz")),
                      allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
