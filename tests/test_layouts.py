@@ -87,6 +87,20 @@ def test_multiindex_round_trip_ragged_keeps_instance_order():
     np.testing.assert_array_equal(back[1], X[0])
 
 
+def test_from_multiindex_matches_a_selection_per_instance_at_scale():
+    # One sort for all instances (a selection per instance was quadratic).
+    rng = np.random.default_rng(4)
+    X = [rng.normal(size=(n, 2)) for n in rng.integers(1, 9, 1500)]
+    shuffled = to_multiindex(X).sample(frac=1.0, random_state=0)
+    instances = shuffled.index.get_level_values(0)
+    expected = [shuffled[instances == key].sort_index(level=1).to_numpy()
+                for key in pd.unique(instances)]
+    back = from_multiindex(shuffled)
+    assert len(back) == len(expected)
+    for a, b in zip(back, expected):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_multiindex_equal_lengths_give_array():
     X = np.random.default_rng(1).normal(size=(3, 4, 2))
     np.testing.assert_array_equal(from_multiindex(to_multiindex(X)), X)
@@ -102,6 +116,14 @@ def test_multiindex_equal_lengths_give_array():
     # A repeated row made its sequence a step longer, silently.
     (lambda df: pd.concat([df, df.iloc[[4]]]),
      "repeated (instance, time) rows, e.g. instance 1 at time 1"),
+    # Rows of a NaN instance vanished and an empty sequence took their
+    # place; a NaN time point was sorted last.
+    (lambda df: df.set_axis(pd.MultiIndex.from_arrays(
+        [[0.0, 0, 0, np.nan, np.nan, np.nan], [0, 1, 2] * 2]), axis=0),
+     "instance index level has missing values (NaN in 3 row(s), e.g. row 3)"),
+    (lambda df: df.set_axis(pd.MultiIndex.from_arrays(
+        [[0, 0, 0, 1, 1, 1], [0, np.nan, 2, 0, 1, 2]]), axis=0),
+     "time index level has missing values (NaN in 1 row(s), e.g. row 1)"),
 ])
 def test_from_multiindex_errors(edit, message):
     df = edit(to_multiindex(np.ones((2, 3, 2))))

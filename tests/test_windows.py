@@ -117,6 +117,18 @@ def test_pandas_input_and_named_target_column():
     assert_array_equal(y, np.ones(7))
 
 
+def test_frames_are_matched_by_column_name_not_position():
+    a = pd.DataFrame({"price": np.arange(1.0, 7.0), "volume": -np.ones(6)})
+    b = a[["volume", "price"]]  # the same columns, another order
+    X, y = make_windows([a, b], 3, target="sign", target_column="price")
+    assert_array_equal(y, np.ones(6))
+    assert_array_equal(X[:3], X[3:])
+    with pytest.raises(ValueError, match=r"series\[1\] has columns "
+                                         r"\['price', 'size'\]"):
+        make_windows([a, a.rename(columns={"volume": "size"})], 3,
+                     target_column="price")
+
+
 def test_windows_are_a_copy():
     series = _series(12)
     original = series.copy()

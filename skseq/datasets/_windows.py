@@ -152,6 +152,7 @@ def _as_series_list(series):
     arrays = []
     for i, item in enumerate(items):
         name = "series" if len(items) == 1 else f"series[{i}]"
+        item = _in_column_order(item, columns, name)
         if isinstance(item, numbers.Number) or np.ndim(item) not in (1, 2):
             raise ValueError(
                 f"Each series must be 1-D (n_time,) or 2-D (n_time, "
@@ -170,6 +171,21 @@ def _as_series_list(series):
             )
         arrays.append(arr)
     return arrays, columns
+
+
+def _in_column_order(item, columns, name):
+    """A frame's columns in series[0]'s order: features and target_column
+    are matched by name, not by position (frames of one source often list
+    their columns in another order)."""
+    own = getattr(item, "columns", None)
+    if columns is None or own is None or list(own) == list(columns):
+        return item
+    if set(own) != set(columns) or len(set(own)) != len(own):
+        raise ValueError(
+            f"{name} has columns {list(own)}, series[0] has "
+            f"{list(columns)}: every series needs the same columns. Select "
+            "them, e.g. [s[columns] for s in series].")
+    return item[list(columns)]
 
 
 def _resolve_column(target_column, columns, n_features):
