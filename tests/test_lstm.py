@@ -59,6 +59,19 @@ def test_is_classifier_and_tags():
     assert not LSTMClassifier(random_state=0).__sklearn_tags__().non_deterministic
 
 
+def test_real_all_zero_steps_between_padding_are_read_not_masked():
+    # A real step equal to the padding (0.0) is moved off it for the
+    # Masking layer; by 1.4e-45 (a float32 subnormal) it was flushed to
+    # zero by TensorFlow and XLA on CPUs and masked: the LSTM skipped it.
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(int(n), 2)) for n in rng.integers(4, 9, 40)]
+    clf = LSTMClassifier(scaling=None, **PLUMBING).fit(X, np.arange(40) % 2)
+    a = np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 0.0], [2.0, -1.0]])
+    with_zeros = clf.predict_proba([a])
+    without = clf.predict_proba([a[[0, 3]]])
+    assert np.abs(with_zeros - without).max() > 1e-4
+
+
 def test_cross_val_score_uses_stratified_folds():
     X, y = _signal_data(n=90)
     y = np.r_[np.zeros(60, int), np.ones(30, int)]  # sorted, 2:1

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skseq import LSTMClassifier
 from skseq.preprocessing import SequencePadder, SequenceScaler
 from skseq.preprocessing._scaler import _Moments
+from skseq.utils import check_sequences
 
 
 def _ragged(seed=0, lengths=(5, 2, 7, 3), n_features=2, offset=10.0):
@@ -122,6 +123,13 @@ def test_padder_errors():
         SequencePadder(maxlen=0).fit(_ragged())
     with pytest.raises(ValueError, match="NaN"):
         SequencePadder().fit([np.ones((2, 1)), np.array([[np.nan]])])
+    # NaN is padding at the end only: pre-padding with it wrote what
+    # skseq's own transformers then refused as missing values.
+    with pytest.raises(ValueError, match="value=nan with padding='pre'"):
+        SequencePadder(value=np.nan, padding="pre").fit(_ragged())
+    nan_post = SequencePadder(value=np.nan).fit_transform(_ragged())
+    assert_array_equal(SequencePadder(value=np.nan).fit(nan_post)
+                       .transform(nan_post), nan_post)
 
 
 def test_padder_empty_sequence_becomes_a_row_of_padding():
@@ -274,8 +282,16 @@ def test_scaler_keeps_a_real_step_that_scales_to_the_pad_value_visible():
     # Feature values 1 and 3: the mean 2 scales to exactly 0.0.
     X = np.array([[[1.0], [2.0], [3.0]]])
     out = SequenceScaler().fit_transform(X)
-    assert out[0, 1, 0] != 0.0 and abs(out[0, 1, 0]) < 1e-300
+    assert out[0, 1, 0] != 0.0 and abs(out[0, 1, 0]) < 1e-37
     assert_allclose(out[0, :, 0], [-1.2247449, 0.0, 1.2247449], atol=1e-7)
+    # Still off the padding in float32 (float64's smallest step was 0.0
+    # there), and not a subnormal, which TensorFlow and XLA flush to zero.
+    as_float32 = out.astype(np.float32)
+    assert as_float32[0, 1, 0] >= np.finfo(np.float32).tiny
+    # Real edge steps stay real once cast: lengths 4, not 2.
+    X = np.array([[1., 3., 2., 2.], [2., 1., 3., 2.], [3., 3., 1., 1.]])
+    Z = SequenceScaler().fit_transform(X[:, :, None]).astype(np.float32)
+    assert_array_equal(check_sequences(Z)[1], [4, 4, 4])
 
 
 def test_scaler_two_d_input_keeps_its_shape():

@@ -1,5 +1,7 @@
 """SequencePadder: ragged sequences to one post-padded float array."""
 
+import numpy as np
+
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Integral, Interval, Real, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -33,6 +35,9 @@ class SequencePadder(TransformerMixin, BaseEstimator):
     value : float, default=0.0
         Value of padded steps. In dense input, leading and trailing steps
         whose every feature equals ``value`` are taken as existing padding.
+        NaN is padding at the end only (the UCR/UEA archive's layout for
+        unequal lengths; a leading NaN is a missing value), so
+        ``value=np.nan`` needs ``padding='post'``.
 
     Attributes
     ----------
@@ -79,6 +84,12 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self : SequencePadder
         """
         self._validate_params()
+        if self.padding == "pre" and np.isnan(self.value):
+            raise ValueError(
+                "value=nan with padding='pre' writes NaN before the "
+                "sequences, which skseq reads as missing values: NaN is "
+                "padding at the end only (the UCR/UEA archive's layout). "
+                "Pass padding='post', or pre-pad with a number such as 0.0.")
         X_padded, lengths = check_sequences(X, mask_value=self.value,
                                             allow_empty_rows=True)
         self.maxlen_ = self.maxlen or max(int(lengths.max()), 1)

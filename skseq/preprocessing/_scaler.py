@@ -127,18 +127,26 @@ def unmask_real_steps(X, real, pad_value):
     """Make sure no real step reads as padding once values have changed.
 
     A real step whose every feature equals ``pad_value`` would be hidden by a
-    value-based Keras ``Masking`` layer. Moving its first feature by the
-    smallest representable amount keeps the data identical to any model while
-    keeping "padded" equal to "not real". ``X`` is modified in place; it is
-    always an array this module created.
+    value-based Keras ``Masking`` layer. Moving its first feature by a tiny
+    amount keeps the data the same to any model while keeping "padded" equal
+    to "not real". The amount is float32's: a float64 step moved by
+    float64's smallest amount read as padding again once cast to float32.
+    And it is never a subnormal number: next to 0.0 that would be 1.4e-45,
+    which TensorFlow and XLA flush to zero on CPUs (denormals-are-zero), so
+    their ``Masking`` layer masked the step anyway; float32's smallest
+    normal number (1.2e-38) is used there. ``X`` is modified in place; it
+    is always an array this module created.
     """
     if not np.any(X == pad_value):
         # The common case, checked in one cheap pass.
         return X
     collide = real & np.all(X == pad_value, axis=2)
     if collide.any():
-        X[collide, 0] = np.nextafter(X.dtype.type(pad_value),
-                                     X.dtype.type(np.inf))
+        moved = np.nextafter(np.float32(pad_value), np.float32(np.inf))
+        tiny = np.finfo(np.float32).tiny
+        if abs(moved) < tiny:  # pad_value near 0: tiny is above it
+            moved = tiny
+        X[collide, 0] = X.dtype.type(moved)
     return X
 
 
@@ -164,7 +172,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
     mask_value : float or None, default=0.0
         In a dense input, leading and trailing steps whose every feature
         equals this value are padding (see :func:`skseq.utils.check_sequences`).
-        ``None`` treats every step as real. Ragged (list) input has no padding.
+        ``None`` treats every step as real. Whatever it is, steps whose every
+        feature is NaN after a sequence's last real step are padding (the
+        UCR/UEA archive's layout); a NaN before it is a missing value and
+        is refused. Ragged (list) input has no padding.
 
     Attributes
     ----------
