@@ -229,6 +229,14 @@ def _check_options(args):
     a bad --output found at its end would lose them)."""
     if args.epochs is not None and args.epochs < 1:
         raise CommandError(f"--epochs must be at least 1; got {args.epochs}.")
+    if args.cv < 2:
+        raise CommandError(f"--cv must be at least 2; got {args.cv}.")
+    features = getattr(args, "features", None) or []
+    repeated = [c for c in dict.fromkeys(features) if features.count(c) > 1]
+    if repeated:
+        raise CommandError(
+            f"--features names {repeated[0]!r} more than once; name each "
+            "column once.")
     if args.n_jobs == 0:
         raise CommandError(
             "--n-jobs must be a number of processes (1 or more), or -1 for "
@@ -251,8 +259,6 @@ def _check_options(args):
 
 
 def _check_cv(y, cv):
-    if cv < 2:
-        raise CommandError(f"--cv must be at least 2; got {cv}.")
     from sklearn.utils.multiclass import type_of_target
 
     if type_of_target(y) == "continuous":

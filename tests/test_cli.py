@@ -1,5 +1,8 @@
 """The ``skseq`` command, run in-process on tiny data."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -142,6 +145,25 @@ def test_errors_exit_2_naming_the_problem(tmp_path, capsys, edit, args,
     # One line naming the problem: no traceback, no NumPy scalar reprs.
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "np.int64" not in err and "np.float64" not in err
+
+
+def test_options_are_refused_before_the_data_are_read(tmp_path, capsys):
+    # No such file: an option's error shows that it came first (--cv was
+    # checked only after a whole CSV had been read).
+    missing = str(tmp_path / "missing.csv")
+    for extra, message in ((["--cv", "1"], "--cv must be at least 2"),
+                           (["--features", "x", "z", "x"],
+                            "--features names 'x' more than once")):
+        assert main(["compare", "--csv", missing, *ARGS, *extra]) == 2
+        assert message in capsys.readouterr().err
+
+
+def test_python_dash_m_skseq_runs_the_command_line():
+    done = subprocess.run([sys.executable, "-m", "skseq", "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: skseq")
+    assert "compare" in done.stdout and "demo" in done.stdout
 
 
 def test_usage_errors_exit_2(capsys):
