@@ -56,6 +56,30 @@ def test_interrupted_or_failed_refit_keeps_the_previous_model():
     np.testing.assert_allclose(clf.predict_proba(X), before, atol=1e-6)
 
 
+def test_a_diagnostic_made_an_error_after_training_undoes_the_fit():
+    # The diagnostics run on the fitted estimator; under -W error one of
+    # their warnings raised after the new model was committed.
+    import warnings
+
+    from skseq.inspection import SequenceDiagnosticWarning
+
+    X, y = _data()
+    skewed = np.r_[np.zeros(30, int), np.ones(10, int)]
+    fresh = LSTMClassifier(class_weight=None, **TINY)
+    clf = LSTMClassifier(**TINY).fit(X, y)
+    before = clf.predict_proba(X)
+    state = {k: getattr(clf, k) for k in _fitted_attributes(clf)}
+    clf.set_params(class_weight=None)
+    for est in (fresh, clf):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SequenceDiagnosticWarning)
+            with pytest.raises(SequenceDiagnosticWarning):
+                est.fit(X, skewed)
+    assert _fitted_attributes(fresh) == set()
+    assert {k: getattr(clf, k) for k in _fitted_attributes(clf)} == state
+    np.testing.assert_allclose(clf.predict_proba(X), before, atol=1e-6)
+
+
 def test_failed_first_fit_then_predict_raises_not_fitted():
     X, y = _data()
     clf = LSTMClassifier(**TINY)

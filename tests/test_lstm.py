@@ -435,6 +435,33 @@ def test_optimizer_instance_trains_at_learning_rate():
         LSTMClassifier(optimizer=object(), **PLUMBING).fit(X, y)
 
 
+def test_an_optimizer_with_its_own_rate_schedule_keeps_it():
+    # The plateau schedule set the rate Keras refuses to set when it is a
+    # schedule: a TypeError in the middle of training.
+    import keras
+
+    class Rates(keras.callbacks.Callback):
+        seen = []  # a class attribute: fit copies its callbacks
+
+        def on_epoch_end(self, epoch, logs=None):
+            optimizer = self.model.optimizer
+            Rates.seen.append((int(optimizer.iterations),
+                               float(optimizer.learning_rate)))
+
+    X, y = _signal_data(n=40)
+    decay = keras.optimizers.schedules.ExponentialDecay(1e-2, 2, 0.5)
+    clf = LSTMClassifier(optimizer=keras.optimizers.Adam(decay),
+                         learning_rate=1e-9, n_iter_no_change=6,
+                         callbacks=[Rates()],
+                         **{**PLUMBING, "epochs": 9}).fit(X, y)
+    # No plateau schedule ran (it logs the rate it sets); the optimizer's
+    # own halved the rate every 2 steps, whatever the loss did.
+    assert "learning_rate" not in clf.history_
+    assert len(Rates.seen) == clf.n_iter_ >= 2
+    for steps, rate in Rates.seen:
+        assert rate == pytest.approx(1e-2 * 0.5 ** (steps / 2), rel=1e-3)
+
+
 def test_numpy_integer_parameters_fit_as_python_integers():
     """What a grid of np.arange gives; Keras' layers refuse NumPy ints."""
     X, y = _signal_data(n=40)

@@ -524,3 +524,24 @@ def test_token_ngram_maximum_sits_beside_the_lstm():
     alone = keras.ops.convert_to_numpy(
         parts(wide[:1, :len(X[0])])[1])
     np.testing.assert_allclose(alone[0], pooled[0], atol=1e-5)
+
+
+def test_a_hold_out_of_zero_weights_is_not_used_to_stop():
+    # Its loss was 0 at every epoch: training stopped after the patience
+    # and kept epoch 1's weights, silently.
+    series = np.sin(np.arange(420) / 4) + 0.1 * np.random.default_rng(
+        0).normal(size=420)
+    X, y = make_windows(series, 8, target="direction")  # 412, 42 held out
+    weights = np.ones(len(y))
+    weights[-50:] = 0.0  # e.g. the latest labels are not final yet
+    params = dict(architecture="lstm", units=4, epochs=4,
+                  n_iter_no_change=3, random_state=0)
+    with pytest.warns(UserWarning, match="sample_weight 0 everywhere"):
+        clf = LSTMClassifier(**params).fit(X, y, sample_weight=weights)
+    assert clf.validation_ == "none"
+    assert "val_loss" not in clf.history_
+    assert clf.input_summary_["n_validation"] == 0
+    # Weight on the hold-out: it is used as before.
+    weights[-5:] = 1.0
+    clf = LSTMClassifier(**params).fit(X, y, sample_weight=weights)
+    assert clf.validation_ == "tail" and "val_loss" in clf.history_

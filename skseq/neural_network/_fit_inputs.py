@@ -226,6 +226,18 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             X_padded = clip_tokens(X_padded, state["vocabulary_size_"])
 
     train_idx, val_idx, kind = est._held_out(X_padded, lengths, y_encoded)
+    if len(val_idx) and weights is not None and not weights[val_idx].any():
+        # Its loss is 0 whatever the network does: early stopping would
+        # keep the first epoch's weights.
+        warnings.warn(
+            f"The {kind} hold-out used for early stopping ({len(val_idx)} "
+            "sequences) has sample_weight 0 everywhere, so its loss cannot "
+            "judge the training: training on every sequence and "
+            "monitoring the training loss instead. To hold out rows, give "
+            "them weight or pass a validation splitter whose test part "
+            "does.", UserWarning, stacklevel=4)
+        train_idx, val_idx, kind = (np.arange(len(lengths)), np.arange(0),
+                                    "none")
     n_train, n_val = len(train_idx), len(val_idx)
     # Rows of X in the order below: training rows first, then the hold-out.
     order = np.concatenate([train_idx, val_idx])

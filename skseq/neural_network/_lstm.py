@@ -17,7 +17,7 @@ from ._distribution import distribution_scope, resolve_distribution
 from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
 from ._forward import predict_in_chunks
 from ._parameters import (PARAMETER_CONSTRAINTS, check_optimizer,
-                          make_optimizer)
+                          has_own_schedule, make_optimizer)
 from ._reproducibility import seeded, warn_if_not_reproducible
 
 __all__ = ["LSTMClassifier"]
@@ -116,7 +116,9 @@ default='auto'
     lr_schedule : {'plateau'} or None, default='plateau'
         ``'plateau'`` halves the learning rate when the monitored loss
         (validation loss, else training loss) has not improved for a tenth
-        of the epochs (at least 5), down to a tenth of ``learning_rate``.
+        of the epochs (at least 5; half of ``n_iter_no_change`` when that
+        is a number), down to a tenth of ``learning_rate``. Not with an
+        optimizer whose rate is a schedule of its own, which is kept.
     optimizer : str, keras optimizer class or instance, default='adam'
         Optimizer; an instance is copied, never trained in place, and
         trains at ``learning_rate`` (a warning says so when its own rate
@@ -387,7 +389,9 @@ default=None
                 # restore_best_weights at the end of training is the one
                 # kept, so a caller's EarlyStopping keeps its epoch.
                 callbacks = _training.training_callbacks(
-                    keras, data["plan"], self.learning_rate) + user_callbacks
+                    keras, data["plan"], self.learning_rate,
+                    own_schedule=has_own_schedule(self.optimizer)
+                ) + user_callbacks
                 train, validation = (
                     part(model) if callable(part) else part
                     for part in (data["train"], data["validation"]))
@@ -421,9 +425,17 @@ default=None
         state["best_epoch_"] = _training.best_epoch(callbacks,
                                                     state["n_iter_"])
         state["model_"] = model
-        # Commit: nothing above touched the estimator.
+        # Commit: nothing above touched the estimator. The diagnostics read
+        # the fitted estimator; one of their warnings made an error
+        # (``-W error``), or an interrupt there, undoes the commit.
+        before = dict(self.__dict__)
         self.__dict__.update(state)
-        warn_after_fit(self, X)
+        try:
+            warn_after_fit(self, X)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         return self
 
     def _check_callbacks(self, keras):

@@ -12,7 +12,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-__all__ = ["PARAMETER_CONSTRAINTS", "check_optimizer", "make_optimizer"]
+__all__ = ["PARAMETER_CONSTRAINTS", "check_optimizer", "has_own_schedule",
+           "make_optimizer"]
 
 
 class _Splitter(HasMethods):
@@ -91,6 +92,15 @@ def check_optimizer(opt, learning_rate, keras):
             "estimator's parameter (which a search tunes); pass "
             f"learning_rate={own:g} to train at the optimizer's rate.",
             UserWarning, stacklevel=4)
+
+
+def has_own_schedule(opt):
+    """Whether an optimizer instance's rate is a schedule of its own (a
+    Keras ``LearningRateSchedule``): it is kept, and a plateau schedule,
+    which sets the rate, cannot run beside it."""
+    if isinstance(opt, (str, type)):
+        return False
+    return not isinstance(opt.get_config().get("learning_rate"), Real)
 
 
 def make_optimizer(opt, learning_rate, keras):

@@ -311,8 +311,13 @@ class NonFiniteLoss(RuntimeError):
         self.epoch, self.loss = epoch, loss
 
 
-def training_callbacks(keras, plan, learning_rate):
-    """Non-finite loss check, plateau schedule and early stopping."""
+def training_callbacks(keras, plan, learning_rate, own_schedule=False):
+    """Non-finite loss check, plateau schedule and early stopping.
+
+    ``own_schedule``: the optimizer's rate is a schedule of its own, which
+    is kept: no plateau schedule (Keras refuses to set such a rate, in the
+    middle of training).
+    """
 
     class StopOnNonFiniteLoss(keras.callbacks.Callback):
         # Keras' TerminateOnNaN stops silently and keeps the NaN weights.
@@ -341,7 +346,7 @@ def training_callbacks(keras, plan, learning_rate):
     if plan.get("fitted_loss") is not None:
         callbacks.append(StopWhenFitted(plan["monitor"], plan["fitted_loss"],
                                         plan["fitted_patience"]))
-    if plan["lr_patience"] is not None:
+    if plan["lr_patience"] is not None and not own_schedule:
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
             monitor=plan["monitor"], factor=0.5,
             patience=plan["lr_patience"], min_lr=learning_rate / 10,
