@@ -217,6 +217,25 @@ def test_overlapping_windows_are_detected_and_get_the_tail():
                                             np.full(300, 30))
 
 
+def test_binary_sequences_are_not_taken_for_windows_by_chance():
+    # One in two consecutive pairs of 0/1 sequences share their last and
+    # first step: they were taken for windows, and 20 training sequences
+    # purged. Windows share steps at one shift (their stride); chance
+    # matches do not.
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, size=(400, 20, 1)).astype(float)
+    y = rng.integers(0, 2, 400)
+    assert not _holdout.looks_like_windows(X, np.full(400, 20))
+    train, val, kind = _holdout.split_validation(
+        "auto", 0.1, X, np.full(400, 20), y, 0)
+    assert kind == "stratified" and len(train) + len(val) == 400
+    # Windows of a 0/1 series, and windows sharing a single step, are.
+    X, _ = make_windows(rng.integers(0, 2, 500).astype(float), 20)
+    assert _holdout.looks_like_windows(X, np.full(len(X), 20))
+    X, _ = make_windows(np.cumsum(rng.normal(size=600)), 10, stride=9)
+    assert _holdout.looks_like_windows(X, np.full(len(X), 10))
+
+
 def test_a_splitter_gives_the_hold_out():
     X, y = _sorted_by_class(n_per_class=30)
     rng = np.random.default_rng(0)

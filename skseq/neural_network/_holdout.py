@@ -59,23 +59,34 @@ def looks_like_windows(X, lengths, n_pairs=32):
     if n < 3 or X.ndim != 3 or X.shape[1] < 2:
         return False
     starts = np.unique(np.linspace(0, n - 2, min(n_pairs, n - 1)).astype(int))
-    overlapping = sum(_shares_steps(X[i, :lengths[i]],
-                                    X[i + 1, :lengths[i + 1]])
-                      for i in starts)
-    return overlapping >= max(2, len(starts) // 2)
+    # Windows share steps at one shift, their stride. Independent sequences
+    # of few values (binary events) also match by chance, a step or two
+    # at the end, at shifts that vary from pair to pair: one shift must
+    # hold for half the pairs.
+    shifts = [_shift(X[i, :lengths[i]], X[i + 1, :lengths[i + 1]])
+              for i in starts]
+    found = [s for s in shifts if s is not None]
+    return bool(found) and \
+        bool(np.bincount(found).max() >= max(2, len(starts) // 2))
+
+
+def _shift(a, b):
+    """The smallest shift (1 or more) at which ``b`` starts with the steps
+    that end ``a``, or None."""
+    if len(a) < 2 or len(b) < 1:
+        return None
+    # Shifts at which b's first step appears in a, then a full check.
+    for shift in np.flatnonzero(np.all(a[1:] == b[0], axis=1)) + 1:
+        overlap = min(len(a) - shift, len(b))
+        if np.array_equal(a[shift:shift + overlap], b[:overlap]):
+            return int(shift)
+    return None
 
 
 def _shares_steps(a, b):
     """Whether ``b`` starts with steps that end ``a`` (shifted by 1 or more):
     ``a`` and ``b`` are windows of one series that overlap."""
-    if len(a) < 2 or len(b) < 1:
-        return False
-    # Shifts at which b's first step appears in a, then a full check.
-    for shift in np.flatnonzero(np.all(a[1:] == b[0], axis=1)) + 1:
-        overlap = min(len(a) - shift, len(b))
-        if np.array_equal(a[shift:shift + overlap], b[:overlap]):
-            return True
-    return False
+    return _shift(a, b) is not None
 
 
 def _purged_tail(X, lengths, n_val):
