@@ -564,3 +564,28 @@ def test_a_hold_out_of_zero_weights_is_not_used_to_stop():
     weights[-5:] = 1.0
     clf = LSTMClassifier(**params).fit(X, y, sample_weight=weights)
     assert clf.validation_ == "tail" and "val_loss" in clf.history_
+
+
+def test_copies_of_held_out_rows_are_not_trained_on():
+    # A random over-sampler in front of the classifier repeats rows: every
+    # minority row of the stratified hold-out had copies in training.
+    from skseq.sampling import SequenceRandomOverSampler
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 8, 1))
+    y = np.r_[np.zeros(320, int), np.ones(80, int)]
+    X_over, y_over = SequenceRandomOverSampler(random_state=0).fit_resample(
+        X, y)
+    lengths = np.full(len(X_over), 8)
+    train, val, kind = _holdout.split_validation(
+        "auto", 0.1, X_over, lengths, y_over, 0)
+    assert kind == "stratified" and len(val) == 64
+    held = {X_over[i].tobytes() for i in val}
+    assert not any(X_over[i].tobytes() in held for i in train)
+    # Only the copies left: every other row still trains.
+    copies = sum(X_over[i].tobytes() in held for i in range(len(X_over)))
+    assert len(train) == len(X_over) - copies
+    # Without repeated rows nothing changes.
+    train, val, _ = _holdout.split_validation("auto", 0.1, X, lengths[:400],
+                                              y, 0)
+    assert len(train) + len(val) == 400

@@ -5,7 +5,9 @@ get a stratified, seeded, shuffled hold-out; overlapping windows cut from
 one series (detected by :func:`looks_like_windows`, or
 ``validation='tail'``) get the tail, purged of the training windows that
 share its steps, so that no window of the hold-out shares steps with a
-training window; a splitter gives its last ``(train, test)`` pair. A
+training window; a splitter gives its last ``(train, test)`` pair.
+Training rows identical to a held-out row (a random over-sampler's copies)
+are left out of training in the first two cases. A
 hold-out is used only when it holds at least ``MIN_VALIDATION`` sequences,
 and a stratified one at least one per class; smaller sets train on
 everything and monitor the training loss, as FCN and InceptionTime do.
@@ -178,7 +180,7 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
         kind = "tail" if looks_like_windows(X, lengths) else "stratified"
     if kind == "tail":
         train, val = _purged_tail(X, lengths, n_val)
-        return train, val, "tail"
+        return _without_copies(X, lengths, train, val), val, "tail"
     from sklearn.model_selection import train_test_split
 
     counts = np.bincount(y_encoded)
@@ -201,7 +203,41 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
                                   random_state=random_state,
                                   stratify=y_encoded[rest])
     train = np.concatenate([train, everything[single]])
-    return np.sort(train), np.sort(val), "stratified"
+    return (_without_copies(X, lengths, np.sort(train), val), np.sort(val),
+            "stratified")
+
+
+def _without_copies(X, lengths, train, val, chunk=4096):
+    """The training rows that are not copies of a held-out row.
+
+    A random over-sampler in front of the classifier (imbalanced-learn's
+    pipeline, ``SequenceRandomOverSampler``) repeats rows: held-out rows
+    then have copies in training, and early stopping judges a loss on
+    sequences the network was fitted on (every minority row of a
+    stratified hold-out, measured). Copies are found by one random
+    projection per row, then compared whole. Rows on disk are not read
+    for this; at most half the training rows are dropped (data of a few
+    repeated values, where copies are the data).
+    """
+    if not isinstance(X, np.ndarray) or not len(val) or not len(train):
+        return train
+    flat = X.reshape(len(X), -1)
+    weights = np.random.default_rng(0).standard_normal(
+        flat.shape[1]).astype(np.float32)
+    prints = np.empty(len(X), dtype=np.float32)
+    for start in range(0, len(X), chunk):  # bounded memory for any dtype
+        prints[start:start + chunk] = \
+            flat[start:start + chunk].astype(np.float32, copy=False) @ weights
+    held = {}
+    for i in val:
+        held.setdefault(prints[i], []).append(i)
+    suspects = train[np.isin(prints[train], prints[val])]
+    copies = [i for i in suspects if any(
+        lengths[i] == lengths[j] and np.array_equal(flat[i], flat[j])
+        for j in held[prints[i]])]
+    if not copies or len(copies) > len(train) // 2:
+        return train
+    return np.setdiff1d(train, copies)
 
 
 def n_validation(validation, validation_fraction, n):
