@@ -508,8 +508,9 @@ def test_compare_baselines_keeps_time_ordered_folds_in_order():
     def in_order(splits):
         return [bool(np.all(np.diff(train) > 0)) for train, _ in splits]
 
-    for cv in (PurgedTimeSeriesSplit(n_splits=3, window=10),
-               TimeSeriesSplit(n_splits=3)):
+    purged = PurgedTimeSeriesSplit(n_splits=3, window=10)
+    # The same folds as a list (they were shuffled).
+    for cv in (purged, TimeSeriesSplit(n_splits=3), list(purged.split(y))):
         assert in_order(_fold_splits(cv, y, None, "auto", 0)) == [True] * 3
         assert not any(in_order(_fold_splits(cv, y, None, True, 0)))
     folds = StratifiedKFold(3)
@@ -523,6 +524,29 @@ def test_compare_baselines_keeps_time_ordered_folds_in_order():
     with pytest.raises(ValueError, match="shuffle must be 'auto', True or "
                                          "False; got 'yes'"):
         compare_baselines(np.zeros((200, 5, 1)), y, shuffle="yes")
+
+
+def test_baselines_read_padding_as_the_lstm_does():
+    # 0/1 events: zero is data (mask_value='auto'). With 0.0 the baselines
+    # cut leading and trailing zero events off as padding: their 'last'
+    # was the last 1, not the last step, and an all-zero sequence failed
+    # the whole comparison, while the LSTM read every step.
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, size=(60, 10, 1)).astype(float)
+    y = X[:, -1, 0].astype(int)
+    X[0] = 0.0
+    summary = SequenceSummarizer(stats=("last",), mask_value="auto").fit(X)
+    assert summary.mask_value_ is None
+    np.testing.assert_array_equal(summary.transform(X)[:, 0], X[:, -1, 0])
+    assert SequenceSummarizer().fit(X[1:]).mask_value_ == 0.0
+    table = compare_baselines(X, y, estimators={}, rocket=False, cv=3,
+                              random_state=0, scoring="accuracy")
+    # The label is the last step: 0.467 when zero events were padding.
+    assert table.loc["LogisticRegression (summary)", "accuracy_mean"] > 0.9
+    # Measured signals: zero is padding, as before.
+    signal = rng.normal(size=(30, 8, 1))
+    signal[:10, 5:] = 0.0
+    assert SequenceSummarizer(mask_value="auto").fit(signal).mask_value_ == 0.0
 
 
 def test_compare_baselines_ragged_and_options():

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..datasets._channels_first import warn_if_channels_first
 from ..utils._padding import pad_sequences
 from ..utils._validation import check_sequences
-from ._summarizer import SequenceSummarizer
+from ._summarizer import SequenceSummarizer, resolve_auto_mask
 
 __all__ = ["compare_baselines"]
 
@@ -30,20 +30,26 @@ class _ChannelsFirstPadder(TransformerMixin, BaseEstimator):
     aeon's MiniRocket takes ``(n_cases, n_channels, n_timepoints)`` of one
     length. Ragged sequences are padded with zeros at the end to the longest
     one seen in ``fit`` (at least 9 steps, MiniRocket's kernel length);
-    longer ones met later are cut at the end.
+    longer ones met later are cut at the end. What is padding is decided
+    as LSTMClassifier's ``mask_value='auto'`` does.
     """
 
-    def __init__(self, *, min_length=_MINIROCKET_MIN_LENGTH):
+    def __init__(self, *, min_length=_MINIROCKET_MIN_LENGTH,
+                 mask_value="auto"):
         self.min_length = min_length
+        self.mask_value = mask_value
 
     def fit(self, X, y=None):
-        _, lengths = check_sequences(X, allow_empty_rows=True)
+        self.mask_value_ = resolve_auto_mask(self.mask_value, X)
+        _, lengths = check_sequences(X, allow_empty_rows=True,
+                                     mask_value=self.mask_value_)
         self.n_timesteps_ = max(int(lengths.max()), self.min_length)
         return self
 
     def transform(self, X):
         check_is_fitted(self)
         X_padded, lengths = check_sequences(X, allow_empty_rows=True,
+                                            mask_value=self.mask_value_,
                                             dtype=np.float64)
         padded, _ = pad_sequences(
             [x[:n] for x, n in zip(X_padded, lengths)],
@@ -84,7 +90,10 @@ def _median_length(X):
 
 
 def _baseline_estimators(X, random_state):
-    """The baselines, named: features any LSTM result should beat."""
+    """The baselines, named: features any LSTM result should beat. They
+    read as padding what LSTMClassifier's ``mask_value='auto'`` does (with
+    0.0 always, leading and trailing zero events were cut off as padding
+    where the LSTM read them)."""
     # Imported here: importing skseq must stay fast.
     from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import RandomForestClassifier
@@ -95,17 +104,18 @@ def _baseline_estimators(X, random_state):
     n_points = max(2, min(_median_length(X), _MAX_RESAMPLE))
     return {
         "Dummy (most frequent)": make_pipeline(
-            SequenceSummarizer(stats=("mean",)),
+            SequenceSummarizer(stats=("mean",), mask_value="auto"),
             DummyClassifier(strategy="most_frequent")),
         "LogisticRegression (summary)": make_pipeline(
-            SequenceSummarizer(), StandardScaler(),
+            SequenceSummarizer(mask_value="auto"), StandardScaler(),
             LogisticRegression(max_iter=1000)),
         "RandomForest (summary)": make_pipeline(
-            SequenceSummarizer(),
+            SequenceSummarizer(mask_value="auto"),
             RandomForestClassifier(n_estimators=200,
                                    random_state=random_state)),
         "RandomForest (resampled)": make_pipeline(
-            SequenceSummarizer(stats=(), n_resample=n_points),
+            SequenceSummarizer(stats=(), n_resample=n_points,
+                               mask_value="auto"),
             RandomForestClassifier(n_estimators=200,
                                    random_state=random_state)),
     }
@@ -135,7 +145,12 @@ def _fold_splits(cv, y, groups, shuffle, random_state):
     splitter = check_cv(cv, y, classifier=True)
     splits = list(splitter.split(np.zeros(len(y)), y, groups))
     if shuffle == "auto":
-        shuffle = not isinstance(splitter, (TimeSeriesSplit, _BasePurgedSplit))
+        # Time-ordered folds, by their splitter or, for a list of folds, by
+        # every training row coming before its test rows.
+        shuffle = not (
+            isinstance(splitter, (TimeSeriesSplit, _BasePurgedSplit))
+            or all(len(train) and len(test) and train.max() < test.min()
+                   for train, test in splits))
     if shuffle:
         rng = check_random_state(random_state)
         splits = [(rng.permutation(train), test) for train, test in splits]
@@ -201,8 +216,9 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
         of the training data (Keras' ``validation_split``), which must not be
         a single class when the data are sorted by label. ``'auto'``: shuffle
         unless ``cv`` keeps time order (``TimeSeriesSplit``,
-        ``PurgedTimeSeriesSplit``, ``GroupedPurgedTimeSeriesSplit``): there
-        the order is what LSTMClassifier reads to tell overlapping windows,
+        ``PurgedTimeSeriesSplit``, ``GroupedPurgedTimeSeriesSplit``, or
+        folds given as a list whose training rows all precede their test
+        rows): there the order is what LSTMClassifier reads to tell overlapping windows,
         whose hold-out must be the (purged) tail, from independent sequences.
     groups : array-like of shape (n_samples,), default=None
         Group labels for group-aware splitters.

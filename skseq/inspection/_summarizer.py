@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..preprocessing._scaler import real_step_mask
@@ -24,6 +24,16 @@ def _check_stats(stats):
             f"{list(_STATS)}."
         )
     return stats
+
+
+def resolve_auto_mask(mask_value, X):
+    """``mask_value`` with ``'auto'`` resolved on X as LSTMClassifier's
+    (zero is data where all-zero steps are common inside sequences)."""
+    from ..neural_network._fit_inputs import padding_sample
+    from ..utils._padding import resolve_mask_value
+
+    return resolve_mask_value(mask_value,
+                              padding_sample(X, None, False))[0]
 
 
 class SequenceSummarizer(TransformerMixin, BaseEstimator):
@@ -46,16 +56,22 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
     n_resample : int or None, default=None
         If set, also append each feature linearly interpolated at this many
         evenly spaced points between the first and last real step.
-    mask_value : float or None, default=0.0
+    mask_value : float, 'auto' or None, default=0.0
         In dense input, leading and trailing steps whose every feature equals
         this value are padding and ignored (see
         :func:`skseq.utils.check_sequences`). ``None`` treats every step as
-        real.
+        real. ``'auto'`` decides in ``fit`` as
+        :class:`~skseq.LSTMClassifier` does: 0.0, unless all-zero steps are
+        common inside the sequences (counts, events), where zero is data
+        (``None``); :func:`~skseq.inspection.compare_baselines` uses it, so
+        that its baselines read the steps the LSTM reads.
 
     Attributes
     ----------
     n_features_in_ : int
         Features per step seen in fit.
+    mask_value_ : float or None
+        The padding value used (``mask_value``, with ``'auto'`` resolved).
 
     See Also
     --------
@@ -74,7 +90,7 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "stats": [tuple, list],
         "n_resample": [Interval(Integral, 1, None, closed="left"), None],
-        "mask_value": [Real, None],
+        "mask_value": [StrOptions({"auto"}), Real, None],
     }
 
     def __init__(self, *, stats=("mean", "std", "min", "max", "last"),
@@ -106,7 +122,8 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
                 "and n_resample is None. Give at least one statistic or set "
                 "n_resample."
             )
-        X_padded, _ = check_sequences(X, mask_value=self.mask_value,
+        self.mask_value_ = resolve_auto_mask(self.mask_value, X)
+        X_padded, _ = check_sequences(X, mask_value=self.mask_value_,
                                       dtype=np.float64)
         self.n_features_in_ = X_padded.shape[2]
         return self
@@ -127,7 +144,7 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
             points grouped by feature.
         """
         check_is_fitted(self)
-        X_padded, lengths = check_sequences(X, mask_value=self.mask_value,
+        X_padded, lengths = check_sequences(X, mask_value=self.mask_value_,
                                             dtype=np.float64)
         if X_padded.shape[2] != self.n_features_in_:
             raise ValueError(
