@@ -472,3 +472,39 @@ def test_purged_split_bad_parameters(n_samples, n_splits, window, horizon,
         assert 0 <= train.min() and test.max() < n_samples
         # No training window reaches into the test fold's purge zone.
         assert train.max() + gap < test.min()
+
+
+def _head_of(width, activation):
+    def builder(meta):
+        import keras
+
+        inputs = keras.Input((None, meta["n_features"]))
+        hidden = keras.layers.LSTM(4)(inputs)
+        return keras.Model(inputs, keras.layers.Dense(
+            width, activation=activation)(hidden))
+    return builder
+
+
+@pytest.mark.parametrize("n_classes, width, activation, advice", [
+    (3, 1, "sigmoid", "a softmax over the classes"),
+    (2, 2, "softmax", "one sigmoid unit for two classes"),
+])
+def test_a_model_builder_of_the_wrong_width_is_refused_before_training(
+        n_classes, width, activation, advice):
+    # One unit for three classes trained under JAX and predict_proba had 2
+    # columns for 3 classes; under TensorFlow, and for a 2-unit softmax on
+    # two classes, Keras failed in training with a bare shape error.
+    import keras
+
+    class Never(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            raise AssertionError("training started")
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 6, 2))
+    clf = LSTMClassifier(model_builder=_head_of(width, activation),
+                         epochs=2, callbacks=[Never()], random_state=0)
+    with pytest.raises(ValueError, match=rf"outputs {width} value\(s\) .*"
+                                         rf"{advice}"):
+        clf.fit(X, np.arange(30) % n_classes)
+    assert not hasattr(clf, "model_")

@@ -204,7 +204,10 @@ default='auto'
         ``tokens``, ``vocabulary_size``, ``n_timesteps``,
         ``sequence_scale`` (the arguments of ``SequenceStandardization1D``
         where ``sequence_scaling`` applies, else None; the builder decides
-        whether to use them) and the network parameters above. An
+        whether to use them) and the network parameters above. Its output
+        must be probabilities, ``meta['n_outputs']`` per sequence: one
+        sigmoid unit for two classes, else a softmax over the classes
+        (another width is refused before training). An
         uncompiled model is compiled with this estimator's optimizer,
         learning rate and loss. Must be picklable
         (a module-level function) for pickling and ``n_jobs > 1``.
@@ -481,6 +484,23 @@ default=None
                     f"model_builder must return a keras.Model; got "
                     f"{type(model).__name__}."
                 )
+            outputs = getattr(model, "outputs", None)
+            width = outputs[0].shape[-1] if outputs else None
+            if width is not None and width != meta["n_outputs"]:
+                # Keras failed later, in training, with a shape error
+                # (TensorFlow) or trained on (JAX) and predict_proba had
+                # the wrong number of columns.
+                raise ValueError(
+                    f"model_builder's network outputs {width} value(s) per "
+                    f"sequence; {meta['n_classes']} classes need "
+                    f"meta['n_outputs'] = {meta['n_outputs']}: "
+                    + ("one sigmoid unit for two classes (a 2-unit softmax "
+                       "is not used)." if meta["n_outputs"] == 1 else
+                       "a softmax over the classes.")
+                    + " Build the last layer with "
+                    "keras.layers.Dense(meta['n_outputs'], activation="
+                    + ("'sigmoid'" if meta["n_outputs"] == 1 else
+                       "'softmax'") + ").")
         else:
             model = build_lstm_model(meta, masked=masked, stacked=stacked,
                                      n_networks=state["n_networks_"],
