@@ -320,6 +320,21 @@ def test_class_imbalance_without_class_weight():
     assert diagnose(LSTMClassifier(class_weight=None), X, balanced).codes == []
 
 
+def test_no_class_imbalance_warning_when_sample_weight_balances():
+    # The warning advised "or pass sample_weight" to a caller who had.
+    X, _ = _signal_data(n=40)
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    clf = LSTMClassifier(class_weight=None, epochs=1, **TINY)
+    for weights, warned in ((None, True),
+                            (np.where(y == 1, 2.0, 2 / 3), False)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf.fit(X, y, sample_weight=weights)
+        messages = [str(w.message) for w in caught
+                    if issubclass(w.category, SequenceDiagnosticWarning)]
+        assert any("imbalanced classes" in m for m in messages) == warned
+
+
 def test_diagnose_reads_an_imblearn_pipeline_through_its_sampler():
     # diagnose(Pipeline([sampler, clf])) raised AttributeError ('Pipeline'
     # has no attribute 'transform' / 'fit_transform'): a sampler has

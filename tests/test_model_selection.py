@@ -238,6 +238,12 @@ def test_grouped_split_errors():
             "Too many splits=3 for 7 windows in group 1: with window=5, "
             "horizon=1, embargo=0 and stride=1, 5 windows are purged")):
         cv.split(X, groups=index.group)
+    # NaN labels matched none of their own windows ("0 windows in group
+    # nan").
+    groups = np.where(index.group == 1, np.nan, 0.0)
+    with pytest.raises(ValueError, match=r"groups has missing values \(7 "
+                                         r"window\(s\), e.g. window 55\)"):
+        GroupedPurgedTimeSeriesSplit(2, window=5).split(X, groups=groups)
 
 
 def test_cross_validate_and_grid_search_accept_the_splitters():

@@ -60,6 +60,11 @@ def _check_imbalance(est, s, classes):
     ratio = counts.max() / counts.min()
     if ratio < _IMBALANCE_RATIO:
         return []
+    totals = s.get("class_weight_totals")
+    if totals is not None and totals.min() > 0 and \
+            totals.max() / totals.min() < _IMBALANCE_RATIO:
+        # sample_weight already balances the classes.
+        return []
     big, small = int(np.argmax(counts)), int(np.argmin(counts))
     return [Finding(
         "class_imbalance", "warning",

@@ -157,6 +157,8 @@ def summarize_input(X_padded, lengths, y_encoded, weights=None, *,
         "length_max": int(lengths.max()),
         "padding_fraction": float(1.0 - lengths.sum() / max(n * width, 1)),
         "class_counts": np.bincount(y_encoded, minlength=n_classes),
+        # Each class's total training weight (its count when unweighted).
+        "class_weight_totals": train_counts,
         "chance_loss": _chance_loss(train_counts, n_train),
         "val_chance_loss": None,
         "n_validation": n - n_train,

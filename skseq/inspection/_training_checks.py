@@ -266,7 +266,8 @@ def _check_loss(est, s, classes):
         return []
     return [Finding(
         "loss_at_chance", "warning",
-        f"The training loss never fell below chance level: best "
+        f"The training loss never fell clearly below chance level (to "
+        f"{_CHANCE_RATIO:.0%} of it): best "
         f"{best:.4f} in {len(history['loss'])} epoch(s), while predicting "
         f"the class prior for every sequence gives {chance:.4f} "
         f"(ln {len(classes)} = {math.log(len(classes)):.4f} for balanced "

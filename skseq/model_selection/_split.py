@@ -295,6 +295,16 @@ class GroupedPurgedTimeSeriesSplit(GroupsConsumerMixin, _BasePurgedSplit):
                 f"groups must have one label per window: X has "
                 f"{_num_samples(X)} samples, groups has shape {groups.shape}."
             )
+        import pandas as pd
+
+        missing = pd.isna(groups)
+        if missing.any():
+            # NaN != NaN: a NaN group matched none of its own windows.
+            raise ValueError(
+                f"groups has missing values ({int(missing.sum())} window(s), "
+                f"e.g. window {int(np.flatnonzero(missing)[0])}): every "
+                "window needs the label of its series. Fill them, e.g. "
+                "with the series' name.")
         per_group = []
         _, first = np.unique(groups, return_index=True)
         for label in groups[np.sort(first)]:

@@ -9,7 +9,7 @@ decided here, by a stated rule, so that the estimator reads the same for
   upper bound is raised to 64 so that large sets train at CPU/GPU speed);
 * **budget** -- counted in gradient steps, not epochs: about 4,000 steps
   (at least 10 and at most 1,500 epochs). 36 sequences at batch 4 get
-  444 epochs, 10,000 at batch 64 get 26. The published recipes run 1,500-2,000
+  445 epochs, 10,000 at batch 64 get 26. The published recipes run 1,500-2,000
   epochs on small sets; with the plateau schedule below most of their gain
   comes in the first few thousand steps;
 * **schedule** -- the learning rate halves when the monitored loss stops
