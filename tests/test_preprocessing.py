@@ -294,6 +294,25 @@ def test_scaler_keeps_a_real_step_that_scales_to_the_pad_value_visible():
     assert_array_equal(check_sequences(Z)[1], [4, 4, 4])
 
 
+def test_scaler_warns_where_zero_is_data_but_read_as_padding():
+    # In front of LSTMClassifier(scaling=None), mask_value=0.0 cut the
+    # leading and trailing zero events off as padding where the classifier
+    # alone (mask_value='auto') read them: another model, silently.
+    import warnings
+
+    rng = np.random.default_rng(0)
+    events = rng.integers(0, 2, size=(60, 10, 1)).astype(float)
+    with pytest.warns(UserWarning, match="zero looks like data"):
+        SequenceScaler().fit(events)
+    signal = rng.normal(size=(60, 10, 1))
+    signal[:20, 7:] = 0.0  # real zero padding
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        SequenceScaler(mask_value=None).fit(events)
+        SequenceScaler().fit(signal)
+        SequenceScaler().fit(list(events))  # a list has no padding
+
+
 def test_scaler_two_d_input_keeps_its_shape():
     X = np.array([[0.0, 1.0, 3.0], [2.0, 4.0, 6.0]])
     out = SequenceScaler().fit_transform(X)
