@@ -40,7 +40,8 @@ from ._token_network import token_features
 
 __all__ = ["build_lstm_model", "copy_weights", "resolve_architecture",
            "resolve_pooling", "resolve_dropout",
-           "downsampling_factors", "inception_widths", "MAX_LSTM_STEPS"]
+           "downsampling_factors", "inception_widths", "MAX_LSTM_STEPS",
+           "check_built_model"]
 
 # Convolution widths of an inception block (InceptionTime's 40 / 20 / 10).
 INCEPTION_WIDTHS = (40, 20, 10)
@@ -50,6 +51,31 @@ RENORM_CLIPPING = {"rmax": 3.0, "rmin": 1.0 / 3.0, "dmax": 5.0}
 # Seed offset between the networks of an ensemble (their layers use offsets
 # below 100 of their own seed).
 MEMBER_SEED_STRIDE = 1000
+
+
+def check_built_model(model, meta, keras):
+    """Refuse what a ``model_builder`` returned, before training, where it
+    cannot be this classifier's network: not a Keras model, or an output
+    width other than ``meta['n_outputs']`` (Keras then failed in training
+    with a bare shape error under TensorFlow, or trained on under JAX and
+    ``predict_proba`` had the wrong number of columns)."""
+    if not isinstance(model, keras.Model):
+        raise ValueError(
+            f"model_builder must return a keras.Model; got "
+            f"{type(model).__name__}.")
+    outputs = getattr(model, "outputs", None)
+    width = outputs[0].shape[-1] if outputs else None
+    if width is None or width == meta["n_outputs"]:
+        return
+    binary = meta["n_outputs"] == 1
+    raise ValueError(
+        f"model_builder's network outputs {width} value(s) per sequence; "
+        f"{meta['n_classes']} classes need meta['n_outputs'] = "
+        f"{meta['n_outputs']}: "
+        + ("one sigmoid unit for two classes (a 2-unit softmax is not "
+           "used)." if binary else "a softmax over the classes.")
+        + " Build the last layer with keras.layers.Dense(meta['n_outputs'], "
+        f"activation={'sigmoid' if binary else 'softmax'!r}).")
 
 
 def resolve_architecture(architecture, tokens):

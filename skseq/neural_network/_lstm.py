@@ -467,7 +467,8 @@ default=None
 
     def _build_and_compile(self, keras, meta, state, masked=True,
                            stacked=False):
-        from ._architectures import build_lstm_model, resolve_dropout
+        from ._architectures import (build_lstm_model, check_built_model,
+                                     resolve_dropout)
 
         # NumPy scalars pass the parameter checks (a grid of np.arange) but
         # Keras' layers refuse them ("output_size must be an integer").
@@ -479,28 +480,7 @@ default=None
                       dropout=resolve_dropout(self.dropout, meta["tokens"]))
         if self.model_builder is not None:
             model = self.model_builder({**meta, **params})
-            if not isinstance(model, keras.Model):
-                raise ValueError(
-                    f"model_builder must return a keras.Model; got "
-                    f"{type(model).__name__}."
-                )
-            outputs = getattr(model, "outputs", None)
-            width = outputs[0].shape[-1] if outputs else None
-            if width is not None and width != meta["n_outputs"]:
-                # Keras failed later, in training, with a shape error
-                # (TensorFlow) or trained on (JAX) and predict_proba had
-                # the wrong number of columns.
-                raise ValueError(
-                    f"model_builder's network outputs {width} value(s) per "
-                    f"sequence; {meta['n_classes']} classes need "
-                    f"meta['n_outputs'] = {meta['n_outputs']}: "
-                    + ("one sigmoid unit for two classes (a 2-unit softmax "
-                       "is not used)." if meta["n_outputs"] == 1 else
-                       "a softmax over the classes.")
-                    + " Build the last layer with "
-                    "keras.layers.Dense(meta['n_outputs'], activation="
-                    + ("'sigmoid'" if meta["n_outputs"] == 1 else
-                       "'softmax'") + ").")
+            check_built_model(model, meta, keras)
         else:
             model = build_lstm_model(meta, masked=masked, stacked=stacked,
                                      n_networks=state["n_networks_"],
