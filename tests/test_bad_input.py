@@ -508,3 +508,11 @@ def test_a_model_builder_of_the_wrong_width_is_refused_before_training(
                                          rf"{advice}"):
         clf.fit(X, np.arange(30) % n_classes)
     assert not hasattr(clf, "model_")
+    clf.set_params(model_builder=_not_a_model)
+    with pytest.raises(ValueError, match="must return a keras.Model; got "
+                                         "dict"):
+        clf.fit(X, np.arange(30) % n_classes)
+
+
+def _not_a_model(meta):
+    return {"layers": []}
