@@ -566,26 +566,39 @@ def test_a_hold_out_of_zero_weights_is_not_used_to_stop():
     assert clf.validation_ == "tail" and "val_loss" in clf.history_
 
 
-def test_copies_of_held_out_rows_are_not_trained_on():
+def test_copies_of_a_row_are_held_out_or_trained_on_together():
     # A random over-sampler in front of the classifier repeats rows: every
     # minority row of the stratified hold-out had copies in training.
     from skseq.sampling import SequenceRandomOverSampler
 
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(400, 8, 1))
-    y = np.r_[np.zeros(320, int), np.ones(80, int)]
-    X_over, y_over = SequenceRandomOverSampler(random_state=0).fit_resample(
-        X, y)
-    lengths = np.full(len(X_over), 8)
-    train, val, kind = _holdout.split_validation(
-        "auto", 0.1, X_over, lengths, y_over, 0)
-    assert kind == "stratified" and len(val) == 64
-    held = {X_over[i].tobytes() for i in val}
-    assert not any(X_over[i].tobytes() in held for i in train)
-    # Only the copies left: every other row still trains.
-    copies = sum(X_over[i].tobytes() in held for i in range(len(X_over)))
-    assert len(train) == len(X_over) - copies
-    # Without repeated rows nothing changes.
-    train, val, _ = _holdout.split_validation("auto", 0.1, X, lengths[:400],
-                                              y, 0)
-    assert len(train) + len(val) == 400
+    for n_minority in (80, 81, 7):  # 640, 642 and 640 rows over-sampled
+        X = rng.normal(size=(320 + n_minority, 8, 1))
+        y = np.r_[np.zeros(320, int), np.ones(n_minority, int)]
+        X_over, y_over = SequenceRandomOverSampler(
+            random_state=0).fit_resample(X, y)
+        lengths = np.full(len(X_over), 8)
+        for seed in range(3):
+            train, val, kind = _holdout.split_validation(
+                "auto", 0.1, X_over, lengths, y_over, seed)
+            assert kind == "stratified"
+            # Every row on one side, no held-out row trained on.
+            assert sorted(np.r_[train, val]) == list(range(len(X_over)))
+            trained = {X_over[i].tobytes() for i in train}
+            assert not any(X_over[i].tobytes() in trained for i in val)
+            # Both classes are trained on; about a tenth is held out.
+            assert set(y_over[train]) == {0, 1}
+            assert 0.05 * len(X_over) < len(val) < 0.2 * len(X_over)
+    # Distinct rows: the draw is the one of rows (nothing changes).
+    X, y = rng.normal(size=(400, 8, 1)), np.arange(400) % 2
+    train, val, _ = _holdout.split_validation("auto", 0.1, X,
+                                              np.full(400, 8), y, 0)
+    assert _holdout._copy_groups(X, np.full(400, 8)) is None
+    assert len(val) == 40 and len(train) == 360
+    # The same values at -0.0 and 0.0, and in non-contiguous rows, are one
+    # row; rows equal but for their last step are two.
+    rows = np.zeros((4, 40, 2))
+    rows[1, 0, 0] = -0.0
+    rows[2:, -1, 0] = [1.0, 2.0]
+    prints = _holdout._copy_groups(np.asfortranarray(rows), np.full(4, 40))
+    assert prints[0] == prints[1] and len(set(prints.tolist())) == 3
