@@ -182,7 +182,7 @@ def test_a_class_with_one_sequence_is_trained_on_not_held_out():
     # Singletons do not count towards "more classes than the hold-out has
     # rows": 25 classes of 11 and 35 of one, 310 rows, 31 held out.
     y = np.r_[np.repeat(np.arange(25), 11), np.arange(25, 60)]
-    X = np.zeros((len(y), 6, 1))
+    X = np.random.default_rng(0).normal(size=(len(y), 6, 1))  # distinct
     train, val, kind = _holdout.split_validation(
         "stratified", 0.1, X, np.full(len(y), 6), y, 0)
     assert kind == "stratified" and len(val) == 31
@@ -234,6 +234,16 @@ def test_binary_sequences_are_not_taken_for_windows_by_chance():
     assert _holdout.looks_like_windows(X, np.full(len(X), 20))
     X, _ = make_windows(np.cumsum(rng.normal(size=600)), 10, stride=9)
     assert _holdout.looks_like_windows(X, np.full(len(X), 10))
+    # Windows of rare events at a stride of 5: all-zero windows overlap at
+    # every shift, the others at 5 only (a rule on the smallest shift
+    # missed them); independent sequences of rare events are not windows.
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        events = (rng.random(2000) < 0.05).astype(float)
+        X, _ = make_windows(events, 20, stride=5, target="sign")
+        assert _holdout.looks_like_windows(X, np.full(len(X), 20))
+        X = (rng.random(size=(300, 20, 1)) < 0.05).astype(float)
+        assert not _holdout.looks_like_windows(X, np.full(300, 20))
 
 
 def test_a_splitter_gives_the_hold_out():

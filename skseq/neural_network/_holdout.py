@@ -25,7 +25,7 @@ __all__ = ["looks_like_windows", "split_validation", "n_validation",
 # Fewer validation sequences give too noisy a loss to stop on.
 MIN_VALIDATION = 30
 
-def looks_like_windows(X, lengths, n_pairs=32):
+def looks_like_windows(X, lengths, n_pairs=None):
     """True when consecutive sequences are shifted copies of each other.
 
     Windows cut from one series with a stride shorter than the window share
@@ -39,8 +39,10 @@ def looks_like_windows(X, lengths, n_pairs=32):
         Post-padded sequences.
     lengths : ndarray of shape (n_samples,)
         Real lengths.
-    n_pairs : int, default=32
-        Consecutive pairs inspected, spread over the data.
+    n_pairs : int or None, default=None
+        Consecutive pairs inspected, spread over the data (twice as many
+        pairs of rows far apart); None: 2**14 // n_timesteps, between 32
+        and 256.
 
     Returns
     -------
@@ -60,35 +62,53 @@ def looks_like_windows(X, lengths, n_pairs=32):
     n = len(lengths)
     if n < 3 or X.ndim != 3 or X.shape[1] < 2:
         return False
-    starts = np.unique(np.linspace(0, n - 2, min(n_pairs, n - 1)).astype(int))
-    # Windows share steps at one shift, their stride. Independent sequences
-    # of few values (binary events) also match by chance, a step or two
-    # at the end, at shifts that vary from pair to pair: one shift must
-    # hold for half the pairs.
-    shifts = [_shift(X[i, :lengths[i]], X[i + 1, :lengths[i + 1]])
-              for i in starts]
-    found = [s for s in shifts if s is not None]
-    return bool(found) and \
-        bool(np.bincount(found).max() >= max(2, len(starts) // 2))
+    if n_pairs is None:
+        # Pairs enough for the rates below to hold on short sequences
+        # (chance overlaps are common there), fewer for long ones.
+        n_pairs = int(np.clip(2**14 // X.shape[1], 32, 256))
+    n_pairs = min(n_pairs, n - 1)
+    starts = np.unique(np.linspace(0, n - 2, n_pairs).astype(int))
+    # Windows overlap their neighbour at one shift, their stride, in nearly
+    # every pair. Sequences of few values (0/1 events, plateaus) also
+    # overlap by chance at some shifts (binary ones at the last step in one
+    # pair of two), windows or not: the chance is read off pairs of rows
+    # far apart, which no window shares. Windows where neighbours fail at
+    # most a third as often as such pairs do, at a shift half of them
+    # share.
+    def rates(pairs):
+        counts = {}
+        for i, j in pairs:
+            for shift in _shifts(X[i, :lengths[i]], X[j, :lengths[j]]):
+                counts[shift] = counts.get(shift, 0) + 1
+        return {shift: c / len(pairs) for shift, c in counts.items()}
+
+    neighbours = rates([(i, i + 1) for i in starts])
+    far = rates([(i, (i + n // 2) % n) for i in np.unique(
+        np.linspace(0, n - 1, 2 * n_pairs).astype(int))])
+    return any(rate >= 0.5 and 1 - rate <= (1 - far.get(shift, 0.0)) / 3
+               for shift, rate in neighbours.items())
 
 
-def _shift(a, b):
-    """The smallest shift (1 or more) at which ``b`` starts with the steps
-    that end ``a``, or None."""
+def _shifts(a, b, head=64):
+    """Every shift (1 or more) at which ``b`` starts with the steps that
+    end ``a``: their first ``head`` shared steps compared first, so that
+    long series of few values do not cost a full comparison per shift."""
     if len(a) < 2 or len(b) < 1:
-        return None
-    # Shifts at which b's first step appears in a, then a full check.
+        return []
+    found = []
     for shift in np.flatnonzero(np.all(a[1:] == b[0], axis=1)) + 1:
         overlap = min(len(a) - shift, len(b))
-        if np.array_equal(a[shift:shift + overlap], b[:overlap]):
-            return int(shift)
-    return None
+        if np.array_equal(a[shift:shift + min(overlap, head)],
+                          b[:min(overlap, head)]) and \
+                np.array_equal(a[shift:shift + overlap], b[:overlap]):
+            found.append(int(shift))
+    return found
 
 
 def _shares_steps(a, b):
     """Whether ``b`` starts with steps that end ``a`` (shifted by 1 or more):
     ``a`` and ``b`` are windows of one series that overlap."""
-    return _shift(a, b) is not None
+    return bool(_shifts(a, b))
 
 
 def _purged_tail(X, lengths, n_val):
