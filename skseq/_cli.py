@@ -83,7 +83,8 @@ def _build_parser():
                          help="column ordering the rows within a sequence")
     compare.add_argument("--target", required=True, metavar="COL",
                          help="column with the label of the sequence")
-    compare.add_argument("--features", nargs="+", metavar="COL",
+    compare.add_argument("--features", nargs="+", action="extend",
+                         metavar="COL",
                          help="feature columns (default: all other columns)")
     common(compare)
     return parser

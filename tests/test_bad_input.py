@@ -516,3 +516,49 @@ def test_a_model_builder_of_the_wrong_width_is_refused_before_training(
 
 def _not_a_model(meta):
     return {"layers": []}
+
+
+def _sequential_of_one_unit(meta):
+    import keras
+
+    return keras.Sequential([keras.layers.LSTM(4),
+                             keras.layers.Dense(1, activation="sigmoid")])
+
+
+def _subclassed_of_one_unit(meta):
+    import keras
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.lstm = keras.layers.LSTM(4)
+            self.head = keras.layers.Dense(1, activation="sigmoid")
+
+        def call(self, x):
+            return self.head(self.lstm(x))
+
+    return Net()
+
+
+def _two_outputs(meta):
+    import keras
+
+    inputs = keras.Input((None, meta["n_features"]))
+    hidden = keras.layers.LSTM(4)(inputs)
+    return keras.Model(inputs, [keras.layers.Dense(3, activation="softmax")(
+        hidden), keras.layers.Dense(1)(hidden)])
+
+
+@pytest.mark.parametrize("builder, match", [
+    (_sequential_of_one_unit, r"outputs 1 value\(s\)"),
+    (_subclassed_of_one_unit, r"outputs 1 value\(s\)"),
+    (_two_outputs, "has 2 outputs; it needs one"),
+])
+def test_unbuilt_subclassed_and_multi_output_builders_are_checked(builder,
+                                                                  match):
+    # Without outputs to read (a Sequential without Input, a subclassed
+    # model) the width check was skipped: Keras failed in training.
+    rng = np.random.default_rng(0)
+    clf = LSTMClassifier(model_builder=builder, epochs=2, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(rng.normal(size=(30, 6, 2)), np.arange(30) % 3)

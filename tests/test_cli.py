@@ -153,6 +153,10 @@ def test_options_are_refused_before_the_data_are_read(tmp_path, capsys):
     missing = str(tmp_path / "missing.csv")
     for extra, message in ((["--cv", "1"], "--cv must be at least 2"),
                            (["--features", "x", "z", "x"],
+                            "--features names 'x' more than once"),
+                           # Given twice, the second list replaced the
+                           # first; now they add up.
+                           (["--features", "x", "--features", "x"],
                             "--features names 'x' more than once")):
         assert main(["compare", "--csv", missing, *ARGS, *extra]) == 2
         assert message in capsys.readouterr().err

@@ -525,7 +525,9 @@ def test_compare_baselines_keeps_time_ordered_folds_in_order():
 
     purged = PurgedTimeSeriesSplit(n_splits=3, window=10)
     # The same folds as a list (they were shuffled).
-    for cv in (purged, TimeSeriesSplit(n_splits=3), list(purged.split(y))):
+    as_lists = [(list(a), list(b)) for a, b in purged.split(y)]
+    for cv in (purged, TimeSeriesSplit(n_splits=3), list(purged.split(y)),
+               as_lists):
         assert in_order(_fold_splits(cv, y, None, "auto", 0)) == [True] * 3
         assert not any(in_order(_fold_splits(cv, y, None, True, 0)))
     folds = StratifiedKFold(3)

@@ -101,6 +101,15 @@ def test_from_multiindex_matches_a_selection_per_instance_at_scale():
         np.testing.assert_array_equal(a, b)
 
 
+def test_from_multiindex_sorts_time_points_of_mixed_types_per_instance():
+    # One sort over all time points failed where instances use time points
+    # of types that do not compare ('<' between str and int).
+    index = pd.MultiIndex.from_tuples([("a", 1), ("a", 0), ("b", "y"),
+                                       ("b", "x")])
+    back = from_multiindex(pd.DataFrame({"v": [1.0, 2, 3, 4]}, index=index))
+    np.testing.assert_array_equal(back, [[[2.0], [1.0]], [[4.0], [3.0]]])
+
+
 def test_multiindex_equal_lengths_give_array():
     X = np.random.default_rng(1).normal(size=(3, 4, 2))
     np.testing.assert_array_equal(from_multiindex(to_multiindex(X)), X)

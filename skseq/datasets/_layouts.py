@@ -268,8 +268,19 @@ def from_multiindex(df, *, ragged=False):
     # each: one stable sort by time, then one by instance (a selection per
     # instance took time quadratic in their number).
     codes, _ = pd.factorize(df.index.get_level_values(0))
-    order = np.argsort(df.index.get_level_values(1), kind="stable")
-    order = order[np.argsort(codes[order], kind="stable")]
+    times = df.index.get_level_values(1)
+    by_instance = np.argsort(codes, kind="stable")
+    try:
+        order = np.argsort(times, kind="stable")
+        order = order[np.argsort(codes[order], kind="stable")]
+    except TypeError:
+        # Time points of types that do not compare with each other
+        # (instances indexed by numbers, others by names): sorted within
+        # each instance only, as they are compared there.
+        cuts = np.cumsum(np.bincount(codes))[:-1]
+        order = np.concatenate([
+            rows[np.argsort(times[rows], kind="stable")]
+            for rows in np.split(by_instance, cuts)])
     values = df.to_numpy(dtype=np.float64)[order]
     sequences = np.split(values, np.cumsum(np.bincount(codes))[:-1])
     return _stack_or_list(sequences, ragged)

@@ -149,8 +149,8 @@ def _fold_splits(cv, y, groups, shuffle, random_state):
         # every training row coming before its test rows.
         shuffle = not (
             isinstance(splitter, (TimeSeriesSplit, _BasePurgedSplit))
-            or all(len(train) and len(test) and train.max() < test.min()
-                   for train, test in splits))
+            or all(len(train) and len(test)
+                   and np.max(train) < np.min(test) for train, test in splits))
     if shuffle:
         rng = check_random_state(random_state)
         splits = [(rng.permutation(train), test) for train, test in splits]

@@ -30,6 +30,7 @@ real when any of its steps is real
 """
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from ._layers import (MaskedDownsample1D, MaskedGlobalPooling1D,
@@ -53,6 +54,33 @@ RENORM_CLIPPING = {"rmax": 3.0, "rmin": 1.0 / 3.0, "dmax": 5.0}
 MEMBER_SEED_STRIDE = 1000
 
 
+def _output_width(model, meta):
+    """The last axis of the model's one output, or None where it cannot be
+    told without training. Several outputs are refused."""
+    try:
+        outputs = model.outputs  # a Sequential without Input has none yet
+    except (AttributeError, ValueError):
+        outputs = None
+    if outputs is not None and len(outputs) != 1:
+        raise ValueError(
+            f"model_builder's network has {len(outputs)} outputs; it needs "
+            "one: the class probabilities, meta['n_outputs'] per sequence.")
+    if outputs:
+        return outputs[0].shape[-1]
+    shape = (1, 2) if meta["tokens"] else (1, 2, meta["n_features"])
+    try:
+        return model.compute_output_shape(shape)[-1]
+    except Exception:  # noqa: BLE001 - subclassed models need not have it
+        pass
+    try:
+        # Building it is what training would do first; one tiny batch.
+        out = model(np.zeros(shape, np.int32 if meta["tokens"]
+                             else np.float32))
+    except Exception:  # noqa: BLE001 - training will say what is wrong
+        return None
+    return out.shape[-1] if hasattr(out, "shape") else None
+
+
 def check_built_model(model, meta, keras):
     """Refuse what a ``model_builder`` returned, before training, where it
     cannot be this classifier's network: not a Keras model, or an output
@@ -63,8 +91,7 @@ def check_built_model(model, meta, keras):
         raise ValueError(
             f"model_builder must return a keras.Model; got "
             f"{type(model).__name__}.")
-    outputs = getattr(model, "outputs", None)
-    width = outputs[0].shape[-1] if outputs else None
+    width = _output_width(model, meta)
     if width is None or width == meta["n_outputs"]:
         return
     binary = meta["n_outputs"] == 1

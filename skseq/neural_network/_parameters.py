@@ -100,7 +100,11 @@ def has_own_schedule(opt):
     which sets the rate, cannot run beside it."""
     if isinstance(opt, (str, type)):
         return False
-    return not isinstance(opt.get_config().get("learning_rate"), Real)
+    with warnings.catch_warnings():
+        # Keras warns that a lambda rate serialises unsafely: nothing is
+        # serialised here (check_optimizer already said what it had to).
+        warnings.simplefilter("ignore")
+        return not isinstance(opt.get_config().get("learning_rate"), Real)
 
 
 def make_optimizer(opt, learning_rate, keras):

@@ -324,6 +324,8 @@ def save(estimator, path):
     >>> np.allclose(load(path).transform(X), scaler.transform(X))
     True
     """
+    if not os.fspath(path):
+        raise ValueError("save() needs a file name; got an empty path.")
     folder = os.path.dirname(os.path.abspath(os.fspath(path)))
     if not os.path.isdir(folder):
         raise FileNotFoundError(
@@ -441,8 +443,27 @@ def load(path):
             raise ValueError(
                 f"{os.fspath(path)!r} has no arrays.npz (the fitted arrays): "
                 "the file is incomplete. Save the estimator again.")
-        with np.load(io.BytesIO(archive.read("arrays.npz")),
-                     allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
+        try:
+            with np.load(io.BytesIO(archive.read("arrays.npz")),
+                         allow_pickle=False) as npz:
+                arrays = {key: npz[key] for key in npz.files}
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            # NumPy's own message for bytes it cannot read suggests loading
+            # them with pickle: not for a file of unknown origin.
+            raise ValueError(
+                f"{os.fspath(path)!r}: its arrays.npz cannot be read "
+                f"({type(exc).__name__}); the file is damaged. Save the "
+                "estimator again.") from None
+        if not isinstance(document.get("estimator"), dict):
+            raise ValueError(
+                f"{os.fspath(path)!r} holds no estimator entry; the file is "
+                "damaged. Save the estimator again.")
         with tempfile.TemporaryDirectory() as tmp:
-            return _Reader(archive, arrays, tmp).decode(document["estimator"])
+            try:
+                return _Reader(archive, arrays, tmp).decode(
+                    document["estimator"])
+            except (KeyError, TypeError, IndexError) as exc:
+                raise ValueError(
+                    f"{os.fspath(path)!r}: an entry of estimator.json is "
+                    f"malformed ({type(exc).__name__}: {exc}); the file is "
+                    "damaged. Save the estimator again.") from None
