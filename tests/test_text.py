@@ -301,3 +301,51 @@ def test_a_vocabulary_size_below_the_training_ids_says_what_it_drops():
         warnings.filterwarnings("ignore", module="keras.*|tensorflow.*")
         for size in (None, 12, 50):
             LSTMClassifier(vocabulary_size=size, **params).fit(X, y)
+
+
+def test_token_ids_beyond_int32_are_not_wrapped_around():
+    # The cast to int32 read 2**32 + 7 as id 7 and 2**31 as a negative id
+    # (an error under TensorFlow, NaN probabilities under JAX).
+    rng = np.random.default_rng(0)
+    X = rng.integers(1, 20, size=(40, 10))
+    y = (X[:, 0] > 10).astype(int)
+    clf = LSTMClassifier(architecture="lstm", units=4, epochs=2,
+                         random_state=0).fit(X, y)
+    padded, as_seven = X.copy(), X.copy()
+    padded[:, 0], as_seven[:, 0] = 0, 7
+    for big in (2**31, 2**32 + 7):
+        beyond = X.copy()
+        beyond[:, 0] = big
+        proba = clf.predict_proba(beyond)
+        assert np.all(np.isfinite(proba))
+        # Unseen ids are padding, as the docstring says.
+        np.testing.assert_allclose(proba, clf.predict_proba(padded),
+                                   atol=1e-6)
+    hashed = X.astype(np.int64) * 2**32 + X
+    with pytest.raises(ValueError, match="token ids of 2\\*\\*31 or more"):
+        LSTMClassifier(architecture="lstm", units=4, epochs=2).fit(hashed, y)
+
+
+def test_token_lists_are_tokens_whatever_sequence_comes_first():
+    # np.asarray([]) is float64: an empty first sequence made the list
+    # numeric, and fit refused it ("Sequence X[0] is empty").
+    from skseq.neural_network._fit_inputs import looks_like_tokens
+
+    assert looks_like_tokens([[], [3, 4], [5, 6, 7]])
+    assert looks_like_tokens([[3, 4], [], [5, 6, 7]])
+    assert not looks_like_tokens([[], [0.5, 1.5]])
+    clf = LSTMClassifier(architecture="lstm", units=4, epochs=1,
+                         random_state=0)
+    assert clf.fit([[], [3, 4], [5, 6, 7]] * 10, [0, 1, 1] * 10).tokens_
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"min_length": 5, "max_length": 20}, r"n_cues=\(3, 8\) must be"),
+    ({"min_length": 30, "max_length": 20}, "1 <= min_length <= max_length"),
+    ({"cue_agreement": 1.5}, "is a probability"),
+])
+def test_make_token_reviews_checks_its_arguments_first(kwargs, message):
+    from skseq.datasets import make_token_reviews
+
+    with pytest.raises(ValueError, match=message):
+        make_token_reviews(30, random_state=0, **kwargs)

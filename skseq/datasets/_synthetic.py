@@ -122,6 +122,21 @@ def make_token_reviews(n_samples=2000, *, min_length=80, max_length=600,
         raise ValueError(
             f"vocabulary_size={vocabulary_size} leaves no neutral tokens next "
             f"to {n_sentiment_tokens} sentiment tokens; raise it.")
+    # Checked before drawing: numpy's own errors named none of these.
+    if not 1 <= min_length <= max_length:
+        raise ValueError(
+            f"min_length={min_length} and max_length={max_length} need "
+            "1 <= min_length <= max_length.")
+    if len(n_cues) != 2 or not 0 <= n_cues[0] <= n_cues[1] <= min_length:
+        raise ValueError(
+            f"n_cues={tuple(n_cues)} must be (low, high) with 0 <= low <= "
+            f"high <= min_length={min_length}: a review of min_length "
+            "tokens holds at most that many cues. Lower n_cues or raise "
+            "min_length.")
+    if not 0.0 <= cue_agreement <= 1.0:
+        raise ValueError(
+            f"cue_agreement={cue_agreement} is a probability; pass a value "
+            "between 0 and 1.")
     half = n_sentiment_tokens // 2
     # Neutral ids after the lexicon; Zipf-like frequencies, as in text.
     neutral_p = 1.0 / np.arange(1, n_neutral + 1)

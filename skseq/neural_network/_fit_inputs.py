@@ -66,7 +66,9 @@ def model_input(X_padded, lengths, tokens, scaler):
 def looks_like_tokens(X):
     """True for 2-D integer arrays or lists of 1-D integer sequences."""
     if isinstance(X, (list, tuple)):
-        first = np.asarray(X[0]) if len(X) else np.empty(0)
+        # The first non-empty sequence: an empty one reads as float64
+        # (np.asarray([])), and the same ids in another order were numeric.
+        first = next((a for a in map(np.asarray, X) if a.size), np.empty(0))
         return first.ndim == 1 and first.dtype.kind in "iu"
     X = np.asarray(X)
     return X.ndim == 2 and X.dtype.kind in "iu"
@@ -219,6 +221,14 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         # One pass for the largest id, read by the inferred size and the
         # warning; ids beyond a set size only then need clipping.
         largest = int(X_padded.max()) if X_padded.size else 0
+        if largest == np.iinfo(np.int32).max and not est.vocabulary_size:
+            raise ValueError(
+                "X holds token ids of 2**31 or more (hashed ids?): the "
+                "embedding would need a row per id up to the largest. Map "
+                "them to a vocabulary first, e.g. ids = np.unique(X, "
+                "return_inverse=True)[1].reshape(X.shape) + 1 (0 stays "
+                "padding if X's padding is its smallest id), or pass "
+                "vocabulary_size to read larger ids as padding.")
         state["vocabulary_size_"] = int(
             est.vocabulary_size or max(largest + 1, 2))
         if largest >= state["vocabulary_size_"]:

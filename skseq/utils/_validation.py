@@ -321,6 +321,12 @@ def _check_token_values(arr, input_name):
             " is read as token ids; pass input_type='numeric' if these are "
             "numeric values, not token ids."
         )
+    largest = np.iinfo(np.int32).max
+    if arr.size and arr.max() > largest:
+        # Beyond int32 the cast wrapped them around (2**32 + 7 read as 7,
+        # 2**31 as a negative id): kept beyond any vocabulary instead, read
+        # as padding like every unseen id (fit refuses them).
+        arr = np.minimum(arr, largest)
     return arr.astype(np.int32, copy=False)
 
 
