@@ -562,3 +562,18 @@ def test_unbuilt_subclassed_and_multi_output_builders_are_checked(builder,
     clf = LSTMClassifier(model_builder=builder, epochs=2, random_state=0)
     with pytest.raises(ValueError, match=match):
         clf.fit(rng.normal(size=(30, 6, 2)), np.arange(30) % 3)
+
+
+def test_float64_values_that_float32_cannot_tell_apart_warn():
+    # 1e8 + N(0, 1) became one float32 constant before scaling, silently.
+    rng = np.random.default_rng(0)
+    signal = rng.normal(size=(40, 8, 1))
+    y = (signal[:, :, 0].mean(axis=1) > 0).astype(int)
+    params = dict(architecture="lstm", units=4, epochs=1, random_state=0)
+    for X in (1e8 + signal, list(1e8 + signal)):
+        with pytest.warns(UserWarning, match="far from zero for its spread"):
+            LSTMClassifier(**params).fit(X, y)
+    # Sensor values in Pa (101325 +- 50) keep their resolution in float32.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        LSTMClassifier(**params).fit(101325.0 + 50 * signal, y)

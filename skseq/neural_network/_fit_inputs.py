@@ -63,6 +63,42 @@ def model_input(X_padded, lengths, tokens, scaler):
     return X_padded
 
 
+def _warn_if_float32_loses_the_signal(X, mask_value, max_rows=256):
+    """Warn where float64 values are so far from zero, for their spread,
+    that float32 (what the network computes in, and what X is cast to
+    before scaling) keeps few distinct values of them: 1e8 + N(0, 1)
+    became one constant, silently."""
+    if isinstance(X, (list, tuple)):
+        rows = [np.asarray(x) for x in X[:max_rows]]
+        if not rows or any(r.dtype != np.float64 for r in rows):
+            return
+        steps = np.concatenate([r.reshape(len(r), -1) for r in rows])
+    else:
+        arr = X if isinstance(X, np.ndarray) else None
+        if arr is None or arr.dtype != np.float64 or arr.ndim not in (2, 3):
+            return
+        sample = arr[spread_indices(len(arr), max_rows)]
+        steps = sample.reshape(-1, 1 if arr.ndim == 2 else arr.shape[2])
+    steps = steps[np.all(np.isfinite(steps), axis=1)]
+    if mask_value is not None:
+        steps = steps[np.any(steps != mask_value, axis=1)]
+    if len(steps) < 2:
+        return
+    center, spread = np.median(steps, axis=0), steps.std(axis=0)
+    lost = (spread > 0) & (np.spacing(np.abs(center).astype(np.float32))
+                           > 1e-3 * spread)
+    if lost.any():
+        f = int(np.argmax(lost))
+        warnings.warn(
+            f"Feature {f} of X is far from zero for its spread (about "
+            f"{center[f]:.6g} +- {spread[f]:.3g}): in float32, which the "
+            "network computes in and X is cast to before scaling, its "
+            f"values are {float(np.spacing(np.float32(abs(center[f])))):.3g}"
+            " apart, so the signal is lost. Subtract an offset in float64 "
+            "first, e.g. X - np.median(X, axis=(0, 1)).", UserWarning,
+            stacklevel=5)
+
+
 def looks_like_tokens(X):
     """True for 2-D integer arrays or lists of 1-D integer sequences."""
     if isinstance(X, (list, tuple)):
@@ -194,6 +230,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         # aeon/sktime hold series channels-first: (n, 1, 150) would
         # train silently as one step of 150 features.
         warn_if_channels_first(X, stacklevel=4)
+        _warn_if_float32_loses_the_signal(X, mask_value)
     if disk is None:
         X_padded, lengths = check_sequences(
             X, tokens=tokens, mask_value=mask_value, pad_value=0.0,
