@@ -219,3 +219,21 @@ def test_memmap_fit_and_predict_never_hold_the_array_in_memory(tmp_path):
     # ... with at most half the array's size in memory at any time (78 MB
     # of 305 MB measured: one buffer of batches, one chunk being scanned).
     assert result["peak"] - result["base"] < array_mb / 2, result
+
+
+def test_a_list_of_one_column_disk_arrays_is_refused_not_read_as_rows(
+        tmp_path):
+    # One sequence per .npy file, opened as memmaps: read as blocks of
+    # rows, predict answered one row per step, silently.
+    rng = np.random.default_rng(0)
+    sequences = [rng.normal(size=(n, 1)) for n in (5, 7, 6)]
+    maps = []
+    for i, seq in enumerate(sequences):
+        np.save(tmp_path / f"s{i}.npy", seq)
+        maps.append(np.load(tmp_path / f"s{i}.npy", mmap_mode="r"))
+    X = [rng.normal(size=(n, 1)) for n in rng.integers(4, 8, 30)]
+    clf = LSTMClassifier(architecture="lstm", units=4, epochs=1,
+                         random_state=0).fit(X, np.arange(30) % 2)
+    with pytest.raises(ValueError, match="some have one column"):
+        clf.predict_proba(maps)
+    assert clf.predict_proba([np.asarray(m) for m in maps]).shape == (3, 2)

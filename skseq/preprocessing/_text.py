@@ -118,8 +118,9 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     -----
     A text without any known word (an empty string, punctuation only, or
     only unknown words with ``handle_unknown='ignore'``) becomes the single
-    id 1, never an all-padding row: a sequence with no step at all cannot
-    go through a masked LSTM, and ``LSTMClassifier`` rejects it.
+    id 1, never an all-padding row: a sequence with no step at all gives a
+    masked LSTM nothing to read (``LSTMClassifier`` accepts such token rows
+    among others, and predicts them from the network's state alone).
 
     Examples
     --------

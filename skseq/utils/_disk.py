@@ -51,6 +51,18 @@ def as_disk_sequences(X, mask_value=0.0, input_name="X"):
     """
     if isinstance(X, (list, tuple)) and X and all(
             _is_disk_array(block) for block in X):
+        if any(len(block.shape) == 2 and block.shape[1] == 1
+               for block in X):
+            # Read as blocks of rows these are sequences of one step each:
+            # predict answered one row per step of what were single
+            # sequences (np.load(..., mmap_mode='r') of one per file).
+            raise ValueError(
+                f"{input_name} is a list of disk arrays, read as blocks of "
+                "rows (n_i, n_timesteps[, n_features]), and some have one "
+                "column: rows of one step each. If each array is one "
+                "sequence (n_timesteps_i, 1), load them into memory "
+                "(a list of np.asarray(a)); if they are rows, reshape "
+                "them to (n_i, n_timesteps).")
         return DiskSequences(list(X), mask_value, input_name)
     if _is_disk_array(X):
         return DiskSequences([X], mask_value, input_name)
