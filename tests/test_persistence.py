@@ -309,6 +309,14 @@ def test_a_splitter_as_validation_is_named_in_the_warning(tmp_path):
     assert load(tmp_path / "v.skseq").validation == "auto"
 
 
+def _empty_npz():
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(buffer)
+    return buffer.getvalue()
+
+
 def test_paths_and_damaged_files_get_clear_errors(tmp_path):
     scaler = SequenceScaler().fit(np.ones((2, 3, 1)))
     with pytest.raises(FileNotFoundError, match="no directory .*nodir"):
@@ -331,7 +339,7 @@ def test_paths_and_damaged_files_get_clear_errors(tmp_path):
                            "arrays.npz": b"not an npz at all"},
             "no_estimator": {"estimator.json": json.dumps(
                 {"format": "skseq.estimator", "format_version": 1}),
-                "arrays.npz": b""}}.items():
+                "arrays.npz": _empty_npz()}}.items():
         damaged = tmp_path / f"{name}.skseq"
         with zipfile.ZipFile(damaged, "w") as archive:
             for member, data in members.items():

@@ -321,8 +321,12 @@ def test_token_ids_beyond_int32_are_not_wrapped_around():
         # Unseen ids are padding, as the docstring says.
         np.testing.assert_allclose(proba, clf.predict_proba(padded),
                                    atol=1e-6)
+        # Float ids too (float32 rounds 2**31 - 1 up to 2**31).
+        np.testing.assert_allclose(
+            clf.predict_proba(beyond.astype(np.float32)),
+            clf.predict_proba(padded), atol=1e-6)
     hashed = X.astype(np.int64) * 2**32 + X
-    with pytest.raises(ValueError, match="token ids of 2\\*\\*31 or more"):
+    with pytest.raises(ValueError, match=r"token ids of 2\*\*31 - 1 or"):
         LSTMClassifier(architecture="lstm", units=4, epochs=2).fit(hashed, y)
 
 

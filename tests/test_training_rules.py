@@ -612,3 +612,30 @@ def test_copies_of_a_row_are_held_out_or_trained_on_together():
     rows[2:, -1, 0] = [1.0, 2.0]
     prints = _holdout._copy_groups(np.asfortranarray(rows), np.full(4, 40))
     assert prints[0] == prints[1] and len(set(prints.tolist())) == 3
+
+
+def test_rows_of_few_values_keep_a_hold_out_of_the_asked_size():
+    # Repeated rows that are data (rare events: one all-zero row for most
+    # of the set) are not over-sampler copies: a hold-out drawn over
+    # distinct rows held out 7 to 207 of 300 rows, or none.
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        X = (rng.random((300, 20, 1)) < 0.02).astype(float)
+        y = rng.integers(0, 2, 300)
+        train, val, kind = _holdout.split_validation(
+            "auto", 0.1, X, np.full(300, 20), y, seed)
+        assert kind == "stratified" and len(val) == 30
+        assert len(train) == 270
+    X = np.random.default_rng(1).integers(0, 2, (1000, 3, 1)).astype(float)
+    train, val, kind = _holdout.split_validation(
+        "auto", 0.1, X, np.full(1000, 3), np.arange(1000) % 3, 0)
+    assert kind == "stratified" and len(val) == 100
+
+
+def test_long_independent_rare_event_sequences_are_not_windows():
+    # A few steps' overlap of two mostly-zero rows matches for neighbours
+    # and far pairs alike: such shifts say nothing (all were "windows").
+    for seed in range(3):
+        X = (np.random.default_rng(seed).random((300, 2000, 1))
+             < 0.002).astype(np.float32)
+        assert not _holdout.looks_like_windows(X, np.full(300, 2000))

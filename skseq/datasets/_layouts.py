@@ -269,7 +269,6 @@ def from_multiindex(df, *, ragged=False):
     # instance took time quadratic in their number).
     codes, _ = pd.factorize(df.index.get_level_values(0))
     times = df.index.get_level_values(1)
-    by_instance = np.argsort(codes, kind="stable")
     try:
         order = np.argsort(times, kind="stable")
         order = order[np.argsort(codes[order], kind="stable")]
@@ -278,6 +277,7 @@ def from_multiindex(df, *, ragged=False):
         # (instances indexed by numbers, others by names): sorted within
         # each instance only, as they are compared there.
         cuts = np.cumsum(np.bincount(codes))[:-1]
+        by_instance = np.argsort(codes, kind="stable")
         order = np.concatenate([
             rows[np.argsort(times[rows], kind="stable")]
             for rows in np.split(by_instance, cuts)])

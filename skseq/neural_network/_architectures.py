@@ -67,7 +67,10 @@ def _output_width(model, meta):
             "one: the class probabilities, meta['n_outputs'] per sequence.")
     if outputs:
         return outputs[0].shape[-1]
-    shape = (1, 2) if meta["tokens"] else (1, 2, meta["n_features"])
+    # The longest training length: a network whose weights depend on the
+    # length (Flatten, Dense over time) is built as training would build it.
+    steps = meta.get("n_timesteps") or 2
+    shape = (1, steps) if meta["tokens"] else (1, steps, meta["n_features"])
     try:
         return model.compute_output_shape(shape)[-1]
     except Exception:  # noqa: BLE001 - subclassed models need not have it

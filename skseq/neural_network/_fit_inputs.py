@@ -63,40 +63,47 @@ def model_input(X_padded, lengths, tokens, scaler):
     return X_padded
 
 
-def _warn_if_float32_loses_the_signal(X, mask_value, max_rows=256):
+def _warn_if_float32_loses_the_signal(X, mask_value, max_rows=256,
+                                      max_values=100_000):
     """Warn where float64 values are so far from zero, for their spread,
     that float32 (what the network computes in, and what X is cast to
-    before scaling) keeps few distinct values of them: 1e8 + N(0, 1)
-    became one constant, silently."""
-    if isinstance(X, (list, tuple)):
-        rows = [np.asarray(x) for x in X[:max_rows]]
-        if not rows or any(r.dtype != np.float64 for r in rows):
-            return
-        steps = np.concatenate([r.reshape(len(r), -1) for r in rows])
-    else:
-        arr = X if isinstance(X, np.ndarray) else None
-        if arr is None or arr.dtype != np.float64 or arr.ndim not in (2, 3):
-            return
-        sample = arr[spread_indices(len(arr), max_rows)]
-        steps = sample.reshape(-1, 1 if arr.ndim == 2 else arr.shape[2])
+    before scaling) merges most of their distinct values: 1e8 + N(0, 1)
+    became one constant, silently. Input that validation will refuse is
+    left to it."""
+    try:
+        if isinstance(X, (list, tuple)):
+            rows = [np.asarray(x) for x in X[:max_rows]]
+            if not rows or any(r.dtype != np.float64 or r.ndim not in (1, 2)
+                               for r in rows):
+                return
+            steps = np.concatenate([r.reshape(len(r), -1) for r in rows])
+        else:
+            arr = X if isinstance(X, np.ndarray) else None
+            if arr is None or arr.dtype != np.float64 or \
+                    arr.ndim not in (2, 3):
+                return
+            sample = arr[spread_indices(len(arr), max_rows)]
+            steps = sample.reshape(-1, 1 if arr.ndim == 2 else arr.shape[2])
+    except ValueError:  # ragged features, empty rows: validation says it
+        return
     steps = steps[np.all(np.isfinite(steps), axis=1)]
     if mask_value is not None:
         steps = steps[np.any(steps != mask_value, axis=1)]
-    if len(steps) < 2:
-        return
-    center, spread = np.median(steps, axis=0), steps.std(axis=0)
-    lost = (spread > 0) & (np.spacing(np.abs(center).astype(np.float32))
-                           > 1e-3 * spread)
-    if lost.any():
-        f = int(np.argmax(lost))
-        warnings.warn(
-            f"Feature {f} of X is far from zero for its spread (about "
-            f"{center[f]:.6g} +- {spread[f]:.3g}): in float32, which the "
-            "network computes in and X is cast to before scaling, its "
-            f"values are {float(np.spacing(np.float32(abs(center[f])))):.3g}"
-            " apart, so the signal is lost. Subtract an offset in float64 "
-            "first, e.g. X - np.median(X, axis=(0, 1)).", UserWarning,
-            stacklevel=5)
+    for f in range(steps.shape[1] if steps.ndim == 2 else 0):
+        values = np.unique(steps[:max_values, f])
+        if len(values) < 20:
+            continue  # few levels (codes, events): compared exactly below
+        kept = len(np.unique(values.astype(np.float32)))
+        if kept < len(values) / 2:
+            warnings.warn(
+                f"Feature {f} of X is far from zero for its spread (about "
+                f"{np.median(values):.6g} +- {np.std(values):.3g}): float32, "
+                "which the network computes in and X is cast to before "
+                f"scaling, keeps {kept} of {len(values)} distinct values "
+                "seen, so the signal is lost. Subtract an offset in float64 "
+                "first, e.g. X - np.median(X, axis=(0, 1)).", UserWarning,
+                stacklevel=5)
+            return
 
 
 def looks_like_tokens(X):
@@ -260,7 +267,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         largest = int(X_padded.max()) if X_padded.size else 0
         if largest == np.iinfo(np.int32).max and not est.vocabulary_size:
             raise ValueError(
-                "X holds token ids of 2**31 or more (hashed ids?): the "
+                "X holds token ids of 2**31 - 1 or more (hashed ids?): the "
                 "embedding would need a row per id up to the largest. Map "
                 "them to a vocabulary first, e.g. ids = np.unique(X, "
                 "return_inverse=True)[1].reshape(X.shape) + 1 (0 stays "

@@ -74,7 +74,7 @@ def looks_like_windows(X, lengths, n_pairs=None):
     # pair of two), windows or not: the chance is read off pairs of rows
     # far apart, which no window shares. Windows where neighbours fail at
     # most a third as often as such pairs do, at a shift half of them
-    # share.
+    # share and a quarter of far pairs at least fail.
     def rates(pairs):
         counts = {}
         for i, j in pairs:
@@ -85,30 +85,37 @@ def looks_like_windows(X, lengths, n_pairs=None):
     neighbours = rates([(i, i + 1) for i in starts])
     far = rates([(i, (i + n // 2) % n) for i in np.unique(
         np.linspace(0, n - 1, 2 * n_pairs).astype(int))])
-    return any(rate >= 0.5 and 1 - rate <= (1 - far.get(shift, 0.0)) / 3
+    # Far pairs that nearly all overlap (long runs of one value: rare
+    # events, a few steps' overlap) say nothing: such shifts are skipped.
+    return any(rate >= 0.5 and far.get(shift, 0.0) <= 0.75
+               and 1 - rate <= (1 - far.get(shift, 0.0)) / 3
                for shift, rate in neighbours.items())
 
 
-def _shifts(a, b, head=64):
-    """Every shift (1 or more) at which ``b`` starts with the steps that
-    end ``a``: their first ``head`` shared steps compared first, so that
-    long series of few values do not cost a full comparison per shift."""
+def _shifts(a, b, head=64, first_only=False, most=128):
+    """The shifts (1 or more) at which ``b`` starts with the steps that end
+    ``a``, among the ``most`` smallest candidates: their first ``head``
+    shared steps compared first, so that long series of few values do not
+    cost a full comparison per shift (a pair of all-zero rows of 100,000
+    steps took 1.7 s)."""
     if len(a) < 2 or len(b) < 1:
         return []
     found = []
-    for shift in np.flatnonzero(np.all(a[1:] == b[0], axis=1)) + 1:
+    for shift in (np.flatnonzero(np.all(a[1:] == b[0], axis=1)) + 1)[:most]:
         overlap = min(len(a) - shift, len(b))
         if np.array_equal(a[shift:shift + min(overlap, head)],
                           b[:min(overlap, head)]) and \
                 np.array_equal(a[shift:shift + overlap], b[:overlap]):
             found.append(int(shift))
+            if first_only:
+                break
     return found
 
 
 def _shares_steps(a, b):
     """Whether ``b`` starts with steps that end ``a`` (shifted by 1 or more):
     ``a`` and ``b`` are windows of one series that overlap."""
-    return bool(_shifts(a, b))
+    return bool(_shifts(a, b, first_only=True, most=None))
 
 
 def _purged_tail(X, lengths, n_val):
@@ -202,23 +209,27 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
         train, val = _purged_tail(X, lengths, n_val)
         return train, val, "tail"
     groups = _copy_groups(X, lengths)
-    if groups is None:
-        split = _stratified(y_encoded, n_val, random_state)
-        if split is None:
-            return everything, nothing, "none"
-        return split[0], split[1], "stratified"
-    # Repeated rows (a random over-sampler's copies) are held out or
-    # trained on together: split the distinct rows, stratified by their
-    # label, about as many rows held out.
-    firsts, of_row = np.unique(groups, return_index=True, return_inverse=True)[1:]
-    share = n_val / n
-    split = _stratified(y_encoded[firsts], max(1, round(share * len(firsts))),
-                        random_state)
+    if groups is not None:
+        # Repeated rows (a random over-sampler's copies) are held out or
+        # trained on together: the distinct rows are split, stratified by
+        # their label. Where that cannot hold out about n_val rows (a few
+        # distinct rows, one of them most of the data: 0/1 events), the
+        # rows are split one by one, as for distinct rows.
+        firsts, of_row = np.unique(groups, return_index=True,
+                                   return_inverse=True)[1:]
+        split = _stratified(y_encoded[firsts],
+                            max(1, round(n_val / n * len(firsts))),
+                            random_state)
+        if split is not None:
+            held = np.zeros(len(firsts), bool)
+            held[split[1]] = True
+            val = everything[held[of_row]]
+            if max(MIN_VALIDATION, n_val // 2) <= len(val) <= 2 * n_val:
+                return everything[~held[of_row]], val, "stratified"
+    split = _stratified(y_encoded, n_val, random_state)
     if split is None:
         return everything, nothing, "none"
-    held = np.zeros(len(firsts), bool)
-    held[split[1]] = True
-    return everything[~held[of_row]], everything[held[of_row]], "stratified"
+    return split[0], split[1], "stratified"
 
 
 def _stratified(y_encoded, n_val, random_state):
@@ -250,7 +261,7 @@ def _stratified(y_encoded, n_val, random_state):
     return np.sort(train), np.sort(val)
 
 
-def _copy_groups(X, lengths, chunk=1024):
+def _copy_groups(X, lengths, chunk_bytes=2**22):
     """A 64-bit fingerprint per row where some rows repeat, else None.
 
     A random over-sampler in front of the classifier (imbalanced-learn's
@@ -264,22 +275,26 @@ def _copy_groups(X, lengths, chunk=1024):
     this. Copies share a fingerprint; two different rows share one with a
     chance of about 2**-64, and would only be kept on one side.
     """
-    if not isinstance(X, np.ndarray) or len(X) < 2 or X.ndim < 2:
+    if not isinstance(X, np.ndarray) or len(X) < 2 or X.ndim < 2 or \
+            X.shape[1] == 0 or X.dtype.hasobject:
         return None
     # First the rows' first 128 bytes or so: distinct there, distinct
     # (about 0.03 s at 200,000 x 100 x 8 against 0.65 s for whole rows).
-    head = max(1, -(-128 // max(X[0, 0].nbytes, 1)))
+    head = max(1, -(-128 // max(X.dtype.itemsize * int(np.prod(
+        X.shape[2:])), 1)))
     for part in ((X[:, :head], X) if head < X.shape[1] else (X,)):
-        prints = _fingerprints(part, lengths, chunk)
+        prints = _fingerprints(part, lengths, chunk_bytes)
         if len(np.unique(prints)) == len(prints):
             return None
     return prints
 
 
-def _fingerprints(X, lengths, chunk):
-    """Integer fingerprints of the rows of X (see _copy_groups)."""
+def _fingerprints(X, lengths, chunk_bytes):
+    """Integer fingerprints of the rows of X (see _copy_groups), in chunks
+    of about ``chunk_bytes`` of X (a few times that in temporaries)."""
     rng = np.random.default_rng(0)
     n_words = -(-X[0].nbytes // 4)
+    chunk = max(1, chunk_bytes // max(X[0].nbytes, 1))
     weights = rng.integers(1, 2**63, size=n_words, dtype=np.uint64) | 1
     prints = np.empty(len(X), dtype=np.uint64)
     for start in range(0, len(X), chunk):  # bounded memory, any layout

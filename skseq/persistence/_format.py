@@ -462,7 +462,9 @@ def load(path):
             try:
                 return _Reader(archive, arrays, tmp).decode(
                     document["estimator"])
-            except (KeyError, TypeError, IndexError) as exc:
+            except (KeyError, IndexError) as exc:
+                # Not TypeError: Keras raises it for a custom layer that is
+                # not registered, which saving again would not mend.
                 raise ValueError(
                     f"{os.fspath(path)!r}: an entry of estimator.json is "
                     f"malformed ({type(exc).__name__}: {exc}); the file is "

@@ -325,8 +325,10 @@ def _check_token_values(arr, input_name):
     if arr.size and arr.max() > largest:
         # Beyond int32 the cast wrapped them around (2**32 + 7 read as 7,
         # 2**31 as a negative id): kept beyond any vocabulary instead, read
-        # as padding like every unseen id (fit refuses them).
-        arr = np.minimum(arr, largest)
+        # as padding like every unseen id (fit refuses them). Clipped in
+        # float64 or int64: float32 rounds 2**31 - 1 up to 2**31.
+        wide = np.float64 if arr.dtype.kind == "f" else np.int64
+        arr = np.minimum(arr.astype(wide, copy=False), largest)
     return arr.astype(np.int32, copy=False)
 
 
