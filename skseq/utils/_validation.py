@@ -322,7 +322,9 @@ def _check_token_values(arr, input_name):
             "numeric values, not token ids."
         )
     largest = np.iinfo(np.int32).max
-    if arr.size and arr.max() > largest:
+    # Compared as Python numbers: NumPy reads 2**31 - 1 as float32 beside a
+    # float32 array, where it is 2**31.
+    if arr.size and float(arr.max()) > largest:
         # Beyond int32 the cast wrapped them around (2**32 + 7 read as 7,
         # 2**31 as a negative id): kept beyond any vocabulary instead, read
         # as padding like every unseen id (fit refuses them). Clipped in
