@@ -192,6 +192,9 @@ def test_zero_heavy_counts_are_data_not_padding():
         clf = LSTMClassifier(**TINY).fit(X, y)
     assert clf.mask_value_ is None
     np.testing.assert_array_equal(X, X_before)
+    # Its scaler reads raw X as fit did: the leading zeros are scaled.
+    assert clf.scaler_.mask_value_ is None
+    assert clf.scaler_.transform(X[:, :1])[:, 0].min() != 0.0
     # The same model as mask_value=None, which does not warn.
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)

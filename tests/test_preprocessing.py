@@ -294,23 +294,37 @@ def test_scaler_keeps_a_real_step_that_scales_to_the_pad_value_visible():
     assert_array_equal(check_sequences(Z)[1], [4, 4, 4])
 
 
-def test_scaler_warns_where_zero_is_data_but_read_as_padding():
-    # In front of LSTMClassifier(scaling=None), mask_value=0.0 cut the
-    # leading and trailing zero events off as padding where the classifier
-    # alone (mask_value='auto') read them: another model, silently.
+def test_scaler_auto_mask_reads_zero_as_the_classifier_does():
+    # mask_value=0.0 in front of LSTMClassifier(scaling=None) cut the leading
+    # and trailing zero events off as padding where the classifier alone
+    # (mask_value='auto') read them: another model, silently. 'auto' (the
+    # default) decides as the classifier; an explicit 0.0 warns.
     import warnings
 
     rng = np.random.default_rng(0)
     events = rng.integers(0, 2, size=(60, 10, 1)).astype(float)
+    with pytest.warns(UserWarning, match="so zero is read as data"):
+        scaler = SequenceScaler().fit(events)
+    assert scaler.mask_value_ is None
+    every_step = SequenceScaler(mask_value=None).fit(events)
+    assert_allclose(scaler.scaler_.mean_, every_step.scaler_.mean_)
+    assert_allclose(scaler.transform(events), every_step.transform(events))
+    assert scaler.transform(events)[:, 0].min() < 0  # edge zeros scaled
     with pytest.warns(UserWarning, match="zero looks like data"):
-        SequenceScaler().fit(events)
+        assert SequenceScaler(mask_value=0.0).fit(events).mask_value_ == 0.0
     signal = rng.normal(size=(60, 10, 1))
     signal[:20, 7:] = 0.0  # real zero padding
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         SequenceScaler(mask_value=None).fit(events)
-        SequenceScaler().fit(signal)
+        auto = SequenceScaler().fit(signal)
+        SequenceScaler(mask_value=0.0).fit(signal)
         SequenceScaler().fit(list(events))  # a list has no padding
+    assert auto.mask_value_ == 0.0
+    assert (auto.transform(signal)[:20, 7:] == 0.0).all()  # padding kept
+    real = signal[:, :, 0][np.arange(10) < np.where(
+        np.arange(60) < 20, 7, 10)[:, None]]
+    assert_allclose(auto.scaler_.mean_, [real.mean()])
 
 
 def test_scaler_two_d_input_keeps_its_shape():

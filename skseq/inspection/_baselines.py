@@ -11,9 +11,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..datasets._channels_first import warn_if_channels_first
-from ..utils._padding import pad_sequences
+from ..utils._padding import pad_sequences, resolve_auto_mask
 from ..utils._validation import check_sequences
-from ._summarizer import SequenceSummarizer, resolve_auto_mask
+from ._summarizer import SequenceSummarizer
 
 __all__ = ["compare_baselines"]
 
@@ -40,7 +40,7 @@ class _ChannelsFirstPadder(TransformerMixin, BaseEstimator):
         self.mask_value = mask_value
 
     def fit(self, X, y=None):
-        self.mask_value_ = resolve_auto_mask(self.mask_value, X)
+        self.mask_value_ = resolve_auto_mask(self.mask_value, X)[0]
         _, lengths = check_sequences(X, allow_empty_rows=True,
                                      mask_value=self.mask_value_)
         self.n_timesteps_ = max(int(lengths.max()), self.min_length)

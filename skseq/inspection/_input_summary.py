@@ -11,7 +11,8 @@ decide ``sequence_scaling`` (``neural_network._training``).
 import numpy as np
 
 from ..preprocessing._scaler import real_step_mask
-from ..utils._padding import ZERO_DATA_SHARE, share_inside, spread_indices
+from ..utils._padding import (ZERO_DATA_SHARE, resolve_auto_mask,
+                              share_inside, spread_indices)
 
 __all__ = ["summarize_input"]
 
@@ -182,16 +183,14 @@ def summarize_input(X_padded, lengths, y_encoded, weights=None, *,
 
 def _summary_from_data(est, X, y):
     """Validate X, y like ``est.fit`` would and summarise them (no fit)."""
-    from ..neural_network._fit_inputs import padding_sample
     from ..neural_network._training import check_weights, scale_weights
-    from ..utils._padding import resolve_mask_value
     from ..utils._validation import check_sequences
 
     tokens = est._resolve_tokens(X) if hasattr(est, "_resolve_tokens") \
         else False
     # mask_value='auto' resolved as fit would.
-    mask_value, _ = resolve_mask_value(getattr(est, "mask_value", 0.0),
-                                       padding_sample(X, None, tokens))
+    mask_value, _ = resolve_auto_mask(getattr(est, "mask_value", 0.0), X,
+                                      tokens)
     X_padded, lengths = check_sequences(
         X, tokens=tokens, mask_value=mask_value,
         pad_value=0.0, allow_empty_rows=tokens)

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..preprocessing._scaler import real_step_mask
+from ..utils._padding import resolve_auto_mask
 from ..utils._validation import check_sequences
 
 __all__ = ["SequenceSummarizer"]
@@ -24,16 +25,6 @@ def _check_stats(stats):
             f"{list(_STATS)}."
         )
     return stats
-
-
-def resolve_auto_mask(mask_value, X):
-    """``mask_value`` with ``'auto'`` resolved on X as LSTMClassifier's
-    (zero is data where all-zero steps are common inside sequences)."""
-    from ..neural_network._fit_inputs import padding_sample
-    from ..utils._padding import resolve_mask_value
-
-    return resolve_mask_value(mask_value,
-                              padding_sample(X, None, False))[0]
 
 
 class SequenceSummarizer(TransformerMixin, BaseEstimator):
@@ -122,7 +113,7 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
                 "and n_resample is None. Give at least one statistic or set "
                 "n_resample."
             )
-        self.mask_value_ = resolve_auto_mask(self.mask_value, X)
+        self.mask_value_ = resolve_auto_mask(self.mask_value, X)[0]
         X_padded, _ = check_sequences(X, mask_value=self.mask_value_,
                                       dtype=np.float64)
         self.n_features_in_ = X_padded.shape[2]

@@ -18,15 +18,16 @@ from ..inspection._input_summary import summarize_input
 from ..preprocessing._scaler import (SequenceScaler, affine_map,
                                      real_step_mask, unmask_real_steps)
 from ..utils._disk import as_disk_sequences
-from ..utils._padding import (ZERO_DATA_SHARE, _dense_to_post_padded,
-                              resolve_mask_value, spread_indices)
+from ..utils._padding import (_dense_to_post_padded, padding_sample,
+                              resolve_mask_value, spread_indices,
+                              warn_zero_is_data)
 from ..utils._validation import (check_not_sktime_frame, check_sequences,
                                  python_scalar)
 from . import _distribution, _holdout, _training
 from ._batching import should_bucket, steps_read
 
 __all__ = ["check_targets", "clip_tokens", "looks_like_tokens", "model_input",
-           "padding_sample", "prepare_fit", "resolve_tokens"]
+           "prepare_fit", "resolve_tokens"]
 
 
 def clip_tokens(X_tokens, vocabulary_size):
@@ -183,20 +184,10 @@ def check_targets(y, n_samples):
     return y
 
 
-def padding_sample(X, disk, tokens):
-    """``rows(n)`` for :func:`resolve_mask_value`, or None where there is no
-    padding to detect (token ids, lists of sequences, input that validation
-    will refuse)."""
-    if disk is None and not tokens:
-        disk = as_disk_sequences(X, 0.0)
-    if disk is not None:
-        return lambda n: disk.read(spread_indices(len(disk), n))
-    if tokens or isinstance(X, (list, tuple)):
-        return None
-    arr = np.asarray(X) if hasattr(X, "__array__") else None
-    if arr is None or arr.dtype.kind not in "fiu" or arr.ndim not in (2, 3):
-        return None
-    return lambda n: arr[spread_indices(len(arr), n)]
+def _scaler(est, mask_value):
+    """The unfitted ``scaler_``: its ``mask_value`` is X's resolved one, so
+    that ``scaler_.transform`` reads raw X as ``fit`` did."""
+    return SequenceScaler(method=est.scaling, mask_value=mask_value)
 
 
 def prepare_fit(est, X, y, sample_weight, distribution=None):
@@ -218,14 +209,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     if disk is not None:
         disk.mask_value = mask_value
     if edge_zeros and est.mask_value == "auto" and mask_value is None:
-        warnings.warn(
-            "All-zero steps are common inside the sequences of X (at least "
-            f"{ZERO_DATA_SHARE:.0%} of the steps between their first and "
-            "last non-zero steps), so zero is read as data: leading and "
-            "trailing zero steps are kept as real steps, not masked as "
-            "padding. If they are padding, pass mask_value=0.0; pass "
-            "mask_value=None to silence this warning.", UserWarning,
-            stacklevel=4)
+        warn_zero_is_data(stacklevel=4)
     if disk is not None:
         if est.input_type == "tokens":
             raise ValueError(
@@ -345,21 +329,21 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         tokens=tokens)
     state["scaler_"] = None
     if est.scaling is not None and not tokens and disk is not None:
-        state["scaler_"] = SequenceScaler(method=est.scaling)._fit_disk(
+        state["scaler_"] = _scaler(est, mask_value)._fit_disk(
             disk, order[:n_train], _in_row_order(lengths, order),
             est.random_state)
     elif est.scaling is not None and not tokens and \
             isinstance(X_padded, _RowView):
         # Training rows in chunks: X[order[:n_train]] would be a copy.
         step = 1 << 16
-        state["scaler_"] = SequenceScaler(method=est.scaling)._fit_chunks(
+        state["scaler_"] = _scaler(est, mask_value)._fit_chunks(
             ((X_padded[start:min(start + step, n_train)],
               lengths[start:min(start + step, n_train)])
              for start in range(0, n_train, step)),
             int(lengths[:n_train].sum()), X_padded.shape[2],
             est.random_state)
     elif est.scaling is not None and not tokens:
-        state["scaler_"] = SequenceScaler(method=est.scaling)._fit_padded(
+        state["scaler_"] = _scaler(est, mask_value)._fit_padded(
             X_padded[:n_train], lengths[:n_train])
     # What the (affine, per-feature) scaling multiplies a spread by.
     gain = None if tokens else \

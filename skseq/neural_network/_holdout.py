@@ -25,6 +25,7 @@ __all__ = ["looks_like_windows", "split_validation", "n_validation",
 # Fewer validation sequences give too noisy a loss to stop on.
 MIN_VALIDATION = 30
 
+
 def looks_like_windows(X, lengths, n_pairs=None):
     """True when consecutive sequences are shifted copies of each other.
 

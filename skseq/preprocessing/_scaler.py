@@ -9,8 +9,8 @@ from sklearn.utils._param_validation import Real, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._padding import (ZERO_DATA_SHARE, _dense_to_post_padded,
-                              padding_lengths, resolve_mask_value,
-                              spread_indices)
+                              padding_lengths, resolve_auto_mask,
+                              warn_zero_is_data)
 from ..utils._validation import check_sequences
 
 __all__ = ["SequenceScaler"]
@@ -154,28 +154,32 @@ def unmask_real_steps(X, real, pad_value):
     return X
 
 
-def _warn_if_zero_is_data(X):
-    """Warn where LSTMClassifier's ``mask_value='auto'`` would read zero as
-    data while ``mask_value=0.0`` cuts leading and trailing zero steps off
-    as padding: in front of ``LSTMClassifier(scaling=None)`` the pipeline
-    then trained on other steps than the classifier alone (0/1 events: 0.87
-    against 1.0 training accuracy, measured)."""
-    if isinstance(X, (list, tuple)) or not hasattr(X, "__array__"):
-        return
-    arr = np.asarray(X)
-    if arr.dtype.kind not in "fiu" or arr.ndim not in (2, 3):
-        return
-    mask_value, edge_zeros = resolve_mask_value(
-        "auto", lambda n: arr[spread_indices(len(arr), n)])
-    if mask_value is None and edge_zeros:
-        warnings.warn(
-            "All-zero steps are common inside the sequences of X (at least "
-            f"{ZERO_DATA_SHARE:.0%} of the steps between their first and "
-            "last non-zero steps): zero looks like data (counts, events), "
-            "yet mask_value=0.0 reads leading and trailing zero steps as "
-            "padding, where LSTMClassifier's mask_value='auto' reads them "
-            "as data. Pass mask_value=None if zero is data here.",
-            UserWarning, stacklevel=3)
+def _resolve_mask_value(mask_value, X):
+    """The scaler's ``mask_value`` on X: ``'auto'`` resolved as
+    LSTMClassifier's fit resolves it (with its warning); ``0.0`` where zero
+    looks like data warns, since in front of ``LSTMClassifier(scaling=None)``
+    the pipeline then trains on other steps than the classifier alone (0/1
+    events: 0.87 against 1.0 training accuracy, measured)."""
+    # Lists of sequences carry no padding; other shapes are left to
+    # validation's messages.
+    if isinstance(X, (list, tuple)) or np.ndim(X) not in (2, 3) or \
+            mask_value not in ("auto", 0.0):
+        return 0.0 if mask_value == "auto" else mask_value
+    resolved, edge_zeros = resolve_auto_mask("auto", X)
+    if resolved is None and edge_zeros:
+        if mask_value == "auto":
+            warn_zero_is_data(stacklevel=3)
+        else:
+            warnings.warn(
+                "All-zero steps are common inside the sequences of X (at "
+                f"least {ZERO_DATA_SHARE:.0%} of the steps between their "
+                "first and last non-zero steps): zero looks like data "
+                "(counts, events), yet mask_value=0.0 reads leading and "
+                "trailing zero steps as padding, where mask_value='auto' "
+                "(LSTMClassifier's default) reads them as data. Pass "
+                "mask_value=None or 'auto' if zero is data here.",
+                UserWarning, stacklevel=3)
+    return resolved if mask_value == "auto" else mask_value
 
 
 class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
@@ -197,18 +201,25 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
     ----------
     method : {'standard', 'robust', 'minmax'}, default='standard'
         Which scikit-learn scaler to fit on the real steps.
-    mask_value : float or None, default=0.0
+    mask_value : 'auto', float or None, default='auto'
         In a dense input, leading and trailing steps whose every feature
         equals this value are padding (see :func:`skseq.utils.check_sequences`).
-        ``None`` treats every step as real. Whatever it is, steps whose every
-        feature is NaN after a sequence's last real step are padding (the
-        UCR/UEA archive's layout); a NaN before it is a missing value and
-        is refused. Ragged (list) input has no padding.
+        ``None`` treats every step as real. ``'auto'`` decides as
+        :class:`~skseq.LSTMClassifier` does: zero is padding, unless
+        all-zero steps are common *inside* the sequences (counts, events:
+        1%+ of their steps), where zero is data and no step is padding (a
+        warning says so where some sequence starts or ends with zero steps).
+        An explicit ``0.0`` on such data warns. Whatever it is, steps whose
+        every feature is NaN after a sequence's last real step are padding
+        (the UCR/UEA archive's layout); a NaN before it is a missing value
+        and is refused. Ragged (list) input has no padding.
 
     Attributes
     ----------
     scaler_ : StandardScaler, RobustScaler or MinMaxScaler
         The fitted scikit-learn scaler.
+    mask_value_ : float or None
+        ``mask_value`` with ``'auto'`` resolved on the training data.
     n_features_in_ : int
         Number of features per step (the last axis).
 
@@ -227,10 +238,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
 
     _parameter_constraints = {
         "method": [StrOptions(set(_SCALERS))],
-        "mask_value": [Real, None],
+        "mask_value": [StrOptions({"auto"}), Real, None],
     }
 
-    def __init__(self, *, method="standard", mask_value=0.0):
+    def __init__(self, *, method="standard", mask_value="auto"):
         self.method = method
         self.mask_value = mask_value
 
@@ -249,22 +260,24 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         self : SequenceScaler
         """
         self._validate_params()
-        if self.mask_value == 0.0:
-            _warn_if_zero_is_data(X)
-        X_padded, lengths = check_sequences(X, mask_value=self.mask_value,
+        mask_value = _resolve_mask_value(self.mask_value, X)
+        X_padded, lengths = check_sequences(X, mask_value=mask_value,
                                             dtype=np.float64,
                                             allow_empty_rows=True)
-        return self._fit_padded(X_padded, lengths)
+        self._fit_padded(X_padded, lengths)
+        self.mask_value_ = mask_value
+        return self
 
     def _fit_padded(self, X_padded, lengths):
+        """Fit on post-padded X whose lengths are known."""
         real = real_step_mask(lengths, X_padded.shape[1])
         if not real.any():
             # StandardScaler would only say "0 sample(s)".
+            pad = 0.0 if self.mask_value == "auto" else self.mask_value
             raise ValueError(
                 f"SequenceScaler has no real step to fit on: all "
                 f"{len(lengths)} sequence(s) of X are empty or padding "
-                f"(every step equals mask_value={self.mask_value!r}). Fit "
-                "on sequences "
+                f"(every step equals mask_value={pad!r}). Fit on sequences "
                 "with real steps, or pass mask_value=None if such steps are "
                 "data."
             )
@@ -276,6 +289,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         else:
             self.scaler_ = _SCALERS[self.method]().fit(rows)
         self.n_features_in_ = X_padded.shape[2]
+        self.mask_value_ = self.mask_value
         return self
 
     def _fit_disk(self, sequences, rows, lengths, random_state=None):
@@ -321,6 +335,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
             scaler = moments.standard_scaler()
         self.scaler_ = scaler
         self.n_features_in_ = n_features
+        self.mask_value_ = self.mask_value
         return self
 
     def transform(self, X):
@@ -374,7 +389,9 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         X_dense, lengths = check_sequences(X, mask_value=None,
                                            dtype=np.float64)
         self._check_n_features(X_dense)
-        start, stop = padding_lengths(X_dense, self.mask_value)
+        # Fitted before mask_value_ existed (skseq 0.1 files): the parameter.
+        mask_value = getattr(self, "mask_value_", self.mask_value)
+        start, stop = padding_lengths(X_dense, mask_value)
         stop = np.minimum(stop, lengths)
         width = X_dense.shape[1]
         steps = np.arange(width)[np.newaxis, :]
@@ -387,8 +404,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         within[...] = X_dense
         within[steps >= lengths[:, None]] = np.nan
         within[real] = func(X_dense[real])
-        if self.mask_value is not None:
-            unmask_real_steps(within, real, self.mask_value)
+        if mask_value is not None:
+            unmask_real_steps(within, real, mask_value)
         return out[:, :, 0] if input_ndim == 2 else out
 
     def _transform_padded(self, X_padded, lengths, func=None, pad_value=0.0):

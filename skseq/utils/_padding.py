@@ -11,8 +11,9 @@ sequences at the end (:func:`pad_sequences`).
 
 import numpy as np
 
-__all__ = ["padding_lengths", "pad_sequences", "resolve_mask_value",
-           "share_inside", "spread_indices", "ZERO_DATA_SHARE"]
+__all__ = ["padding_lengths", "pad_sequences", "padding_sample",
+           "resolve_auto_mask", "resolve_mask_value", "share_inside",
+           "spread_indices", "warn_zero_is_data", "ZERO_DATA_SHARE"]
 
 # mask_value='auto': zero is read as data, not padding, when at least this
 # share of the steps *between* sequences' first and last non-zero steps are
@@ -120,6 +121,53 @@ def resolve_mask_value(mask_value, rows):
         return 0.0, False
     share, edge_zeros = share_inside(X, 0.0)
     return (None if share >= ZERO_DATA_SHARE else 0.0), edge_zeros
+
+
+def padding_sample(X, disk=None, tokens=False):
+    """``rows(n)`` for :func:`resolve_mask_value`, or None where there is no
+    padding to detect (token ids, lists of sequences, input that validation
+    will refuse).
+
+    ``disk`` is X already read as :class:`~skseq.utils._disk.DiskSequences`
+    (None: X is looked at here, memmaps read a few rows at a time).
+    """
+    if disk is None and not tokens:
+        # Imported here: _disk imports this module.
+        from ._disk import as_disk_sequences
+
+        disk = as_disk_sequences(X, 0.0)
+    if disk is not None:
+        return lambda n: disk.read(spread_indices(len(disk), n))
+    if tokens or isinstance(X, (list, tuple)):
+        return None
+    arr = np.asarray(X) if hasattr(X, "__array__") else None
+    if arr is None or arr.dtype.kind not in "fiu" or arr.ndim not in (2, 3):
+        return None
+    return lambda n: arr[spread_indices(len(arr), n)]
+
+
+def resolve_auto_mask(mask_value, X, tokens=False):
+    """``mask_value`` with ``'auto'`` resolved on X as LSTMClassifier's fit
+    resolves it (zero is data where all-zero steps are common inside
+    sequences); the second value says whether some row has an all-zero
+    first or last step (whether the choice changes anything)."""
+    return resolve_mask_value(mask_value, padding_sample(X, None, tokens))
+
+
+def warn_zero_is_data(stacklevel):
+    """The warning of ``mask_value='auto'`` where it reads zero as data and
+    some sequence starts or ends with an all-zero step (if the caller padded
+    with zeros, that padding is now read as data)."""
+    import warnings
+
+    warnings.warn(
+        "All-zero steps are common inside the sequences of X (at least "
+        f"{ZERO_DATA_SHARE:.0%} of the steps between their first and "
+        "last non-zero steps), so zero is read as data: leading and "
+        "trailing zero steps are kept as real steps, not masked as "
+        "padding. If they are padding, pass mask_value=0.0; pass "
+        "mask_value=None to silence this warning.", UserWarning,
+        stacklevel=stacklevel + 1)
 
 
 def share_inside(X, value):
