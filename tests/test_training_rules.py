@@ -639,3 +639,30 @@ def test_long_independent_rare_event_sequences_are_not_windows():
         X = (np.random.default_rng(seed).random((300, 2000, 1))
              < 0.002).astype(np.float32)
         assert not _holdout.looks_like_windows(X, np.full(300, 2000))
+
+
+def test_a_class_of_one_repeated_row_is_not_reported_missing():
+    # Copies of one row are held out or trained on together: a class that
+    # is one sequence over-sampled is never held out, like a class of one
+    # row, and the hold-out missing it is no reason to warn.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 8, 1)) + np.arange(400)[:, None, None] % 2
+    y = np.arange(400) % 2
+    X = np.concatenate([X, np.repeat(X[:1] + 5.0, 6, axis=0)])
+    y = np.r_[y, np.full(6, 2)]
+    train, val, kind = _holdout.split_validation(
+        "auto", 0.1, X, np.full(len(y), 8), y, 0)
+    assert kind == "stratified" and 2 not in y[val]
+    assert _holdout.n_never_held_out(X, y, val) == 1
+    X_two = X.copy()
+    X_two[-1] += 0.5  # two distinct sequences: could have been held out
+    assert _holdout.n_never_held_out(X_two, y, val) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        clf = LSTMClassifier(architecture="lstm", **TINY).fit(X, y)
+    assert clf.validation_ == "stratified"
+    # A class of two distinct rows missing from the hold-out still warns.
+    with pytest.warns(UserWarning, match="holds 2 of 3 classes"):
+        _holdout.warn_missing_classes(
+            y[val], 3, "stratified", stacklevel=2,
+            n_single=_holdout.n_never_held_out(X_two, y, val))

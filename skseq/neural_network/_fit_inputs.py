@@ -277,6 +277,8 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         train_idx, val_idx, kind = (np.arange(len(lengths)), np.arange(0),
                                     "none")
     n_train, n_val = len(train_idx), len(val_idx)
+    n_single = (_holdout.n_never_held_out(X_padded, y_encoded, val_idx)
+                if kind == "stratified" else 0)
     # Rows of X in the order below: training rows first, then the hold-out.
     order = np.concatenate([train_idx, val_idx])
     # Unbucketed in-memory rows are gathered batch by batch from X as it is
@@ -297,8 +299,6 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             if a is X_padded and gathered else a[order]
             for a in (X_padded, lengths, y_encoded, weights))
     if n_val:
-        n_single = (np.count_nonzero(np.bincount(y_encoded) == 1)
-                    if kind == "stratified" else 0)
         _holdout.warn_missing_classes(y_encoded[n_train:], len(classes),
                                       kind, n_single=n_single,
                                       y_train=y_encoded[:n_train])

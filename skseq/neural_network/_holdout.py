@@ -20,7 +20,8 @@ import warnings
 import numpy as np
 
 __all__ = ["looks_like_windows", "split_validation", "n_validation",
-           "warn_missing_classes", "is_splitter", "MIN_VALIDATION"]
+           "n_never_held_out", "warn_missing_classes", "is_splitter",
+           "MIN_VALIDATION"]
 
 # Fewer validation sequences give too noisy a loss to stop on.
 MIN_VALIDATION = 30
@@ -334,13 +335,28 @@ def n_validation(validation, validation_fraction, n):
     return n_val
 
 
+def n_never_held_out(X, y_encoded, val):
+    """How many classes a stratified hold-out never takes: those of one
+    distinct sequence (a single row, or copies of one row, which are held
+    out or trained on together), missing from the hold-out ``val``."""
+    n = 0
+    for label in np.setdiff1d(np.unique(y_encoded), y_encoded[val]):
+        rows = np.flatnonzero(y_encoded == label)
+        # Copies are only found in memory (_copy_groups).
+        if len(rows) == 1 or (isinstance(X, np.ndarray) and
+                              (X[rows[1:]] == X[rows[0]]).all()):
+            n += 1
+    return n
+
+
 def warn_missing_classes(y_val, n_classes, kind, stacklevel=4,
                          n_single=0, y_train=None):
     """Warn when the hold-out lacks classes (its loss then misleads), or
     the rows left to train on do (the network never sees them).
 
-    ``n_single`` classes have a single sequence, which a stratified
-    hold-out never takes (:func:`split_validation`): not counted missing.
+    ``n_single`` classes have a single distinct sequence, which a
+    stratified hold-out never takes (:func:`n_never_held_out`): not counted
+    missing.
     """
     sorted_advice = ("the training data may be sorted by class; shuffle X "
                      "and y unless they are in time order, or pass "
