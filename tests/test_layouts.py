@@ -108,6 +108,11 @@ def test_from_multiindex_sorts_time_points_of_mixed_types_per_instance():
                                        ("b", "x")])
     back = from_multiindex(pd.DataFrame({"v": [1.0, 2, 3, 4]}, index=index))
     np.testing.assert_array_equal(back, [[[2.0], [1.0]], [[4.0], [3.0]]])
+    # Within one instance they have no order: said, not a bare TypeError.
+    index = pd.MultiIndex.from_tuples([("a", 1), ("a", 0), ("b", 1),
+                                       ("b", "x")])
+    with pytest.raises(ValueError, match="instance 'b' .*cannot be ordered"):
+        from_multiindex(pd.DataFrame({"v": [1.0, 2, 3, 4]}, index=index))
 
 
 def test_multiindex_equal_lengths_give_array():

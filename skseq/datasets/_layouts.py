@@ -278,9 +278,20 @@ def from_multiindex(df, *, ragged=False):
         # each instance only, as they are compared there.
         cuts = np.cumsum(np.bincount(codes))[:-1]
         by_instance = np.argsort(codes, kind="stable")
-        order = np.concatenate([
-            rows[np.argsort(times[rows], kind="stable")]
-            for rows in np.split(by_instance, cuts)])
+        order = []
+        for rows in np.split(by_instance, cuts):
+            try:
+                order.append(rows[np.argsort(times[rows], kind="stable")])
+            except TypeError:
+                kinds = sorted({type(t).__name__ for t in times[rows]})
+                raise ValueError(
+                    "The time points of instance "
+                    f"{python_scalar(df.index[rows[0]][0])!r} are of types "
+                    f"that cannot be ordered together ({kinds}): give "
+                    "every time point of an instance one type "
+                    "(df.index.set_levels(...)) so that its steps have an "
+                    "order.") from None
+        order = np.concatenate(order)
     values = df.to_numpy(dtype=np.float64)[order]
     sequences = np.split(values, np.cumsum(np.bincount(codes))[:-1])
     return _stack_or_list(sequences, ragged)
