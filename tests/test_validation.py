@@ -148,3 +148,42 @@ def test_pandas_nullable_columns_read_pd_na_as_nan():
     frame.iloc[1, 3] = pd.NA  # inside: a missing value, refused by name
     with pytest.raises(ValueError, match="row 1 at step 3"):
         check_sequences(frame)
+
+
+def test_dataframes_are_read_by_column_name_in_fit_and_predict():
+    # Stacked by position, DataFrames listing their columns in another order
+    # trained or predicted on swapped features (probabilities 0.23 apart).
+    import pandas as pd
+
+    from skseq import SequenceScaler
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(5, 12, 40)
+    frames = [pd.DataFrame({"temp": rng.normal(size=n),
+                            "rpm": 100 + 10 * rng.normal(size=n)})
+              for n in lengths]
+    y = np.arange(40) % 2
+    swapped = [f[["rpm", "temp"]] for f in frames]
+    X, _ = check_sequences(frames[:1] + swapped[1:])
+    np.testing.assert_array_equal(X, check_sequences(frames)[0])
+    clf = LSTMClassifier(architecture="lstm", units=4, epochs=1,
+                         random_state=0).fit(frames, y)
+    assert list(clf.feature_names_in_) == ["temp", "rpm"]
+    np.testing.assert_allclose(clf.predict_proba(swapped),
+                               clf.predict_proba(frames), atol=1e-6)
+    scaler = SequenceScaler().fit(swapped)  # fitted in rpm, temp order
+    assert list(scaler.get_feature_names_out()) == ["rpm", "temp"]
+    for a, b in zip(scaler.transform(frames), scaler.transform(swapped)):
+        np.testing.assert_allclose(a, b)  # both read as rpm, temp
+    assert abs(np.concatenate(scaler.transform(frames))[:, 0].mean()) < 1e-6
+    # Other columns: refused, naming both, before anything is predicted.
+    renamed = [f.rename(columns={"rpm": "speed"}) for f in frames]
+    with pytest.raises(ValueError, match=r"X\[0\] is a DataFrame of "
+                       r"columns \['temp', 'speed'\], the data fitted on "
+                       r"has \['temp', 'rpm'\]"):
+        clf.predict(renamed)
+    with pytest.raises(ValueError, match=r"X\[1\] .*X\[0\] has"):
+        check_sequences(frames[:1] + renamed[1:])
+    # A later fit on arrays forgets the names.
+    clf.fit([f.to_numpy() for f in frames], y)
+    assert not hasattr(clf, "feature_names_in_")

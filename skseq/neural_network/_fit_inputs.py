@@ -22,7 +22,7 @@ from ..utils._padding import (_dense_to_post_padded, padding_sample,
                               resolve_mask_value, spread_indices,
                               warn_zero_is_data)
 from ..utils._validation import (check_not_sktime_frame, check_sequences,
-                                 python_scalar)
+                                 frame_feature_names, python_scalar)
 from . import _distribution, _holdout, _training
 from ._batching import should_bucket, steps_read
 
@@ -245,6 +245,10 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
              "n_features_in_": 1 if tokens else X_padded.shape[2],
              "n_timesteps_in_": int(lengths.max()),
              "vocabulary_size_": None}
+    names = None if tokens else frame_feature_names(X)
+    if names is not None:
+        # scikit-learn's attribute: only where X named its features.
+        state["feature_names_in_"] = names
     if tokens:
         # One pass for the largest id, read by the inferred size and the
         # warning; ids beyond a set size only then need clipping.

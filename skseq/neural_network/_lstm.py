@@ -245,6 +245,9 @@ default=None
         Class labels.
     n_features_in_ : int
         Features per step (the last axis of a 3-D input).
+    feature_names_in_ : ndarray of str
+        Column names of the DataFrames, where X was a list of them (one per
+        sequence): predict reads its DataFrames' columns by these names.
     n_timesteps_in_ : int
         Longest real sequence seen in fit.
     model_ : keras.Model
@@ -432,6 +435,7 @@ default=None
         # the fitted estimator; one of their warnings made an error
         # (``-W error``), or an interrupt there, undoes the commit.
         before = dict(self.__dict__)
+        self.__dict__.pop("feature_names_in_", None)  # a former fit's
         self.__dict__.update(state)
         try:
             warn_after_fit(self, X)
@@ -532,7 +536,8 @@ default=None
             return out
         X_padded, lengths = check_sequences(
             X, tokens=self.tokens_, mask_value=mask_value, pad_value=0.0,
-            allow_empty_rows=self.tokens_)
+            allow_empty_rows=self.tokens_,
+            feature_names=getattr(self, "feature_names_in_", None))
         if self.tokens_:
             X_padded = clip_tokens(X_padded, self.vocabulary_size_)
         else:

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._padding import (ZERO_DATA_SHARE, _dense_to_post_padded,
                               padding_lengths, resolve_auto_mask,
                               warn_zero_is_data)
-from ..utils._validation import check_sequences
+from ..utils._validation import check_sequences, frame_feature_names
 
 __all__ = ["SequenceScaler"]
 
@@ -220,6 +220,9 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         The fitted scikit-learn scaler.
     mask_value_ : float or None
         ``mask_value`` with ``'auto'`` resolved on the training data.
+    feature_names_in_ : ndarray of str
+        Column names of the DataFrames, where X was a list of them: transform
+        reads its DataFrames' columns by these names.
     n_features_in_ : int
         Number of features per step (the last axis).
 
@@ -266,6 +269,11 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
                                             allow_empty_rows=True)
         self._fit_padded(X_padded, lengths)
         self.mask_value_ = mask_value
+        names = frame_feature_names(X)
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_  # a former fit's
         return self
 
     def _fit_padded(self, X_padded, lengths):
@@ -377,8 +385,9 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         if isinstance(X, (list, tuple)) or (
             isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
         ):
-            X_padded, lengths = check_sequences(X, dtype=np.float64,
-                                                allow_empty_rows=True)
+            X_padded, lengths = check_sequences(
+                X, dtype=np.float64, allow_empty_rows=True,
+                feature_names=getattr(self, "feature_names_in_", None))
             self._check_n_features(X_padded)
             out = self._transform_padded(X_padded, lengths, func)
             return [seq[:n] for seq, n in zip(out, lengths)]
