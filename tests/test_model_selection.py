@@ -223,6 +223,26 @@ def test_grouped_split_accepts_interleaved_series():
         assert_array_equal(np.sort(order[b_te]), a_te)
 
 
+def test_grouped_split_accepts_labels_of_pandas_and_object_arrays():
+    # Labels of an object array (pandas' strings, a Categorical, Python
+    # ints) are Python objects: "'str' object has no attribute 'item'".
+    import pandas as pd
+
+    X, y, index = _several_series([60, 45], 5, 1, 1)
+    cv = GroupedPurgedTimeSeriesSplit(3, window=5)
+    expected = list(cv.split(X, groups=index.group))
+    names = np.where(index.group == 0, "AAPL", "MSFT")
+    for groups in (pd.Series(names), pd.Categorical(names),
+                   names.astype(object), index.group.astype(object)):
+        for (a_tr, a_te), (b_tr, b_te) in zip(
+                expected, cv.split(X, groups=groups), strict=True):
+            assert_array_equal(a_tr, b_tr)
+            assert_array_equal(a_te, b_te)
+    with pytest.raises(ValueError, match="windows in group 'AAPL'"):
+        GroupedPurgedTimeSeriesSplit(50, window=5).split(
+            X, groups=pd.Series(names))
+
+
 def test_grouped_split_errors():
     X, y, index = _several_series([60, 12], 5, 1, 1)
     cv = GroupedPurgedTimeSeriesSplit(3, window=5)

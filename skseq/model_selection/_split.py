@@ -21,6 +21,8 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import _num_samples
 
+from ..utils._validation import python_scalar
+
 __all__ = ["PurgedTimeSeriesSplit", "GroupedPurgedTimeSeriesSplit"]
 
 
@@ -309,8 +311,9 @@ class GroupedPurgedTimeSeriesSplit(GroupsConsumerMixin, _BasePurgedSplit):
         _, first = np.unique(groups, return_index=True)
         for label in groups[np.sort(first)]:
             positions = np.flatnonzero(groups == label)
-            # .item() so that the message shows 1 or 'a', not np.int64(1).
-            where = f" in group {label.item()!r}"
+            # 1 or 'a' in the message, not np.int64(1) (labels of an
+            # object array, e.g. pandas' strings, are Python objects).
+            where = f" in group {python_scalar(label)!r}"
             folds = self._folds(len(positions), where=where)
             per_group.append([(positions[tr], positions[te])
                               for tr, te in folds])
