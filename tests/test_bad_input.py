@@ -351,6 +351,13 @@ KNOWN_ROOT_CAUSES = [
         {"X": _X, "y": _Y, "sample_weight": np.r_[-1.0, np.ones(7)],
          "params": dict(TINY), "defect": "negative_sample_weight"},
         ("sample_weight", "negative"), id="negative_sample_weight"),
+    # A missing string label: "'<' not supported between 'float' and
+    # 'str'" (a TypeError) from sorting the classes.
+    pytest.param(
+        {"X": _X, "y": np.array(["a", "b"] * 3 + ["a", None], object),
+         "sample_weight": None, "params": dict(TINY),
+         "defect": "missing_string_label"},
+        ("missing labels", "row 7"), id="missing_string_label"),
 ]
 
 

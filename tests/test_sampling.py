@@ -151,6 +151,17 @@ def test_errors_name_the_problem(Sampler):
     with pytest.raises(ValueError, match="sampling_strategy"):
         Sampler(sampling_strategy="everything").fit_resample(
             np.zeros((4, 3, 2)), [0, 0, 0, 1])
+    # A missing string label: "'<' not supported between 'float' and 'str'".
+    with pytest.raises(ValueError, match=r"y has missing labels \(1 "
+                       r"sequence\(s\), e.g. row 3\)"):
+        Sampler().fit_resample(np.zeros((4, 3, 2)),
+                               np.array(["a", "a", "b", np.nan], object))
+    # sktime's pd-multiindex frame: its rows are time points, not sequences.
+    from skseq.datasets import to_multiindex
+
+    with pytest.raises(ValueError, match="pd-multiindex"):
+        Sampler().fit_resample(to_multiindex(np.zeros((6, 5, 1))),
+                               [0, 0, 0, 1, 1, 1])
 
 
 @pytest.mark.parametrize("Sampler", SAMPLERS)

@@ -21,7 +21,8 @@ from ..utils._disk import as_disk_sequences
 from ..utils._padding import (_dense_to_post_padded, padding_sample,
                               resolve_mask_value, spread_indices,
                               warn_zero_is_data)
-from ..utils._validation import (check_not_sktime_frame, check_sequences,
+from ..utils._validation import (check_no_missing_labels,
+                                 check_not_sktime_frame, check_sequences,
                                  frame_feature_names, python_scalar)
 from . import _distribution, _holdout, _training
 from ._batching import should_bucket, steps_read
@@ -176,6 +177,7 @@ def check_targets(y, n_samples):
             f"y must be 1-D (one label per sequence); got shape "
             f"{y.shape}. Multi-output targets are not supported."
         )
+    check_no_missing_labels(y)
     check_classification_targets(y)
     kind = type_of_target(y)
     if kind not in ("binary", "multiclass"):

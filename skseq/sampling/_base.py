@@ -19,6 +19,8 @@ from sklearn.utils.validation import check_consistent_length, validate_data
 
 from imblearn.utils import check_target_type
 
+from ..utils._validation import check_no_missing_labels, check_not_sktime_frame
+
 
 def _check_samples(X, input_name="X"):
     """Accept anything with one entry per sample; reject scalars and strings."""
@@ -30,6 +32,9 @@ def _check_samples(X, input_name="X"):
             "sample (a 3-D array, a 2-D array or a list of arrays); got "
             f"{type(X).__name__} {X!r:.60}."
         )
+    # A pd-multiindex frame's rows are time points: resampled, they would
+    # tear the sequences apart.
+    check_not_sktime_frame(X, input_name)
     return X
 
 
@@ -209,6 +214,7 @@ class _SequenceSamplerMixin:
         y_resampled : ndarray or list
             Labels of ``X_resampled``, in the form of ``y``.
         """
+        check_no_missing_labels(y)
         check_classification_targets(y)
         X, y_checked, _ = self._check_X_y(X, y)
         self._fit_resample(X, y_checked)

@@ -23,8 +23,8 @@ from sklearn.utils.validation import check_array
 
 from ._padding import _dense_to_post_padded, padding_lengths, pad_sequences
 
-__all__ = ["check_sequences", "check_not_sktime_frame", "frame_feature_names",
-           "python_scalar"]
+__all__ = ["check_sequences", "check_no_missing_labels",
+           "check_not_sktime_frame", "frame_feature_names", "python_scalar"]
 
 
 def _is_string_like(x):
@@ -170,6 +170,24 @@ def _frames_in_column_order(X, feature_names, input_name):
                 "(df[names]).")
         out[i] = seq[names]
     return out
+
+
+def check_no_missing_labels(y):
+    """Refuse labels that are missing (None, NaN, pd.NA in an object or
+    categorical y): sorting the classes failed with "'<' not supported
+    between 'float' and 'str'" where the rest are strings."""
+    labels = np.asarray(y)
+    if labels.dtype != object:
+        return  # numeric NaN: scikit-learn's target checks say so
+    import pandas as pd
+
+    missing = pd.isna(labels)
+    if missing.any():
+        raise ValueError(
+            f"y has missing labels ({int(missing.sum())} sequence(s), e.g. "
+            f"row {int(np.flatnonzero(missing.ravel())[0])}): every "
+            "sequence needs a class. Drop those sequences (or give them "
+            "their class) before fitting.")
 
 
 def check_not_sktime_frame(X, input_name="X"):
