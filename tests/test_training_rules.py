@@ -301,6 +301,49 @@ def test_a_grouped_splitter_is_refused_with_a_way_to_hold_out_groups():
     assert clf.input_summary_["n_validation"] == 20
 
 
+class _FixedSplit:
+    """A hand-written splitter giving one (train, test) pair as it is."""
+
+    def __init__(self, train, test):
+        self.train, self.test = train, test
+
+    def split(self, X, y=None, groups=None):
+        yield self.train, self.test
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return 1
+
+    def __repr__(self):
+        return "_FixedSplit()"
+
+
+@pytest.mark.parametrize("train, test, message", [
+    # Overlapping: early stopping judged rows it trained on, silently.
+    (np.arange(120), np.arange(100, 120), "sharing 20 row"),
+    (np.arange(100), np.arange(-20, 0), r"from -20 to -1 for 120 rows"),
+    (np.arange(100), np.arange(100, 121), r"from 100 to 120 for 120 rows"),
+    (np.arange(100), np.arange(100, 120) + 0.0, "integer row indices"),
+    (np.arange(100), np.r_[np.arange(100, 119), 100], "repeated validation"),
+])
+def test_a_splitters_indices_are_checked_before_training(train, test,
+                                                         message):
+    X, y = _sorted_by_class(n_per_class=30)
+    clf = LSTMClassifier(validation=_FixedSplit(train, test), **TINY)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
+def test_a_splitters_boolean_masks_are_read_as_rows():
+    X, y = _sorted_by_class(n_per_class=30)
+    held = np.arange(120) % 6 == 0
+    train, val, kind = _holdout.split_validation(
+        _FixedSplit(~held, held), 0.1, X, np.full(120, 12), y, 0)
+    assert kind == "splitter"
+    assert_array_equal(val, np.flatnonzero(held))
+    assert_array_equal(train, np.flatnonzero(~held))
+
+
 def test_hold_out_that_misses_classes_warns():
     X, y = _sorted_by_class(n_per_class=100)
     with pytest.warns(UserWarning, match="tail hold-out .* holds 1 of 4"):

@@ -197,7 +197,16 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
                 "np.where(groups == groups[-1], 0, -1) for the last group), "
                 "or use PurgedTimeSeriesSplit for windows of one series.")
         *_, (train, val) = validation.split(X, y_encoded)
-        train, val = np.asarray(train), np.asarray(val)
+        train, val = (_split_indices(part, n, name, validation)
+                      for part, name in ((train, "training"),
+                                         (val, "validation")))
+        if np.intersect1d(train, val).size:
+            # Early stopping would judge rows the network is fitted on.
+            raise ValueError(
+                f"The validation splitter {validation!r} gave training and "
+                f"validation sets sharing {np.intersect1d(train, val).size} "
+                "row(s): a hold-out must be rows not trained on. Check its "
+                "split method.")
         if len(train) == 0 or len(val) == 0:
             raise ValueError(
                 f"The validation splitter {validation!r} gave an empty "
@@ -232,6 +241,32 @@ def split_validation(validation, validation_fraction, X, lengths, y_encoded,
     if split is None:
         return everything, nothing, "none"
     return split[0], split[1], "stratified"
+
+
+def _split_indices(part, n, name, splitter):
+    """A splitter's row indices as distinct integers in range (a
+    boolean mask read as its rows), or a ValueError naming the fault: out
+    of range they failed as a bare IndexError, negative ones counted from
+    the end silently."""
+    part = np.asarray(part)
+    if part.dtype == bool and part.shape == (n,):
+        part = np.flatnonzero(part)
+    if part.ndim != 1 or (part.size and part.dtype.kind not in "iu"):
+        raise ValueError(
+            f"The validation splitter {splitter!r} gave {name} indices of "
+            f"dtype {part.dtype} and shape {part.shape}: a split must give "
+            f"integer row indices (or boolean masks of the {n} rows).")
+    part = part.astype(np.intp)
+    if part.size and (part.min() < 0 or part.max() >= n):
+        raise ValueError(
+            f"The validation splitter {splitter!r} gave {name} indices "
+            f"from {part.min()} to {part.max()} for {n} rows: indices must "
+            f"lie in 0..{n - 1}.")
+    if len(np.unique(part)) != len(part):
+        raise ValueError(
+            f"The validation splitter {splitter!r} gave repeated {name} "
+            "indices: each row may appear once.")
+    return part
 
 
 def _stratified(y_encoded, n_val, random_state):
