@@ -440,6 +440,20 @@ def test_diagnose_needs_data_for_unfitted_estimator():
         diagnose(LSTMClassifier())
 
 
+@pytest.mark.parametrize("y, message", [
+    (np.arange(30) % 2, r"\[40, 30\]"),
+    (np.zeros(40), "only one class"),
+    (np.linspace(0, 1, 40), "continuous"),
+    (np.c_[np.arange(40) % 2, np.arange(40) % 2], r"shape \(40, 2\)"),
+])
+def test_diagnose_checks_y_as_fit_does(y, message):
+    # Unfitted, it read y as it came: "No problems found" for one class,
+    # a continuous y, or y shorter than X; a 2-D y by its first column.
+    X = np.random.default_rng(0).normal(size=(40, 6, 1))
+    with pytest.raises(ValueError, match=message):
+        diagnose(LSTMClassifier(), X, y)
+
+
 def test_report_renders_findings_and_fixes():
     finding = Finding("loss_at_chance", "warning", "Stuck <here>.", "Do x.")
     report = DiagnosticReport(findings=(finding,), checked=("loss_at_chance",))

@@ -163,7 +163,8 @@ def resolve_tokens(input_type, X):
 
 
 def check_targets(y, n_samples):
-    """y as a 1-D array of binary or multiclass labels, one per sequence."""
+    """y as a 1-D array of binary or multiclass labels (two classes at
+    least), one per sequence."""
     if y is None:
         raise ValueError(
             "LSTMClassifier requires y to be passed, but the target y is "
@@ -183,6 +184,12 @@ def check_targets(y, n_samples):
     if kind not in ("binary", "multiclass"):
         raise ValueError(f"Unsupported target type {kind!r}.")
     check_consistent_length(np.empty(n_samples), y)
+    classes = np.unique(y)
+    if len(classes) < 2:
+        raise ValueError(
+            f"LSTMClassifier needs samples of at least 2 classes; y has "
+            f"only one class: {python_scalar(classes[0])!r}."
+        )
     return y
 
 
@@ -236,11 +243,6 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             "for padding only.")
     y = check_targets(y, len(lengths))
     classes, y_encoded = np.unique(y, return_inverse=True)
-    if len(classes) < 2:
-        raise ValueError(
-            f"LSTMClassifier needs samples of at least 2 classes; y has "
-            f"only one class: {python_scalar(classes[0])!r}."
-        )
     weights = _training.check_weights(
         sample_weight, est.class_weight, y, y_encoded)
     state = {"tokens_": tokens, "classes_": classes, "mask_value_": mask_value,
