@@ -99,6 +99,42 @@ def test_bad_callbacks_raise_before_any_model_is_built(callbacks, monkeypatch):
     assert built == []
 
 
+class _HoldsALock(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        import threading
+
+        self.lock = threading.Lock()
+
+
+def test_a_callback_that_cannot_be_copied_is_refused_by_name(monkeypatch):
+    # "TypeError: cannot pickle '_thread.lock' object", from deepcopy.
+    built = []
+    monkeypatch.setattr(keras.Model, "fit",
+                        lambda *a, **k: built.append(1))
+    with pytest.raises(ValueError, match="_HoldsALock.*cannot be copied "
+                       r"\(TypeError: cannot pickle '_thread.lock'"):
+        LSTMClassifier(callbacks=[_HoldsALock()], **TINY).fit(*_data())
+    assert built == []
+
+
+def test_a_callback_watching_a_hold_out_that_is_not_there_warns():
+    # Keras warned at every epoch that val_loss is not available, and the
+    # caller's early stopping never acted.
+    import warnings
+
+    X, y = _data()  # 40 sequences: no hold-out
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=1)
+    with pytest.warns(UserWarning, match="EarlyStopping monitors "
+                      "'val_loss', but this fit holds nothing out"):
+        clf = LSTMClassifier(callbacks=[stop], **TINY).fit(X, y)
+    assert clf.validation_ == "none"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        LSTMClassifier(callbacks=[keras.callbacks.EarlyStopping(
+            monitor="loss", patience=1)], **TINY).fit(X, y)
+
+
 def test_non_finite_class_weight_is_rejected_before_training(monkeypatch):
     calls = []
     monkeypatch.setattr(keras.Model, "fit", lambda *a, **k: calls.append(1))

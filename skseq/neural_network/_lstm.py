@@ -1,6 +1,5 @@
 """LSTMClassifier: a scikit-learn classifier for sequences, built on Keras 3."""
 
-import copy
 import os
 import tempfile
 
@@ -368,13 +367,15 @@ default=None
         # in each worker: bound it to the worker's threads before it starts.
         _limit_threads_in_dask_worker()
         keras, builders = _import_keras()
-        user_callbacks = self._check_callbacks(keras)
+        user_callbacks = _training.check_user_callbacks(self.callbacks, keras)
         check_optimizer(self.optimizer, self.learning_rate, keras)
         warn_if_not_reproducible(self.random_state, keras.backend.backend())
         distribution = resolve_distribution(self.distribution)
         data = prepare_fit(self, X, y, sample_weight,
                            distribution)
         state = data["state"]
+        _training.warn_if_nothing_to_monitor(user_callbacks,
+                                             state["validation_"])
         with seeded(self.random_state):
             with distribution_scope(distribution):
                 # The built-in networks train on their stacked logits (each
@@ -444,16 +445,6 @@ default=None
             self.__dict__.update(before)
             raise
         return self
-
-    def _check_callbacks(self, keras):
-        callbacks = list(self.callbacks or [])
-        for cb in callbacks:
-            if not isinstance(cb, keras.callbacks.Callback):
-                raise ValueError(
-                    f"callbacks must be a list of keras.callbacks.Callback "
-                    f"instances; got {cb!r} ({type(cb).__name__}). Pass e.g. "
-                    "[keras.callbacks.CSVLogger('log.csv')].")
-        return [copy.deepcopy(cb) for cb in callbacks]
 
     def _held_out(self, X_padded, lengths, y_encoded):
         """``(train, val, kind)`` rows of fit's hold-out for this data (the

@@ -27,12 +27,15 @@ decided here, by a stated rule, so that the estimator reads the same for
   sequences, the purged tail for overlapping windows, at least 30 rows).
 """
 
+import copy
 import math
 import numbers
+import warnings
 
 import numpy as np
 
-__all__ = ["resolve_batch_size", "resolve_epochs", "resolve_n_networks",
+__all__ = ["check_user_callbacks", "resolve_batch_size", "resolve_epochs",
+           "resolve_n_networks", "warn_if_nothing_to_monitor",
            "resolve_patience", "resolve_sequence_scaling", "SCALE_SPREAD",
            "STEP_BUDGET", "FITTED_SHARE"]
 
@@ -378,3 +381,43 @@ def non_finite_message(exc, learning_rate):
         f"causes: a learning_rate too large (now {learning_rate}; try 10x "
         "smaller), extreme sample_weight or class_weight values, or "
         "extreme values in X (check scaling).")
+
+
+def check_user_callbacks(callbacks, keras):
+    """Copies of the caller's ``callbacks`` for one fit, each checked."""
+    callbacks = list(callbacks or [])
+    for cb in callbacks:
+        if not isinstance(cb, keras.callbacks.Callback):
+            raise ValueError(
+                f"callbacks must be a list of keras.callbacks.Callback "
+                f"instances; got {cb!r} ({type(cb).__name__}). Pass e.g. "
+                "[keras.callbacks.CSVLogger('log.csv')].")
+    copies = []
+    for cb in callbacks:
+        # Each fit gets its own copies: a callback keeps state (a best
+        # weight, a wait count) from one fit to the next otherwise.
+        try:
+            copies.append(copy.deepcopy(cb))
+        except Exception as exc:
+            raise ValueError(
+                f"The callback {cb!r} ({type(cb).__name__}) cannot be "
+                f"copied ({type(exc).__name__}: {exc}); each fit trains "
+                "with a copy of the callbacks. Keep what cannot be "
+                "copied (a lock, a generator, an open file) outside it, "
+                "or give the callback a __deepcopy__ method.") from None
+    return copies
+
+
+def warn_if_nothing_to_monitor(callbacks, validation):
+    """Warn once where a caller's callback watches a hold-out fit does not
+    have: Keras only warns at every epoch, and the callback never acts."""
+    watching = [cb for cb in callbacks
+                if str(getattr(cb, "monitor", "")).startswith("val_")]
+    if watching and validation == "none":
+        warnings.warn(
+            f"{type(watching[0]).__name__} monitors "
+            f"{watching[0].monitor!r}, but this fit holds nothing out "
+            "(fewer than 30 sequences in a hold-out, n_iter_no_change=None "
+            "or validation=None), so it will never act. Monitor 'loss', or "
+            "pass validation= a splitter (e.g. PredefinedSplit).",
+            UserWarning, stacklevel=3)
