@@ -58,3 +58,24 @@ def test_token_graph_gives_softmax_probabilities(tmp_path):
 def test_export_refuses_what_it_cannot_export(tmp_path):
     with pytest.raises(ValueError, match="exports an LSTMClassifier"):
         export_onnx(object(), tmp_path / "x.onnx")
+
+
+def test_export_warns_where_padding_would_be_read_as_steps(tmp_path):
+    # mask_value=None on ragged data: predict_proba masks a list by its
+    # lengths, the graph reads the zero padding as steps (0.27 apart).
+    import warnings
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(m, 2)) for m in rng.integers(3, 10, 40)]
+    y = np.arange(40) % 2
+    ragged = LSTMClassifier(units=4, epochs=1, mask_value=None,
+                            architecture="lstm", random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="mask_value_=None and was fitted "
+                      "on sequences of different lengths"):
+        export_onnx(ragged, tmp_path / "ragged.onnx")
+    equal = LSTMClassifier(units=4, epochs=1, mask_value=None,
+                           architecture="lstm", random_state=0).fit(
+        np.stack([x[:3] for x in X]), y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        export_onnx(equal, tmp_path / "equal.onnx")

@@ -96,7 +96,9 @@ def export_onnx(estimator, path, *, opset_version=None):
     step up to the last one that is not all padding. Unlike
     ``predict_proba``, the graph does not turn leading padding into trailing
     padding, so pad at the end (``SequencePadder`` does). With
-    ``mask_value_`` None every step is real. Token input: ``int32`` ids of
+    ``mask_value_`` None every step is real (a warning where the training
+    sequences' lengths differed: padded, they read differently than
+    ``predict_proba`` reads a list). Token input: ``int32`` ids of
     shape ``(batch, steps)``, post-padded with 0; ids the vocabulary has not
     seen are treated as padding, as in ``predict``.
     Output: ``(batch, n_classes)`` probabilities, columns ordered as
@@ -139,6 +141,21 @@ def export_onnx(estimator, path, *, opset_version=None):
         raise ImportError(
             "export_onnx needs onnx and tf2onnx: pip install 'skseq[onnx]'."
         ) from exc
+    summary = getattr(estimator, "input_summary_", {})
+    if not estimator.tokens_ and getattr(estimator, "mask_value_", 0.0) \
+            is None and summary.get("length_min") != summary.get(
+                "length_max"):
+        # predict_proba masks a list's sequences by their lengths; the
+        # graph has no lengths and reads whatever pads them as steps
+        # (probabilities 0.27 apart on zero-padded ragged input, measured).
+        warnings.warn(
+            "This estimator has mask_value_=None and was fitted on "
+            "sequences of different lengths: the ONNX graph reads every "
+            "step it is given as real, so padding them to one length "
+            "changes its answers, unlike predict_proba on a list. Feed the "
+            "graph each sequence at its own length (batches of equal "
+            "lengths), or fit with a mask_value that padding can use.",
+            UserWarning, stacklevel=2)
     wrapper = _predict_path(estimator, keras)
     with warnings.catch_warnings():
         # Keras' tf2onnx shim probes np.object; nothing a user can act on.
