@@ -253,7 +253,9 @@ def _limit_threads_in_dask_worker():
     cluster started without :func:`local_cluster` or
     :func:`limit_worker_threads`, each worker would otherwise let
     TensorFlow use every core. Uses the worker's thread count. Does nothing
-    outside a worker or when ``TF_NUM_INTRAOP_THREADS`` is already set.
+    outside a worker, in a worker that is a thread of a process with a
+    scheduler or client (``LocalCluster(processes=False)``: the caller's
+    own process), or when ``TF_NUM_INTRAOP_THREADS`` is already set.
 
     Returns
     -------
@@ -263,9 +265,16 @@ def _limit_threads_in_dask_worker():
     if ("distributed" not in sys.modules
             or "TF_NUM_INTRAOP_THREADS" in os.environ):
         return None
+    distributed = sys.modules["distributed"]
     try:
-        worker = sys.modules["distributed"].get_worker()
+        worker = distributed.get_worker()
     except ValueError:
+        return None
+    if any(True for _ in distributed.Scheduler._instances) or any(
+            True for _ in distributed.Client._instances):
+        # A worker thread in the caller's own process (LocalCluster(
+        # processes=False)): bounding would change the caller's process
+        # for good, as local_cluster's docstring says it does not.
         return None
     return limit_threads(max(1, int(worker.state.nthreads)))
 

@@ -225,3 +225,31 @@ def test_limit_threads_bounds_tensorflow_and_warns_when_too_late():
     assert "limit_threads(2) came after TensorFlow started" in message
     assert "before the first fit" in message
     assert "TF_NUM_INTRAOP_THREADS='2'" in message
+
+
+_THREADED_WORKER = """
+    import os, warnings
+    import numpy as np
+    import distributed
+    from skseq import LSTMClassifier
+    from skseq.parallel import local_cluster
+    X, y = np.random.default_rng(0).normal(size=(8, 3, 1)), [0, 1] * 4
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with local_cluster(n_workers=1, processes=False,
+                           dashboard_address=None) as cluster, \\
+                distributed.Client(cluster) as client:
+            client.submit(lambda: LSTMClassifier(units=2, epochs=1,
+                                                 random_state=0).fit(X, y),
+                          pure=False).result(timeout=180)
+    late = [str(w.message) for w in caught if "limit_threads" in str(
+        w.message)]
+    print(repr((os.environ.get("TF_NUM_INTRAOP_THREADS"),
+                os.environ.get("OMP_NUM_THREADS"), late)))
+"""
+
+
+def test_a_worker_thread_leaves_the_callers_process_alone():
+    # LocalCluster(processes=False): the hook bounded the caller's own
+    # process to one thread for good (and warned that it came too late).
+    assert _run_python(_THREADED_WORKER) == repr((None, None, []))
