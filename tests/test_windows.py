@@ -129,6 +129,21 @@ def test_frames_are_matched_by_column_name_not_position():
                      target_column="price")
 
 
+def test_a_time_index_out_of_order_is_refused():
+    # Windows were cut from shuffled time silently (after df.sample).
+    times = pd.date_range("2020-01-01", periods=30, freq="D")
+    series = pd.Series(np.arange(30.0), index=times)
+    shuffled = series.sample(frac=1, random_state=0)
+    with pytest.raises(ValueError, match=r"series\[1\] has a time index "
+                       "out of order .*sort_index"):
+        make_windows([series, shuffled], 5)
+    X, y = make_windows(shuffled.sort_index(), 5, target="value")
+    np.testing.assert_array_equal(X[:, :, 0], make_windows(
+        series, 5, target="value")[0][:, :, 0])
+    # A numeric index may be row ids: left as given.
+    make_windows(pd.Series(np.arange(30.0), index=np.arange(30)[::-1]), 5)
+
+
 def test_windows_are_a_copy():
     series = _series(12)
     original = series.copy()

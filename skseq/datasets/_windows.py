@@ -153,6 +153,7 @@ def _as_series_list(series):
     for i, item in enumerate(items):
         name = "series" if len(items) == 1 else f"series[{i}]"
         item = _in_column_order(item, columns, name)
+        _check_time_order(item, name)
         if isinstance(item, numbers.Number) or np.ndim(item) not in (1, 2):
             raise ValueError(
                 f"Each series must be 1-D (n_time,) or 2-D (n_time, "
@@ -171,6 +172,25 @@ def _as_series_list(series):
             )
         arrays.append(arr)
     return arrays, columns
+
+
+def _check_time_order(item, name):
+    """Refuse a pandas series whose time index is out of order: windows are
+    cut from the rows as they come (after ``df.sample`` or a merge they
+    were windows of shuffled time, silently). Only a time index (dates,
+    periods, durations) says the order; a numeric one may be row ids."""
+    import pandas as pd
+
+    index = getattr(item, "index", None)
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex,
+                          pd.TimedeltaIndex)) and \
+            not index.is_monotonic_increasing:
+        first = int(np.flatnonzero(index[1:] < index[:-1])[0])
+        raise ValueError(
+            f"{name} has a time index out of order ({index[first]} is "
+            f"followed by {index[first + 1]}): windows are cut from the "
+            "rows in the order given. Sort it first "
+            f"({name.split('[')[0]}.sort_index()).")
 
 
 def _in_column_order(item, columns, name):
