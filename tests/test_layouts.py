@@ -156,7 +156,18 @@ def test_nested_round_trip_ragged():
         np.testing.assert_array_equal(a, b)
 
 
+def test_from_nested_reads_cells_in_time_order():
+    # A cell indexed [2, 1, 0] was read backwards.
+    df = pd.DataFrame({"a": [pd.Series([3.0, 2.0, 1.0], index=[2, 1, 0])],
+                       "b": [pd.Series([30.0, 10.0, 20.0], index=[2, 0, 1])]})
+    np.testing.assert_array_equal(from_nested(df),
+                                  [[[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]]])
+
+
 @pytest.mark.parametrize("df, message", [
+    (pd.DataFrame({"a": [pd.Series([1.0, 2.0], index=[0, 1])],
+                   "b": [pd.Series([1.0, 2.0], index=[5, 6])]}),
+     "Row 0 has channels indexed at different time points"),
     (pd.DataFrame({"a": [pd.Series([1.0, 2.0])],
                    "b": [pd.Series([1.0])]}),
      "Row 0 has channels of different lengths (2 and 1 in column 'b')"),

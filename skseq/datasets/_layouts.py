@@ -345,10 +345,12 @@ def from_nested(df, *, ragged=False):
             "use from_multiindex.")
     sequences = []
     for i in range(df.shape[0]):
-        channels = []
+        channels, first_index = [], None
         for j, column in enumerate(df.columns):
             cell = df.iloc[i, j]
             name = f"cell (row {i}, column {column!r})"
+            cell, first_index = _cell_in_time_order(cell, name, first_index,
+                                                    i)
             values = _as_float(getattr(cell, "values", cell), name)
             if values.ndim != 1:
                 raise ValueError(f"{name} must be a 1-D series; it has shape "
@@ -365,6 +367,34 @@ def from_nested(df, *, ragged=False):
             channels.append(values)
         sequences.append(np.stack(channels, axis=1))
     return _stack_or_list(sequences, ragged)
+
+
+def _cell_in_time_order(cell, name, first_index, row):
+    """A nested cell sorted by its time index, checked against the row's
+    first channel's index: read as it came, a series indexed [2, 1, 0] was
+    taken backwards, and channels indexed at other times were paired step
+    by step."""
+    import pandas as pd
+
+    if not isinstance(cell, pd.Series):
+        return cell, first_index
+    if not cell.index.is_monotonic_increasing:
+        try:
+            cell = cell.sort_index()
+        except TypeError:
+            raise ValueError(
+                f"{name} has a time index whose values cannot be ordered "
+                "(e.g. numbers and strings): give it one type.") from None
+    if first_index is None:
+        return cell, cell.index
+    if len(cell.index) == len(first_index) and \
+            not cell.index.equals(first_index):
+        raise ValueError(
+            f"Row {row} has channels indexed at different time points "
+            f"({name}: {list(cell.index[:3])}... against "
+            f"{list(first_index[:3])}...): align them first (e.g. "
+            "series.reindex(first.index)).")
+    return cell, first_index
 
 
 def _column_names(n_features, columns):
