@@ -156,6 +156,16 @@ def test_nested_round_trip_ragged():
         np.testing.assert_array_equal(a, b)
 
 
+def test_nan_end_padding_is_not_written_into_frames():
+    # The UCR/UEA archive's padding of unequal lengths: kept, the round
+    # trip failed on "missing values".
+    X = np.array([[[1.0], [2.0], [np.nan]], [[3.0], [np.nan], [np.nan]]])
+    for back in (from_multiindex(to_multiindex(X)),
+                 from_nested(to_nested(X))):
+        assert [a[:, 0].tolist() for a in back] == [[1.0, 2.0], [3.0]]
+    assert len(to_multiindex(X)) == 3
+
+
 def test_from_nested_reads_cells_in_time_order():
     # A cell indexed [2, 1, 0] was read backwards.
     df = pd.DataFrame({"a": [pd.Series([3.0, 2.0, 1.0], index=[2, 1, 0])],

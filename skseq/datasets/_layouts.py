@@ -408,10 +408,23 @@ def _column_names(n_features, columns):
 
 
 def _keras_sequences(X):
-    """A list of (t_i, f) float arrays from a 3-D array or a list."""
+    """A list of (t_i, f) float arrays from a 3-D array or a list, steps
+    whose every feature is NaN at the end cut off: they are the UCR/UEA
+    archive's padding of unequal lengths, as everywhere in skseq (kept,
+    from_multiindex refused the round trip as missing values)."""
     if _is_list_of_arrays(X):
-        return [a.T for a in to_channels_first(X)]
-    return list(np.moveaxis(to_channels_first(X), 1, 2))
+        sequences = [a.T for a in to_channels_first(X)]
+    else:
+        sequences = list(np.moveaxis(to_channels_first(X), 1, 2))
+    out = []
+    for seq in sequences:
+        real = ~np.isnan(seq).all(axis=1)
+        # An all-NaN sequence stays whole: cut to nothing, its instance
+        # would vanish from the frame.
+        stop = len(real) - int(np.argmax(real[::-1])) if real.any() \
+            else len(real)
+        out.append(seq[:stop])
+    return out
 
 
 def to_multiindex(X, *, columns=None):
