@@ -259,6 +259,34 @@ def test_load_refuses_classes_outside_the_allowlist(tmp_path):
         load(evil)
 
 
+def test_set_output_survives_save_and_load(tmp_path):
+    # A setting, not a parameter or fitted attribute: the loaded pipeline
+    # returned an array where the saved one returned a DataFrame.
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+
+    df = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [1.0, 1.0, 4.0]})
+    pipe = make_pipeline(StandardScaler()).set_output(
+        transform="pandas").fit(df)
+    save(pipe, tmp_path / "p.skseq")
+    out = load(tmp_path / "p.skseq").transform(df)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["a", "b"]
+    pd.testing.assert_frame_equal(out, pipe.transform(df))
+    save(StandardScaler().fit(df), tmp_path / "plain.skseq")
+    assert isinstance(load(tmp_path / "plain.skseq").transform(df),
+                      np.ndarray)
+    # The setting is checked like the rest of the file.
+    with zipfile.ZipFile(tmp_path / "p.skseq") as archive:
+        document = json.loads(archive.read("estimator.json"))
+        arrays = archive.read("arrays.npz")
+    document["estimator"]["output"] = {"transform": "os.system"}
+    with zipfile.ZipFile(tmp_path / "bad.skseq", "w") as archive:
+        archive.writestr("estimator.json", json.dumps(document))
+        archive.writestr("arrays.npz", arrays)
+    with pytest.raises(ValueError, match="output setting"):
+        load(tmp_path / "bad.skseq")
+
+
 def test_save_does_not_change_the_estimator(tmp_path):
     X = np.random.default_rng(3).normal(size=(4, 3, 2))
     scaler = SequenceScaler().fit(X)

@@ -64,6 +64,10 @@ class _Unsupported(ValueError):
     pass
 
 
+# set_output's containers (sklearn.utils._set_output).
+_OUTPUTS = {"default", "pandas", "polars"}
+
+
 def _fitted_names(est):
     # scikit-learn's convention (check_is_fitted): public names ending in _.
     return sorted(k for k in vars(est)
@@ -165,8 +169,15 @@ class _Writer:
         fitted = {}
         for key in _fitted_names(est):
             fitted[key] = self.encode(getattr(est, key), f"{where}.{key}")
-        return {_TAG: "estimator", "class": name, "params": params,
+        node = {_TAG: "estimator", "class": name, "params": params,
                 "fitted": fitted}
+        output = getattr(est, "_sklearn_output_config", None)
+        if output:
+            # set_output(transform="pandas"): a setting, not a parameter or
+            # a fitted attribute; without it the loaded estimator returned
+            # arrays where the saved one returned DataFrames.
+            node["output"] = {str(k): str(v) for k, v in output.items()}
+        return node
 
 
 def _holds_code(value):
@@ -236,6 +247,15 @@ class _Reader:
             if not (key.endswith("_") and key.isidentifier()):
                 raise ValueError(f"{key!r} is not a fitted attribute name.")
             setattr(est, key, self.decode(value))
+        output = node.get("output")
+        if output is not None:
+            if not isinstance(output, dict) or not all(
+                    isinstance(k, str) and v in _OUTPUTS
+                    for k, v in output.items()):
+                raise ValueError(
+                    f"the file gives {name} an output setting {output!r}; "
+                    f"expected containers among {sorted(_OUTPUTS)}.")
+            est._sklearn_output_config = dict(output)
         return est
 
     def keras_model(self, member):
