@@ -347,6 +347,8 @@ def test_token_lists_are_tokens_whatever_sequence_comes_first():
     ({"min_length": 5, "max_length": 20}, r"n_cues=\(3, 8\) must be"),
     ({"min_length": 30, "max_length": 20}, "1 <= min_length <= max_length"),
     ({"cue_agreement": 1.5}, "is a probability"),
+    ({"n_sentiment_tokens": 1}, "n_sentiment_tokens=1 leaves no cue"),
+    ({"n_sentiment_tokens": 0}, "n_sentiment_tokens=0 leaves no cue"),
 ])
 def test_make_token_reviews_checks_its_arguments_first(kwargs, message):
     from skseq.datasets import make_token_reviews

@@ -117,6 +117,12 @@ def make_token_reviews(n_samples=2000, *, min_length=80, max_length=600,
     (20, True, True)
     """
     rng = check_random_state(random_state)
+    if n_sentiment_tokens < 2:
+        # numpy said only "high <= 0" when drawing a cue of a half lexicon.
+        raise ValueError(
+            f"n_sentiment_tokens={n_sentiment_tokens} leaves no cue of one "
+            "sentiment (half of them are positive, half negative); pass 2 "
+            "or more.")
     n_neutral = vocabulary_size - 1 - n_sentiment_tokens
     if n_neutral < 1:
         raise ValueError(
