@@ -187,3 +187,23 @@ def test_dataframes_are_read_by_column_name_in_fit_and_predict():
     # A later fit on arrays forgets the names.
     clf.fit([f.to_numpy() for f in frames], y)
     assert not hasattr(clf, "feature_names_in_")
+
+
+def test_a_series_or_object_array_of_sequences_reads_as_their_list():
+    # A pandas Series of per-sequence arrays failed as an object array;
+    # an object array of token id lists was read as numeric sequences.
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 2)) for n in rng.integers(3, 9, 40)]
+    y = np.arange(40) % 2
+    params = dict(architecture="lstm", units=2, epochs=1, random_state=0)
+    clf = LSTMClassifier(**params).fit(pd.Series(X), y)
+    np.testing.assert_allclose(clf.predict_proba(pd.Series(X)),
+                               LSTMClassifier(**params).fit(X, y)
+                               .predict_proba(X), atol=1e-6)
+    tokens = [rng.integers(1, 20, n) for n in rng.integers(3, 9, 40)]
+    as_object = np.empty(40, dtype=object)
+    as_object[:] = tokens
+    for form in (pd.Series(tokens), as_object):
+        assert LSTMClassifier(**params).fit(form, y).tokens_

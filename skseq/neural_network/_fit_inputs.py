@@ -23,7 +23,8 @@ from ..utils._padding import (_dense_to_post_padded, padding_sample,
                               warn_zero_is_data)
 from ..utils._validation import (check_no_missing_labels,
                                  check_not_sktime_frame, check_sequences,
-                                 frame_feature_names, python_scalar)
+                                 frame_feature_names, is_sequence_list,
+                                 python_scalar)
 from . import _distribution, _holdout, _training
 from ._batching import should_bucket, steps_read
 
@@ -109,8 +110,9 @@ def _warn_if_float32_loses_the_signal(X, mask_value, max_rows=256,
 
 
 def looks_like_tokens(X):
-    """True for 2-D integer arrays or lists of 1-D integer sequences."""
-    if isinstance(X, (list, tuple)):
+    """True for 2-D integer arrays or lists (object arrays, Series) of 1-D
+    integer sequences."""
+    if is_sequence_list(X):
         # The first non-empty sequence: an empty one reads as float64
         # (np.asarray([])), and the same ids in another order were numeric.
         first = next((a for a in map(np.asarray, X) if a.size), np.empty(0))

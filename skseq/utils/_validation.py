@@ -24,7 +24,8 @@ from sklearn.utils.validation import check_array
 from ._padding import _dense_to_post_padded, padding_lengths, pad_sequences
 
 __all__ = ["check_sequences", "check_no_missing_labels",
-           "check_not_sktime_frame", "frame_feature_names", "python_scalar"]
+           "check_not_sktime_frame", "frame_feature_names", "is_sequence_list",
+           "python_scalar"]
 
 
 def _is_string_like(x):
@@ -99,9 +100,8 @@ def check_sequences(X, *, tokens=False, mask_value=0.0, pad_value=None,
             f"Convert it with {input_name}.toarray()."
         )
     check_not_sktime_frame(X, input_name)
-    if isinstance(X, (list, tuple)) or (
-        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
-    ):
+    if is_sequence_list(X):
+        X = list(X) if not isinstance(X, (list, tuple, np.ndarray)) else X
         if not tokens:
             X = _frames_in_column_order(X, feature_names, input_name)
         return _check_ragged(X, tokens, mask_value, pad_value, input_name,
@@ -170,6 +170,18 @@ def _frames_in_column_order(X, feature_names, input_name):
                 "(df[names]).")
         out[i] = seq[names]
     return out
+
+
+def is_sequence_list(X):
+    """True for a list or tuple of sequences, or a 1-D object array or
+    pandas Series of them (one sequence per entry)."""
+    if isinstance(X, (list, tuple)):
+        return True
+    if getattr(X, "ndim", None) != 1 or getattr(X, "dtype", None) != object:
+        return False
+    import pandas as pd
+
+    return isinstance(X, (np.ndarray, pd.Series))
 
 
 def check_no_missing_labels(y):
