@@ -589,6 +589,13 @@ def test_compare_baselines_ragged_and_options():
     assert len(table) == 4 and "f1_mean" in table
     with pytest.raises(ValueError, match="Nothing to compare"):
         compare_baselines(X, y, estimators={}, baselines=False)
+    # Checked before the first fit: a list of estimators failed as
+    # "dictionary update sequence element #0", one class inside the
+    # logistic regression after the dummy's folds.
+    with pytest.raises(ValueError, match="estimators must map names"):
+        compare_baselines(X, y, estimators=[LSTMClassifier()])
+    with pytest.raises(ValueError, match="y has only one class: 0.0"):
+        compare_baselines(X, np.zeros(30), estimators={}, rocket=False)
 
 
 def test_compare_baselines_warns_once_on_channels_first_data():

@@ -248,9 +248,20 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
     >>> table.index[0], list(table.columns[:2])
     ('Dummy (most frequent)', ['accuracy_mean', 'accuracy_std'])
     """
+    from collections.abc import Mapping
+
     import pandas as pd
 
-    y = np.asarray(y)
+    from ..neural_network._fit_inputs import check_targets
+
+    # As fit checks them, before the first of many fits (one class failed
+    # inside LogisticRegression, after the dummy's folds).
+    y = check_targets(y, len(y) if hasattr(y, "__len__") else 0)
+    if estimators is not None and not isinstance(estimators, Mapping):
+        raise ValueError(
+            f"estimators must map names to estimators, e.g. "
+            f"{{'LSTM': LSTMClassifier()}}; got {type(estimators).__name__}"
+            f" {estimators!r:.80}.")
     # Every model would read channels-first data the wrong way, the
     # baselines without a word: say so once, before the first fit.
     warn_if_channels_first(X, stacklevel=2)
