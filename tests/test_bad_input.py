@@ -521,6 +521,48 @@ def test_a_model_builder_of_the_wrong_width_is_refused_before_training(
         clf.fit(X, np.arange(30) % n_classes)
 
 
+def _fixed_length(meta):
+    # A common Keras habit: the input built for the training length.
+    import keras
+
+    inputs = keras.Input(shape=(meta["n_timesteps"], meta["n_features"]))
+    hidden = keras.layers.Flatten()(inputs)
+    return keras.Model(inputs, keras.layers.Dense(
+        meta["n_outputs"], activation="sigmoid")(hidden))
+
+
+def test_a_model_builder_of_fixed_length_trains_or_is_refused_first():
+    # Ragged data in buckets of their own widths failed inside training
+    # with a bare shape error; shorter or longer sequences at predict too.
+    import keras
+
+    class Never(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            raise AssertionError("training started")
+
+    rng = np.random.default_rng(0)
+    ragged = [rng.normal(size=(n, 2)) for n in rng.integers(2, 20, 60)]
+    y = np.arange(60) % 2
+    clf = LSTMClassifier(model_builder=_fixed_length, epochs=1,
+                         bucketing=True, callbacks=[Never()], random_state=0)
+    with pytest.raises(ValueError, match=r"takes exactly 19 steps .*"
+                       "bucketing=False"):
+        clf.fit(ragged, y)
+    assert not hasattr(clf, "model_")
+    clf.set_params(bucketing=False, callbacks=None).fit(ragged, y)
+    proba = clf.predict_proba(ragged)
+    # Shorter sequences are padded to the network's 19 steps, as in fit.
+    np.testing.assert_allclose(clf.predict_proba(ragged[:5]), proba[:5],
+                               atol=1e-6)
+    np.testing.assert_allclose(
+        clf.predict_proba([x[:3] for x in ragged[:5]]),
+        clf.predict_proba(np.stack([np.pad(x[:3], ((0, 16), (0, 0)))
+                                    for x in ragged[:5]])), atol=1e-6)
+    with pytest.raises(ValueError, match="takes 19 steps; X has sequences "
+                       "of up to 25"):
+        clf.predict(rng.normal(size=(3, 25, 2)))
+
+
 def _not_a_model(meta):
     return {"layers": []}
 

@@ -108,6 +108,36 @@ def check_built_model(model, meta, keras):
         f"activation={'sigmoid' if binary else 'softmax'!r}).")
 
 
+def fixed_steps(model):
+    """The number of steps a network's input is built for, or None where it
+    takes any (``keras.Input(shape=(None, n_features))``)."""
+    try:
+        shape = model.inputs[0].shape
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None  # subclassed, or not built from an Input
+    return None if len(shape) < 2 or shape[1] is None else int(shape[1])
+
+
+def check_fixed_steps(model, batch_width):
+    """Refuse, before training, a ``model_builder`` network built for a
+    fixed number of steps that the training batches do not have (ragged
+    sequences in buckets of their own widths): Keras failed inside
+    training with a bare shape error."""
+    steps = fixed_steps(model)
+    if steps is None or steps == batch_width:
+        return
+    fed = ("batches as wide as their longest sequence (bucketing of "
+           "ragged data)" if batch_width is None
+           else f"batches of {batch_width} steps")
+    raise ValueError(
+        f"model_builder's network takes exactly {steps} steps "
+        f"(keras.Input(shape=({steps}, ...))), but fit feeds it {fed}. "
+        "Build it with keras.Input(shape=(None, meta['n_features'])) (then "
+        "a Flatten or Dense over time must become e.g. "
+        "GlobalAveragePooling1D or an LSTM), or pass bucketing=False and "
+        "data padded to meta['n_timesteps'] steps.")
+
+
 def resolve_architecture(architecture, tokens):
     """``'auto'``: ``'conv_lstm'``, for numeric input and tokens alike."""
     if architecture != "auto":

@@ -503,4 +503,6 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     return {"train": train, "validation": validation,
             "fit_kwargs": fit_kwargs, "trace_per_batch_size": per_batch_size,
             "meta": meta, "plan": plan, "state": state,
-            "train_unmasked": unmasked}
+            "train_unmasked": unmasked,
+            # Steps of every training batch (None: each bucket its own).
+            "batch_width": None if bucket else int(X_padded.shape[1])}

@@ -86,14 +86,17 @@ def jax_forward(model):
     return forward
 
 
-def predict_in_chunks(model, X_model, lengths, n_timesteps):
+def predict_in_chunks(model, X_model, lengths, n_timesteps,
+                      fixed_width=None):
     """Run a trained model in length-sorted chunks trimmed to their length.
 
     A traced forward pass (TensorFlow, :func:`tf_forward`) and a
     jitted one (JAX) skip ``predict``'s per-call data pipeline and
     callbacks, which dominate the time for small inputs. ``n_timesteps`` is
     the longest training sequence: under JAX, widths are rounded on one grid
-    that covers it, whatever the width of ``X_model``.
+    that covers it, whatever the width of ``X_model``. ``fixed_width``: the
+    steps a network built for a fixed number takes; every chunk is padded
+    to it.
     """
     import keras
 
@@ -123,7 +126,7 @@ def predict_in_chunks(model, X_model, lengths, n_timesteps):
         # At least one step: a chunk of empty token sequences (texts of
         # unknown words only) reads one padding step; no step at all made
         # the LSTM fail.
-        width = max(1, round_length(lengths[idx].max(), grid))
+        width = fixed_width or max(1, round_length(lengths[idx].max(), grid))
         batch = X_model[idx, :width]
         n_rows = 1 << (len(idx) - 1).bit_length() if pad else len(idx)
         if batch.shape != (n_rows, width) + batch.shape[2:]:

@@ -392,6 +392,10 @@ default=None
                 model = self._build_and_compile(
                     keras, data["meta"], state,
                     masked=not data["train_unmasked"], stacked=stacked)
+                if self.model_builder is not None:
+                    from ._architectures import check_fixed_steps
+
+                    check_fixed_steps(model, data["batch_width"])
                 # The caller's callbacks run after skseq's: Keras' last
                 # restore_best_weights at the end of training is the one
                 # kept, so a caller's EarlyStopping keeps its epoch.
@@ -559,10 +563,23 @@ default=None
             )
 
     def _proba(self, X_padded, lengths):
+        steps = None
+        if self.model_builder is not None:
+            from ._architectures import fixed_steps
+
+            steps = fixed_steps(self.model_)
+        if steps is not None and len(lengths) and lengths.max() > steps:
+            raise ValueError(
+                f"The network (model_builder) takes {steps} steps; X has "
+                f"sequences of up to {int(lengths.max())} real steps. Cut "
+                f"them to {steps} steps, or build the network with "
+                "keras.Input(shape=(None, meta['n_features'])).")
         out = predict_in_chunks(
             self.model_,
-            model_input(X_padded, lengths, self.tokens_, self.scaler_),
-            lengths, self.n_timesteps_in_).astype(np.float64)
+            model_input(X_padded[:, :steps] if steps else X_padded, lengths,
+                        self.tokens_, self.scaler_),
+            lengths, self.n_timesteps_in_, fixed_width=steps
+        ).astype(np.float64)
         # The network's float32 rows sum to 1 within ~1e-7, which
         # scikit-learn's log_loss (scoring='neg_log_loss') warns about:
         # completed or normalised in float64.
