@@ -709,3 +709,19 @@ def test_a_class_of_one_repeated_row_is_not_reported_missing():
         _holdout.warn_missing_classes(
             y[val], 3, "stratified", stacklevel=2,
             n_single=_holdout.n_never_held_out(X_two, y, val))
+
+
+def test_a_class_of_total_weight_zero_warns():
+    # Its loss term is 0: nothing said so, and diagnose blamed the epochs.
+    X, y = _sorted_by_class(n_per_class=10, n_classes=2)
+    with pytest.warns(UserWarning, match=r"Class\(es\) \[1\] have total "
+                      "weight 0"):
+        LSTMClassifier(architecture="lstm", **TINY).fit(
+            X, y, sample_weight=(y == 0).astype(float))
+    with pytest.warns(UserWarning, match=r"Class\(es\) \['b'\]"):
+        LSTMClassifier(architecture="lstm", class_weight={"b": 0.0},
+                       **TINY).fit(X, np.array(["a", "b"])[y])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        LSTMClassifier(architecture="lstm", **TINY).fit(
+            X, y, sample_weight=np.r_[np.zeros(5), np.ones(15)])

@@ -34,6 +34,8 @@ import warnings
 
 import numpy as np
 
+from ..utils._validation import python_scalar
+
 __all__ = ["check_user_callbacks", "resolve_batch_size", "resolve_epochs",
            "resolve_n_networks", "warn_if_nothing_to_monitor",
            "resolve_patience", "resolve_sequence_scaling", "SCALE_SPREAD",
@@ -200,7 +202,6 @@ def resolve_sequence_scaling(sequence_scaling, log_scales, gain=None):
             "log_scale_std": np.maximum(shifted.std(axis=0), 1.0).tolist()}
 
 
-
 def check_weights(sample_weight, class_weight, y, y_encoded):
     """Per-sample weights from ``sample_weight`` x ``class_weight``.
 
@@ -236,6 +237,16 @@ def check_weights(sample_weight, class_weight, y, y_encoded):
             f"{weights.sum()}: at least one sequence needs a positive "
             "weight, and the weights must not overflow (they are scaled to "
             "mean 1 for training).")
+    totals = np.bincount(y_encoded, weights, minlength=int(y_encoded.max()) + 1)
+    if (totals == 0).any():
+        # Its loss term is 0: the network never learns to answer it, and
+        # the diagnostics then blamed the epochs (collapsed predictions).
+        labels = [python_scalar(v) for v in np.unique(y)[totals == 0]]
+        warnings.warn(
+            f"Class(es) {labels} have total weight 0 (sample_weight x "
+            "class_weight): the network is never trained to predict them. "
+            "Give their sequences weight, or drop them from X and y.",
+            UserWarning, stacklevel=5)
     return weights
 
 
