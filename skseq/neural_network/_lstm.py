@@ -353,7 +353,9 @@ default=None
             A ``numpy.memmap`` or ``zarr.Array`` (or a list of them, rows
             stacked) is read from disk in chunks, never loaded whole.
         y : array-like of shape (n_samples,)
-            Class labels (any hashable type), at least two classes.
+            Class labels, at least two classes: numbers, strings or bools
+            of one kind (scikit-learn's classification targets; mixed
+            numbers and strings are refused), none missing.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-sample weights, multiplied with the class
             weights. Not modified.
