@@ -418,3 +418,22 @@ def test_scaler_output_is_never_a_dataframe(ndim):
     # The summaries are a table: they are wrapped.
     assert isinstance(features, pd.DataFrame) and len(features) == 6
 
+
+
+def test_scaler_keeps_float32_and_each_sequences_form():
+    # float32 came back float64 (twice the memory, unlike scikit-learn's
+    # scalers), and 1-D sequences of a list as (t, 1) arrays.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 5, 2)).astype(np.float32)
+    scaler = SequenceScaler().fit(X)
+    for out in (scaler.transform(X), scaler.inverse_transform(X),
+                scaler.transform(X[:, :, :1].repeat(2, axis=2))):
+        assert out.dtype == np.float32
+    assert_allclose(scaler.transform(X),
+                    scaler.transform(X.astype(np.float64)), rtol=1e-6)
+    assert scaler.transform(X.astype(np.float64)).dtype == np.float64
+    seqs = [rng.normal(size=n) for n in (3, 5)] + [
+        rng.normal(size=(4, 1)).astype(np.float32)]
+    out = SequenceScaler().fit(seqs).transform(seqs)
+    assert [a.shape for a in out] == [(3,), (5,), (4, 1)]
+    assert [a.dtype for a in out] == [np.float64, np.float64, np.float32]

@@ -11,7 +11,8 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._padding import (ZERO_DATA_SHARE, _dense_to_post_padded,
                               padding_lengths, resolve_auto_mask,
                               warn_zero_is_data)
-from ..utils._validation import check_sequences, frame_feature_names
+from ..utils._validation import (check_sequences, frame_feature_names,
+                                 is_sequence_list)
 
 __all__ = ["SequenceScaler"]
 
@@ -382,15 +383,18 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         # before it, an unfitted scaler raised AttributeError.
         check_is_fitted(self)
         func = getattr(self.scaler_, method)
-        if isinstance(X, (list, tuple)) or (
-            isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
-        ):
+        if is_sequence_list(X):
+            X = list(X)
             X_padded, lengths = check_sequences(
                 X, dtype=np.float64, allow_empty_rows=True,
                 feature_names=getattr(self, "feature_names_in_", None))
             self._check_n_features(X_padded)
             out = self._transform_padded(X_padded, lengths, func)
-            return [seq[:n] for seq, n in zip(out, lengths)]
+            # Each sequence in its own form: 1-D stays 1-D, float32 stays
+            # float32 (as scikit-learn's scalers keep it).
+            return [seq[:n].astype(_dtype_of(x), copy=False)
+                    .reshape(-1 if np.ndim(x) == 1 else seq[:n].shape)
+                    for seq, n, x in zip(out, lengths, X)]
         input_ndim = getattr(X, "ndim", None) or np.asarray(X).ndim
         # NaN end padding (the UCR/UEA archive's unequal lengths) is cut
         # off here, whatever mask_value says, as fit counts it: X_dense can
@@ -415,6 +419,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         within[real] = func(X_dense[real])
         if mask_value is not None:
             unmask_real_steps(within, real, mask_value)
+        out = out.astype(_dtype_of(X), copy=False)
         return out[:, :, 0] if input_ndim == 2 else out
 
     def _transform_padded(self, X_padded, lengths, func=None, pad_value=0.0):
@@ -463,8 +468,15 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float64"]
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _dtype_of(X):
+    """The dtype of transform's result: float32 for float32 input (half the
+    memory, as scikit-learn's scalers), float64 otherwise."""
+    return np.float32 if getattr(X, "dtype", None) == np.float32 \
+        else np.float64
 
 
 def _real_rows(X_padded, real):
