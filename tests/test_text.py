@@ -355,3 +355,24 @@ def test_make_token_reviews_checks_its_arguments_first(kwargs, message):
 
     with pytest.raises(ValueError, match=message):
         make_token_reviews(30, random_state=0, **kwargs)
+
+
+def test_text_sequencer_names_its_columns_for_pandas_output():
+    # No get_feature_names_out: ColumnTransformer(...).set_output(
+    # transform="pandas") failed with "set_output is not available".
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+
+    from skseq import TextSequencer
+
+    df = pd.DataFrame({"text": ["the cat sat", "the dog ran off", "a bird"],
+                       "stars": [1, 2, 3]})
+    ct = ColumnTransformer([("t", TextSequencer(), "text")],
+                           remainder="passthrough").set_output(
+        transform="pandas")
+    out = ct.fit_transform(df)
+    assert list(out.columns) == [f"t__textsequencer{i}" for i in range(4)] \
+        + ["remainder__stars"]
+    np.testing.assert_array_equal(
+        out.iloc[:, :4].to_numpy(), TextSequencer().fit_transform(df.text))
+    assert isinstance(TextSequencer().fit_transform(df.text), np.ndarray)

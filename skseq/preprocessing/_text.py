@@ -4,7 +4,8 @@ from collections import Counter
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import (BaseEstimator, ClassNamePrefixFeaturesOutMixin,
+                          TransformerMixin, _fit_context)
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -54,7 +55,8 @@ def _check_documents(X, input_name="X"):
     return documents
 
 
-class TextSequencer(TransformerMixin, BaseEstimator):
+class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                    BaseEstimator):
     """Turn raw texts into post-padded integer token sequences.
 
     Each text is split into words by scikit-learn's ``CountVectorizer``
@@ -253,6 +255,13 @@ class TextSequencer(TransformerMixin, BaseEstimator):
                                   truncating=self.truncating,
                                   value=PADDING_ID, dtype=np.int32)
         return padded
+
+    @property
+    def _n_features_out(self):
+        # get_feature_names_out: one column per token position
+        # (textsequencer0, ...), so that ColumnTransformer and
+        # set_output(transform="pandas") can name the output.
+        return self.max_length_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
