@@ -39,9 +39,11 @@ _XLA_ONE_THREAD = ("--xla_cpu_multi_thread_eigen=false",
 def _check_n_threads(n_threads, name="n_threads"):
     if (isinstance(n_threads, bool) or not isinstance(n_threads, Integral)
             or n_threads < 1):
+        what = ("worker processes" if name == "n_workers"
+                else "threads per worker process")
         raise ValueError(
-            f"{name} must be a positive int (threads per worker process), "
-            f"got {n_threads!r}. Pass e.g. {name}=1.")
+            f"{name} must be a positive int ({what}), got {n_threads!r}. "
+            f"Pass e.g. {name}=1.")
     return int(n_threads)
 
 

@@ -143,7 +143,8 @@ def test_dask_backend_rejects_a_bare_array(client):
 def test_thread_counts_are_validated(bad):
     with pytest.raises(ValueError, match="positive int"):
         thread_env(bad)
-    with pytest.raises(ValueError, match="n_workers must be a positive int"):
+    with pytest.raises(ValueError, match=r"n_workers must be a positive int "
+                       r"\(worker processes\)"):
         local_cluster(n_workers=bad)
 
 

@@ -239,7 +239,7 @@ def check_not_sktime_frame(X, input_name="X"):
 
 def _string_error(input_name):
     return ValueError(
-        f"{input_name} contains strings. LSTMClassifier needs numbers: turn "
+        f"{input_name} contains strings; sequences must be numbers. Turn "
         "text into token ids with skseq.preprocessing.TextSequencer first, "
         "e.g. make_pipeline(TextSequencer(), LSTMClassifier())."
     )
