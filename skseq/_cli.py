@@ -95,6 +95,36 @@ def _row(flags):
     return int(np.argmax(flags.to_numpy())) + 2
 
 
+def _parse_times(values, time_col):
+    """The time column as dates, read month first or, where that fails (a
+    13th day), day first; a warning where both readings parse and order
+    the steps differently."""
+    import pandas as pd
+
+    parsed, errors = {}, []
+    for dayfirst in (False, True):
+        try:
+            with warnings.catch_warnings():
+                # pandas' note on the format it inferred from the first row.
+                warnings.simplefilter("ignore", UserWarning)
+                parsed[dayfirst] = pd.to_datetime(values, dayfirst=dayfirst)
+        except (ValueError, TypeError) as exc:
+            errors.append(str(exc).split("\n")[0])
+    if not parsed:
+        raise CommandError(
+            f"time column {time_col!r} holds neither numbers nor dates "
+            f"(e.g. {python_scalar(values.iloc[0])!r}; pandas: "
+            f"{errors[0]}), so the steps cannot be ordered. Write the "
+            "dates as YYYY-MM-DD.")
+    if len(parsed) == 2 and not parsed[False].equals(parsed[True]):
+        warnings.warn(
+            f"time column {time_col!r} reads as dates month first and day "
+            f"first alike (e.g. {python_scalar(values.iloc[0])!r}); read "
+            "month first. Write the dates as YYYY-MM-DD to be sure of the "
+            "order.", UserWarning, stacklevel=2)
+    return parsed.get(False, parsed.get(True))
+
+
 def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     """Read ragged sequences and one label per sequence from a long CSV.
 
@@ -210,13 +240,7 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
             f"repeated time step: {id_col}={python_scalar(row[id_col])!r} has "
             f"{time_col}={python_scalar(row[time_col])!r} more than once.")
     if not pd.api.types.is_numeric_dtype(df[time_col]):
-        try:
-            df[time_col] = pd.to_datetime(df[time_col])
-        except (ValueError, TypeError):
-            raise CommandError(
-                f"time column {time_col!r} holds neither numbers nor dates "
-                f"(e.g. {python_scalar(df[time_col].iloc[0])!r}), so the "
-                "steps cannot be ordered.") from None
+        df[time_col] = _parse_times(df[time_col], time_col)
     df = df.sort_values([id_col, time_col], kind="stable")
     X, y = [], []
     for _, group in df.groupby(id_col, sort=True):

@@ -41,6 +41,36 @@ def test_read_long_csv_builds_ragged_sequences_sorted_by_time(tmp_path):
     assert y[0] == "down" and y[1] == "up"  # ids in sorted order: s0, s1
 
 
+def test_read_long_csv_reads_dates_day_first_where_only_that_parses(
+        tmp_path):
+    # 13/01/2020 failed as "neither numbers nor dates"; dates that read
+    # both ways are read month first, with a warning.
+    import warnings
+
+    days = pd.date_range("2020-01-09", periods=6, freq="D")
+    rows = pd.DataFrame({"sid": np.repeat(["a", "b"], 3),
+                         "t": days.strftime("%d/%m/%Y"),
+                         "x": np.arange(6.0), "label": np.repeat([0, 1], 3)})
+    rows.sample(frac=1.0, random_state=0).to_csv(tmp_path / "d.csv",
+                                                 index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        X, y, _ = read_long_csv(str(tmp_path / "d.csv"), id_col="sid",
+                                time_col="t", target_col="label")
+    assert [x[:, 0].tolist() for x in X] == [[0.0, 1.0, 2.0],
+                                            [3.0, 4.0, 5.0]]
+    rows.assign(t=pd.date_range("2020-01-01", periods=6, freq="D")
+                .strftime("%d/%m/%Y")).to_csv(tmp_path / "e.csv", index=False)
+    with pytest.warns(UserWarning, match="month first and day first alike"):
+        read_long_csv(str(tmp_path / "e.csv"), id_col="sid", time_col="t",
+                      target_col="label")
+    rows.assign(t=[f"step {i}" for i in range(6)]).to_csv(
+        tmp_path / "f.csv", index=False)
+    with pytest.raises(Exception, match="neither numbers nor dates .*pandas"):
+        read_long_csv(str(tmp_path / "f.csv"), id_col="sid", time_col="t",
+                      target_col="label")
+
+
 def test_compare_prints_table(tmp_path, capsys):
     path = tmp_path / "long.csv"
     _long_csv(path)
