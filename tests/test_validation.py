@@ -207,3 +207,19 @@ def test_a_series_or_object_array_of_sequences_reads_as_their_list():
     as_object[:] = tokens
     for form in (pd.Series(tokens), as_object):
         assert LSTMClassifier(**params).fit(form, y).tokens_
+
+
+def test_complex_values_and_unknown_optimizer_names_are_named():
+    # scikit-learn's "Complex data not supported" printed the whole array;
+    # Keras' "Could not interpret optimizer identifier" named no choice.
+    X = np.random.default_rng(0).normal(size=(40, 6, 2)) + 1j
+    y = np.arange(40) % 2
+    for X_form, name in ((X, "X"), (list(X), r"X\[0\]")):
+        with pytest.raises(ValueError, match=rf"^{name} has complex values; "
+                           ".*two features per step.$"):
+            LSTMClassifier(epochs=1).fit(X_form, y)
+    clf = LSTMClassifier(epochs=1, optimizer="adamx")
+    with pytest.raises(ValueError, match="optimizer='adamx' is not the name "
+                       "of a Keras optimizer; pass one such as 'adam'"):
+        clf.fit(X.real, y)
+    assert not hasattr(clf, "model_")

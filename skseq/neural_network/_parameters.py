@@ -77,7 +77,17 @@ PARAMETER_CONSTRAINTS = {
 def check_optimizer(opt, learning_rate, keras):
     """Refuse what is not an optimizer; warn, before training, where an
     instance's own rate gives way to ``learning_rate``."""
-    if isinstance(opt, (str, type)):
+    if isinstance(opt, str):
+        try:
+            keras.optimizers.get(opt)
+        except ValueError:
+            # Keras said only "Could not interpret optimizer identifier".
+            raise ValueError(
+                f"optimizer={opt!r} is not the name of a Keras optimizer; "
+                "pass one such as 'adam', 'adamw', 'nadam', 'rmsprop', "
+                "'sgd' or 'adagrad', or an optimizer instance.") from None
+        return
+    if isinstance(opt, type):
         return
     if not isinstance(opt, keras.optimizers.Optimizer):
         raise ValueError(

@@ -237,6 +237,16 @@ def check_not_sktime_frame(X, input_name="X"):
             f"skseq.datasets.from_nested({input_name}).")
 
 
+def _check_not_complex(arr, input_name):
+    """Refuse complex values by name (scikit-learn's message printed the
+    whole array after "Complex data not supported")."""
+    if getattr(arr, "dtype", None) is not None and arr.dtype.kind == "c":
+        raise ValueError(
+            f"{input_name} has complex values; sequences must be real "
+            f"numbers. Pass e.g. np.abs({input_name}) or its real and "
+            "imaginary parts as two features per step.")
+
+
 def _string_error(input_name):
     return ValueError(
         f"{input_name} contains strings; sequences must be numbers. Turn "
@@ -277,6 +287,7 @@ def _check_dense(X, tokens, input_name):
             pass  # refused below, by name
     if arr is None:
         arr = np.asarray(X) if not hasattr(X, "dtype") else X
+    _check_not_complex(arr, input_name)
     if getattr(arr, "dtype", None) is not None and arr.dtype.kind in "OUS":
         if arr.dtype.kind in "US" or any(
             _is_string_like(v) for v in np.asarray(arr).ravel()[:100]
@@ -454,6 +465,7 @@ def _check_ragged(X, tokens, mask_value, pad_value, input_name, dtype,
         if _is_string_like(seq):
             raise _string_error(input_name)
         arr = np.asarray(seq)
+        _check_not_complex(arr, f"{input_name}[{i}]")
         if arr.dtype.kind in "US" or (
             arr.dtype == object and any(_is_string_like(v) for v in arr.ravel())
         ):
