@@ -212,6 +212,19 @@ def test_pickle(Sampler, imbalanced):
     np.testing.assert_array_equal(clone.fit_resample(X, y)[0], X_res)
 
 
+def test_sample_weight_past_a_sampler_is_refused_naming_the_cause():
+    # scikit-learn said only "sample_weight.shape == (40,), expected (60,)".
+    X, y = make_trap_sequences(60, n_timesteps=6, n_features=2,
+                               random_state=0)
+    pipe = Pipeline([
+        ("sampler", SequenceRandomOverSampler(random_state=0)),
+        ("clf", LSTMClassifier(units=4, epochs=1, architecture="lstm",
+                               random_state=0))])
+    with pytest.raises(ValueError, match=r"sample_weight has 60 values for "
+                       r"\d+ sequences. In an imbalanced-learn pipeline"):
+        pipe.fit(X, y, clf__sample_weight=np.ones(60))
+
+
 def test_pipeline_grid_search_and_pickle_with_lstm():
     X, y = make_trap_sequences(120, n_timesteps=6, n_features=2,
                                random_state=0)

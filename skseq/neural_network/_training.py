@@ -219,6 +219,16 @@ def check_weights(sample_weight, class_weight, y, y_encoded):
             raise ValueError(
                 f"class_weight must map labels to finite, non-negative "
                 f"numbers; got {bad}. Use e.g. class_weight='balanced'.")
+    if sample_weight is not None and np.ndim(sample_weight) == 1 and \
+            len(sample_weight) != len(y_encoded):
+        # scikit-learn said only "sample_weight.shape == (40,), expected
+        # (60,)!"; the usual cause is a sampler before the classifier.
+        raise ValueError(
+            f"sample_weight has {len(sample_weight)} values for "
+            f"{len(y_encoded)} sequences. In an imbalanced-learn pipeline "
+            "the samplers resample X and y, not sample_weight: weigh "
+            "classes with class_weight instead, or resample the weights "
+            "with the data before fitting.")
     weights = _check_sample_weight(sample_weight, y_encoded,
                                    dtype=np.float64, copy=True,
                                    ensure_non_negative=True)
