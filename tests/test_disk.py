@@ -145,6 +145,15 @@ def test_bad_disk_input_is_refused_before_training(tmp_path):
     with pytest.raises(ValueError, match="NaN or infinity.*row 123"):
         clf.fit(_memmap(tmp_path, X), y)
     assert not hasattr(clf, "model_")
+    # float64 beyond float32's range reads as infinity: said so.
+    X, y = _data()
+    wide = X.astype(np.float64)
+    wide[7, 2, 0] = 1e39
+    path = tmp_path / "wide.npy"
+    np.save(path, wide)
+    with pytest.raises(ValueError, match=r"NaN or infinity or values beyond "
+                       r"float32's range .*\(row 7 of the disk array\)"):
+        clf.fit(np.load(path, mmap_mode="r"), y)
     X, y = _data()
     with pytest.raises(ValueError, match="token ids in memory"):
         LSTMClassifier(input_type="tokens").fit(_memmap(tmp_path, X), y)

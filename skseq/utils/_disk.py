@@ -207,10 +207,16 @@ class DiskSequences:
         finite = np.isfinite(raw)
         if not finite.all():
             row = start + int(np.flatnonzero(~finite.all(axis=(1, 2)))[0])
+            # Rows are read as float32, the network's type: a float64
+            # value beyond its range reads as infinity.
+            wide = any(block.dtype.itemsize > 4 for block in self.blocks)
             raise ValueError(
-                f"Input {self.input_name} contains NaN or infinity (row "
-                f"{row} of the disk array). Fill or drop such steps "
-                "before training.")
+                f"Input {self.input_name} contains NaN or infinity"
+                + (" or values beyond float32's range (3.4e38), in which "
+                   "the network computes" if wide else "")
+                + f" (row {row} of the disk array). Fill or drop such steps"
+                + (", or rescale the values," if wide else "")
+                + " before training.")
 
     def subset(self, rows):
         """A view of the rows ``rows`` (in that order), read on demand."""
