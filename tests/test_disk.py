@@ -246,3 +246,23 @@ def test_a_list_of_one_column_disk_arrays_is_refused_not_read_as_rows(
     with pytest.raises(ValueError, match="some have one column"):
         clf.predict_proba(maps)
     assert clf.predict_proba([np.asarray(m) for m in maps]).shape == (3, 2)
+
+
+def test_one_sequence_saved_as_a_column_warns_at_predict(tmp_path):
+    # np.load of one sequence of shape (n_timesteps, 1), in memory or as a
+    # memmap, reads as n_timesteps sequences of one step: one answer each.
+    import warnings
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 8)), np.arange(40) % 2
+    clf = LSTMClassifier(units=2, epochs=1, architecture="lstm",
+                         random_state=0).fit(X, y)
+    column = X[0].reshape(-1, 1)
+    for form in (column, _memmap(tmp_path, column)):
+        with pytest.warns(UserWarning, match="sequences of one step each .*"
+                          r"up to 8 steps. If X is one sequence"):
+            assert clf.predict_proba(form).shape == (8, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        clf.predict_proba(column.reshape(1, -1, 1))
+        clf.predict_proba(_memmap(tmp_path, X, "all.npy"))

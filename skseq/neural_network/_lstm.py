@@ -1,6 +1,7 @@
 """LSTMClassifier: a scikit-learn classifier for sequences, built on Keras 3."""
 
 import os
+import warnings
 import tempfile
 
 import numpy as np
@@ -543,6 +544,16 @@ default=None
         return self._proba(X_padded, lengths)
 
     def _check_n_features(self, n_features, n_timesteps=None, two_d=False):
+        if n_features == self.n_features_in_ == 1 and n_timesteps == 1 \
+                and self.n_timesteps_in_ > 1 and not self.tokens_:
+            # np.load of one sequence saved as (n_timesteps, 1): read as
+            # that many sequences of one step, predicted one by one.
+            warnings.warn(
+                "X holds sequences of one step each (an array of shape "
+                "(n, 1) is n sequences of one step), while the network was "
+                f"trained on sequences of up to {self.n_timesteps_in_} "
+                "steps. If X is one sequence, pass X.reshape(1, -1, 1) (or "
+                "[X]).", UserWarning, stacklevel=3)
         if n_features != self.n_features_in_:
             hint = ""
             if two_d and n_timesteps == self.n_features_in_:
