@@ -101,6 +101,12 @@ def _parse_times(values, time_col):
     the steps differently."""
     import pandas as pd
 
+    try:
+        # ISO 8601 (2024-01-02, with a time or not) has one reading;
+        # dayfirst=True read '2024-01-02 10:00' as the 1st of February.
+        return pd.to_datetime(values, format="ISO8601")
+    except (ValueError, TypeError):
+        pass
     parsed, errors = {}, []
     for dayfirst in (False, True):
         try:
@@ -109,7 +115,8 @@ def _parse_times(values, time_col):
                 warnings.simplefilter("ignore", UserWarning)
                 parsed[dayfirst] = pd.to_datetime(values, dayfirst=dayfirst)
         except (ValueError, TypeError) as exc:
-            errors.append(str(exc).split("\n")[0])
+            # pandas' first sentence, without its advice to the caller.
+            errors.append(str(exc).split("\n")[0].split(". You might")[0])
     if not parsed:
         raise CommandError(
             f"time column {time_col!r} holds neither numbers nor dates "

@@ -272,11 +272,16 @@ def _limit_threads_in_dask_worker():
         worker = distributed.get_worker()
     except ValueError:
         return None
-    if any(True for _ in distributed.Scheduler._instances) or any(
-            True for _ in distributed.Client._instances):
+    if getattr(worker, "nanny", None) is None and (
+            any(True for _ in distributed.Scheduler._instances)
+            or any(True for _ in distributed.Client._instances)):
         # A worker thread in the caller's own process (LocalCluster(
-        # processes=False)): bounding would change the caller's process
+        # processes=False): no nanny, the scheduler or the client beside
+        # it; a nanny's worker is a process of its own, even where a task
+        # made a client there): bounding would change the caller's process
         # for good, as local_cluster's docstring says it does not.
+        # distributed has no public "same process as the client" test; its
+        # instance registries are the closest.
         return None
     return limit_threads(max(1, int(worker.state.nthreads)))
 

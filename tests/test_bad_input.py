@@ -543,14 +543,12 @@ def test_a_model_builder_of_fixed_length_trains_or_is_refused_first():
     rng = np.random.default_rng(0)
     ragged = [rng.normal(size=(n, 2)) for n in rng.integers(2, 20, 60)]
     y = np.arange(60) % 2
-    clf = LSTMClassifier(model_builder=_fixed_length, epochs=1,
-                         bucketing=True, callbacks=[Never()], random_state=0)
-    with pytest.raises(ValueError, match=r"takes exactly 19 steps .*"
-                       "bucketing=False"):
-        clf.fit(ragged, y)
-    assert not hasattr(clf, "model_")
-    clf.set_params(bucketing=False, callbacks=None).fit(ragged, y)
-    proba = clf.predict_proba(ragged)
+    # Bucketed or not, such a network gets whole rows (19 steps).
+    for bucketing in (True, False):
+        clf = LSTMClassifier(model_builder=_fixed_length, epochs=1,
+                             bucketing=bucketing, random_state=0)
+        proba = clf.fit(ragged, y).predict_proba(ragged)
+        assert proba.shape == (60, 2) and np.isfinite(proba).all()
     # Shorter sequences are padded to the network's 19 steps, as in fit.
     np.testing.assert_allclose(clf.predict_proba(ragged[:5]), proba[:5],
                                atol=1e-6)
@@ -561,6 +559,14 @@ def test_a_model_builder_of_fixed_length_trains_or_is_refused_first():
     with pytest.raises(ValueError, match="takes 19 steps; X has sequences "
                        "of up to 25"):
         clf.predict(rng.normal(size=(3, 25, 2)))
+    # A dense X wider than its longest sequence: batches of its width.
+    wide = np.stack([np.pad(x, ((0, 22 - len(x)), (0, 0))) for x in ragged])
+    clf = LSTMClassifier(model_builder=_fixed_length, epochs=1,
+                         callbacks=[Never()], random_state=0)
+    with pytest.raises(ValueError, match=r"takes exactly 19 steps .*batches "
+                       r"of 22 steps \(the width of X"):
+        clf.fit(wide, y)
+    assert not hasattr(clf, "model_")
 
 
 def _not_a_model(meta):

@@ -64,6 +64,17 @@ def test_read_long_csv_reads_dates_day_first_where_only_that_parses(
     with pytest.warns(UserWarning, match="month first and day first alike"):
         read_long_csv(str(tmp_path / "e.csv"), id_col="sid", time_col="t",
                       target_col="label")
+    # ISO timestamps have one reading: no warning (day first read
+    # '2020-01-02 10:00' as the 1st of February).
+    rows.assign(t=pd.date_range("2020-01-01 10:00", periods=6, freq="D")
+                .strftime("%Y-%m-%d %H:%M")).to_csv(tmp_path / "g.csv",
+                                                   index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        X, _, _ = read_long_csv(str(tmp_path / "g.csv"), id_col="sid",
+                                time_col="t", target_col="label")
+    assert [x[:, 0].tolist() for x in X] == [[0.0, 1.0, 2.0],
+                                            [3.0, 4.0, 5.0]]
     rows.assign(t=[f"step {i}" for i in range(6)]).to_csv(
         tmp_path / "f.csv", index=False)
     with pytest.raises(Exception, match="neither numbers nor dates .*pandas"):

@@ -118,7 +118,7 @@ def test_a_callback_that_cannot_be_copied_is_refused_by_name(monkeypatch):
     assert built == []
 
 
-def test_a_callback_watching_a_hold_out_that_is_not_there_warns():
+def test_a_callback_watching_a_hold_out_that_is_not_there_warns(tmp_path):
     # Keras warned at every epoch that val_loss is not available, and the
     # caller's early stopping never acted.
     import warnings
@@ -126,13 +126,18 @@ def test_a_callback_watching_a_hold_out_that_is_not_there_warns():
     X, y = _data()  # 40 sequences: no hold-out
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=1)
     with pytest.warns(UserWarning, match="EarlyStopping monitors "
-                      "'val_loss', but this fit holds nothing out"):
+                      "'val_loss', but this fit holds nothing out") as record:
         clf = LSTMClassifier(callbacks=[stop], **TINY).fit(X, y)
     assert clf.validation_ == "none"
+    [warning] = [w for w in record if "holds nothing out" in str(w.message)]
+    assert warning.filename == __file__  # points at the caller
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         LSTMClassifier(callbacks=[keras.callbacks.EarlyStopping(
             monitor="loss", patience=1)], **TINY).fit(X, y)
+        # Saving every epoch, a checkpoint does not read its monitor.
+        LSTMClassifier(callbacks=[keras.callbacks.ModelCheckpoint(
+            str(tmp_path / "m.keras"))], **TINY).fit(X, y)
 
 
 def test_non_finite_class_weight_is_rejected_before_training(monkeypatch):

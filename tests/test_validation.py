@@ -184,6 +184,11 @@ def test_dataframes_are_read_by_column_name_in_fit_and_predict():
         clf.predict(renamed)
     with pytest.raises(ValueError, match=r"X\[1\] .*X\[0\] has"):
         check_sequences(frames[:1] + renamed[1:])
+    # A Series of DataFrames too (its names were not recorded).
+    scaler = SequenceScaler().fit(pd.Series(swapped))
+    assert list(scaler.feature_names_in_) == ["rpm", "temp"]
+    np.testing.assert_allclose(np.concatenate(scaler.transform(frames)),
+                               np.concatenate(scaler.transform(swapped)))
     # A later fit on arrays forgets the names.
     clf.fit([f.to_numpy() for f in frames], y)
     assert not hasattr(clf, "feature_names_in_")

@@ -140,6 +140,11 @@ def test_a_time_index_out_of_order_is_refused():
     X, y = make_windows(shuffled.sort_index(), 5, target="value")
     np.testing.assert_array_equal(X[:, :, 0], make_windows(
         series, 5, target="value")[0][:, :, 0])
+    # A missing time (NaT) is named, not a bare IndexError.
+    with pytest.raises(ValueError, match=r"missing times \(NaT, first at "
+                       r"row 3\)"):
+        make_windows(pd.Series(np.arange(30.0), index=times.where(
+            np.arange(30) != 3)), 5)
     # A numeric index may be row ids: left as given.
     make_windows(pd.Series(np.arange(30.0), index=np.arange(30)[::-1]), 5)
 

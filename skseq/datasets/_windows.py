@@ -182,9 +182,16 @@ def _check_time_order(item, name):
     import pandas as pd
 
     index = getattr(item, "index", None)
-    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex,
-                          pd.TimedeltaIndex)) and \
-            not index.is_monotonic_increasing:
+    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex,
+                              pd.TimedeltaIndex)):
+        return
+    if index.hasnans:
+        raise ValueError(
+            f"{name} has a time index with missing times (NaT, first at "
+            f"row {int(np.flatnonzero(index.isna())[0])}): a step of "
+            "unknown time has no place in a window. Drop or fill those "
+            "rows first.")
+    if not index.is_monotonic_increasing:
         first = int(np.flatnonzero(index[1:] < index[:-1])[0])
         raise ValueError(
             f"{name} has a time index out of order ({index[first]} is "

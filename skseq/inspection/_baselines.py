@@ -3,6 +3,7 @@
 import importlib.util
 import sys
 import time
+from collections.abc import Mapping
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
@@ -248,15 +249,14 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
     >>> table.index[0], list(table.columns[:2])
     ('Dummy (most frequent)', ['accuracy_mean', 'accuracy_std'])
     """
-    from collections.abc import Mapping
-
     import pandas as pd
 
-    from ..neural_network._fit_inputs import check_targets
+    from ..utils._targets import check_targets
 
     # As fit checks them, before the first of many fits (one class failed
     # inside LogisticRegression, after the dummy's folds).
-    y = check_targets(y, len(y) if hasattr(y, "__len__") else 0)
+    y = check_targets(y, len(y) if hasattr(y, "__len__") else 0,
+                      owner="compare_baselines")
     if estimators is not None and not isinstance(estimators, Mapping):
         raise ValueError(
             f"estimators must map names to estimators, e.g. "

@@ -183,7 +183,7 @@ def summarize_input(X_padded, lengths, y_encoded, weights=None, *,
 
 def _summary_from_data(est, X, y):
     """Validate X, y like ``est.fit`` would and summarise them (no fit)."""
-    from ..neural_network._fit_inputs import check_targets
+    from ..utils._targets import check_targets
     from ..neural_network._training import check_weights, scale_weights
     from ..utils._validation import check_sequences
 
@@ -195,7 +195,7 @@ def _summary_from_data(est, X, y):
     X_padded, lengths = check_sequences(
         X, tokens=tokens, mask_value=mask_value,
         pad_value=0.0, allow_empty_rows=tokens)
-    y = check_targets(y, len(lengths))
+    y = check_targets(y, len(lengths), owner="diagnose")
     classes, y_encoded = np.unique(y, return_inverse=True)
     class_weight = getattr(est, "class_weight", None)
     weights = (check_weights(None, class_weight, y, y_encoded)

@@ -120,22 +120,34 @@ def fixed_steps(model):
 
 def check_fixed_steps(model, batch_width):
     """Refuse, before training, a ``model_builder`` network built for a
-    fixed number of steps that the training batches do not have (ragged
-    sequences in buckets of their own widths): Keras failed inside
-    training with a bare shape error."""
+    fixed number of steps other than the ``batch_width`` steps of the
+    training batches (X's width): Keras failed inside training with a bare
+    shape error."""
     steps = fixed_steps(model)
     if steps is None or steps == batch_width:
         return
-    fed = ("batches as wide as their longest sequence (bucketing of "
-           "ragged data)" if batch_width is None
-           else f"batches of {batch_width} steps")
     raise ValueError(
         f"model_builder's network takes exactly {steps} steps "
-        f"(keras.Input(shape=({steps}, ...))), but fit feeds it {fed}. "
-        "Build it with keras.Input(shape=(None, meta['n_features'])) (then "
-        "a Flatten or Dense over time must become e.g. "
-        "GlobalAveragePooling1D or an LSTM), or pass bucketing=False and "
-        "data padded to meta['n_timesteps'] steps.")
+        f"(keras.Input(shape=({steps}, ...))), but fit feeds it batches "
+        f"of {batch_width} steps (the width of X, padded to its longest "
+        "sequence). Build it for any number of steps, keras.Input(shape="
+        "(None, meta['n_features'])) (then a Flatten or Dense over time "
+        "becomes e.g. GlobalAveragePooling1D or an LSTM), or for "
+        f"{batch_width} steps.")
+
+
+def check_predict_steps(model, lengths):
+    """The steps a ``model_builder`` network built for a fixed number
+    takes (None: any), refusing sequences longer than that by name (Keras
+    failed with a bare shape error)."""
+    steps = fixed_steps(model)
+    if steps is not None and len(lengths) and lengths.max() > steps:
+        raise ValueError(
+            f"The network (model_builder) takes {steps} steps; X has "
+            f"sequences of up to {int(lengths.max())} real steps. Cut "
+            f"them to {steps} steps, or build the network with "
+            "keras.Input(shape=(None, meta['n_features'])).")
+    return steps
 
 
 def resolve_architecture(architecture, tokens):

@@ -10,8 +10,6 @@ import functools
 import warnings
 
 import numpy as np
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..datasets._channels_first import warn_if_channels_first
 from ..inspection._input_summary import summarize_input
@@ -21,14 +19,13 @@ from ..utils._disk import as_disk_sequences
 from ..utils._padding import (_dense_to_post_padded, padding_sample,
                               resolve_mask_value, spread_indices,
                               warn_zero_is_data)
-from ..utils._validation import (check_no_missing_labels,
-                                 check_not_sktime_frame, check_sequences,
-                                 frame_feature_names, is_sequence_list,
-                                 python_scalar)
+from ..utils._targets import check_targets
+from ..utils._validation import (check_not_sktime_frame, check_sequences,
+                                 frame_feature_names, is_sequence_list)
 from . import _distribution, _holdout, _training
 from ._batching import should_bucket, steps_read
 
-__all__ = ["check_targets", "clip_tokens", "looks_like_tokens", "model_input",
+__all__ = ["clip_tokens", "looks_like_tokens", "model_input",
            "prepare_fit", "resolve_tokens"]
 
 
@@ -162,43 +159,6 @@ def resolve_tokens(input_type, X):
     if input_type == "auto":
         return looks_like_tokens(X)
     return input_type == "tokens"
-
-
-def check_targets(y, n_samples):
-    """y as a 1-D array of binary or multiclass labels (two classes at
-    least), one per sequence."""
-    if y is None:
-        raise ValueError(
-            "LSTMClassifier requires y to be passed, but the target y is "
-            "None."
-        )
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = column_or_1d(y, warn=True)
-    if y.ndim != 1:
-        raise ValueError(
-            f"y must be 1-D (one label per sequence); got shape "
-            f"{y.shape}. Multi-output targets are not supported."
-        )
-    check_no_missing_labels(y)
-    check_classification_targets(y)
-    kind = type_of_target(y)
-    if kind not in ("binary", "multiclass"):
-        raise ValueError(f"Unsupported target type {kind!r}.")
-    check_consistent_length(np.empty(n_samples), y)
-    classes = np.unique(y)
-    if len(classes) < 2:
-        raise ValueError(
-            f"LSTMClassifier needs samples of at least 2 classes; y has "
-            f"only one class: {python_scalar(classes[0])!r}."
-        )
-    return y
-
-
-def _scaler(est, mask_value):
-    """The unfitted ``scaler_``: its ``mask_value`` is X's resolved one, so
-    that ``scaler_.transform`` reads raw X as ``fit`` did."""
-    return SequenceScaler(method=est.scaling, mask_value=mask_value)
 
 
 def prepare_fit(est, X, y, sample_weight, distribution=None):
@@ -338,22 +298,25 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         X_padded, lengths, y_encoded, weights, n_train=n_train,
         tokens=tokens)
     state["scaler_"] = None
+    # Its mask_value is X's resolved one: scaler_.transform reads raw X as
+    # fit did.
+    scaler = SequenceScaler(method=est.scaling, mask_value=mask_value)
     if est.scaling is not None and not tokens and disk is not None:
-        state["scaler_"] = _scaler(est, mask_value)._fit_disk(
+        state["scaler_"] = scaler._fit_disk(
             disk, order[:n_train], _in_row_order(lengths, order),
             est.random_state)
     elif est.scaling is not None and not tokens and \
             isinstance(X_padded, _RowView):
         # Training rows in chunks: X[order[:n_train]] would be a copy.
         step = 1 << 16
-        state["scaler_"] = _scaler(est, mask_value)._fit_chunks(
+        state["scaler_"] = scaler._fit_chunks(
             ((X_padded[start:min(start + step, n_train)],
               lengths[start:min(start + step, n_train)])
              for start in range(0, n_train, step)),
             int(lengths[:n_train].sum()), X_padded.shape[2],
             est.random_state)
     elif est.scaling is not None and not tokens:
-        state["scaler_"] = _scaler(est, mask_value)._fit_padded(
+        state["scaler_"] = scaler._fit_padded(
             X_padded[:n_train], lengths[:n_train])
     # What the (affine, per-feature) scaling multiplies a spread by.
     gain = None if tokens else \
@@ -399,9 +362,21 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         import keras
 
         from . import _builders as builders
+        from ._architectures import fixed_steps
+
+        def bucketed(where, model, shuffle):
+            if fixed_steps(model) is not None:
+                # A model_builder's network built for a fixed number of
+                # steps takes whole rows, not buckets trimmed to their
+                # longest sequence.
+                return builders.ArrayBatches(
+                    X_model[where], y_model[where], part(weights, where),
+                    batch_size, np.random.default_rng(est.random_state)
+                    if shuffle else None)
+            return trimmed(where, model, shuffle)
 
         if keras.backend.backend() == "tensorflow":
-            def bucketed(where, model, shuffle):
+            def trimmed(where, model, shuffle):
                 # Exact widths cost no traces; XLA compiles per width.
                 return builders.bucketed_tf_dataset(
                     X_model[where], y_model[where], part(weights, where),
@@ -409,7 +384,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
                     seed=est.random_state, shuffle=shuffle,
                     round_widths=bool(model.jit_compile))
         else:
-            def bucketed(where, model, shuffle):
+            def trimmed(where, model, shuffle):
                 return builders.BucketedSequence(
                     X_model[where], y_model[where], part(weights, where),
                     lengths[where], batch_size,
@@ -504,5 +479,6 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             "fit_kwargs": fit_kwargs, "trace_per_batch_size": per_batch_size,
             "meta": meta, "plan": plan, "state": state,
             "train_unmasked": unmasked,
-            # Steps of every training batch (None: each bucket its own).
-            "batch_width": None if bucket else int(X_padded.shape[1])}
+            # Steps of the training batches of a network built for a fixed
+            # number (buckets are not trimmed for one: bucketed() above).
+            "batch_width": int(X_padded.shape[1])}

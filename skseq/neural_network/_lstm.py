@@ -246,8 +246,9 @@ default=None
     n_features_in_ : int
         Features per step (the last axis of a 3-D input).
     feature_names_in_ : ndarray of str
-        Column names of the DataFrames, where X was a list of them (one per
-        sequence): predict reads its DataFrames' columns by these names.
+        Column names of the DataFrames, where X was a list (or Series) of
+        them, one per sequence, named by strings: predict reads its
+        DataFrames' columns by these names.
     n_timesteps_in_ : int
         Longest real sequence seen in fit.
     model_ : keras.Model
@@ -578,15 +579,9 @@ default=None
     def _proba(self, X_padded, lengths):
         steps = None
         if self.model_builder is not None:
-            from ._architectures import fixed_steps
+            from ._architectures import check_predict_steps
 
-            steps = fixed_steps(self.model_)
-        if steps is not None and len(lengths) and lengths.max() > steps:
-            raise ValueError(
-                f"The network (model_builder) takes {steps} steps; X has "
-                f"sequences of up to {int(lengths.max())} real steps. Cut "
-                f"them to {steps} steps, or build the network with "
-                "keras.Input(shape=(None, meta['n_features'])).")
+            steps = check_predict_steps(self.model_, lengths)
         out = predict_in_chunks(
             self.model_,
             model_input(X_padded[:, :steps] if steps else X_padded, lengths,

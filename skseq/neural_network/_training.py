@@ -247,7 +247,8 @@ def check_weights(sample_weight, class_weight, y, y_encoded):
             f"{weights.sum()}: at least one sequence needs a positive "
             "weight, and the weights must not overflow (they are scaled to "
             "mean 1 for training).")
-    totals = np.bincount(y_encoded, weights, minlength=int(y_encoded.max()) + 1)
+    totals = np.bincount(y_encoded, weights,
+                         minlength=int(y_encoded.max()) + 1)
     if (totals == 0).any():
         # Its loss term is 0: the network never learns to answer it, and
         # the diagnostics then blamed the epochs (collapsed predictions).
@@ -432,8 +433,11 @@ def check_user_callbacks(callbacks, keras):
 def warn_if_nothing_to_monitor(callbacks, validation):
     """Warn once where a caller's callback watches a hold-out fit does not
     have: Keras only warns at every epoch, and the callback never acts."""
+    # A ModelCheckpoint that saves every epoch reads its monitor only
+    # with save_best_only.
     watching = [cb for cb in callbacks
-                if str(getattr(cb, "monitor", "")).startswith("val_")]
+                if str(getattr(cb, "monitor", "")).startswith("val_")
+                and getattr(cb, "save_best_only", True)]
     if watching and validation == "none":
         warnings.warn(
             f"{type(watching[0]).__name__} monitors "
@@ -441,4 +445,4 @@ def warn_if_nothing_to_monitor(callbacks, validation):
             "(fewer than 30 sequences in a hold-out, n_iter_no_change=None "
             "or validation=None), so it will never act. Monitor 'loss', or "
             "pass validation= a splitter (e.g. PredefinedSplit).",
-            UserWarning, stacklevel=3)
+            UserWarning, stacklevel=4)

@@ -1,16 +1,13 @@
 """SequenceScaler: per-feature scaling fitted on real (non-padded) steps."""
 
-import warnings
-
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.utils._param_validation import Real, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._padding import (ZERO_DATA_SHARE, _dense_to_post_padded,
-                              padding_lengths, resolve_auto_mask,
-                              warn_zero_is_data)
+from ..utils._padding import (_dense_to_post_padded, padding_lengths,
+                              resolve_auto_mask, warn_zero_is_data)
 from ..utils._validation import (check_sequences, frame_feature_names,
                                  is_sequence_list)
 
@@ -168,18 +165,7 @@ def _resolve_mask_value(mask_value, X):
         return 0.0 if mask_value == "auto" else mask_value
     resolved, edge_zeros = resolve_auto_mask("auto", X)
     if resolved is None and edge_zeros:
-        if mask_value == "auto":
-            warn_zero_is_data(stacklevel=3)
-        else:
-            warnings.warn(
-                "All-zero steps are common inside the sequences of X (at "
-                f"least {ZERO_DATA_SHARE:.0%} of the steps between their "
-                "first and last non-zero steps): zero looks like data "
-                "(counts, events), yet mask_value=0.0 reads leading and "
-                "trailing zero steps as padding, where mask_value='auto' "
-                "(LSTMClassifier's default) reads them as data. Pass "
-                "mask_value=None or 'auto' if zero is data here.",
-                UserWarning, stacklevel=3)
+        warn_zero_is_data(stacklevel=3, read_as_padding=mask_value != "auto")
     return resolved if mask_value == "auto" else mask_value
 
 
@@ -205,8 +191,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
     mask_value : 'auto', float or None, default='auto'
         In a dense input, leading and trailing steps whose every feature
         equals this value are padding (see :func:`skseq.utils.check_sequences`).
-        ``None`` treats every step as real. ``'auto'`` decides as
-        :class:`~skseq.LSTMClassifier` does: zero is padding, unless
+        ``None`` treats every step as real. ``'auto'`` decides on dense
+        input as :class:`~skseq.LSTMClassifier` does: zero is padding, unless
         all-zero steps are common *inside* the sequences (counts, events:
         1%+ of their steps), where zero is data and no step is padding (a
         warning says so where some sequence starts or ends with zero steps).
@@ -222,8 +208,9 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
     mask_value_ : float or None
         ``mask_value`` with ``'auto'`` resolved on the training data.
     feature_names_in_ : ndarray of str
-        Column names of the DataFrames, where X was a list of them: transform
-        reads its DataFrames' columns by these names.
+        Column names of the DataFrames, where X was a list (or Series) of
+        them named by strings: transform reads its DataFrames' columns by
+        these names.
     n_features_in_ : int
         Number of features per step (the last axis).
 

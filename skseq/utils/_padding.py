@@ -9,6 +9,8 @@ are real data (see :mod:`._validation`). This module finds those runs
 sequences at the end (:func:`pad_sequences`).
 """
 
+import warnings
+
 import numpy as np
 
 __all__ = ["padding_lengths", "pad_sequences", "padding_sample",
@@ -154,20 +156,27 @@ def resolve_auto_mask(mask_value, X, tokens=False):
     return resolve_mask_value(mask_value, padding_sample(X, None, tokens))
 
 
-def warn_zero_is_data(stacklevel):
-    """The warning of ``mask_value='auto'`` where it reads zero as data and
-    some sequence starts or ends with an all-zero step (if the caller padded
-    with zeros, that padding is now read as data)."""
-    import warnings
-
-    warnings.warn(
-        "All-zero steps are common inside the sequences of X (at least "
-        f"{ZERO_DATA_SHARE:.0%} of the steps between their first and "
-        "last non-zero steps), so zero is read as data: leading and "
-        "trailing zero steps are kept as real steps, not masked as "
-        "padding. If they are padding, pass mask_value=0.0; pass "
-        "mask_value=None to silence this warning.", UserWarning,
-        stacklevel=stacklevel + 1)
+def warn_zero_is_data(stacklevel, read_as_padding=False):
+    """The warning where zero looks like data (all-zero steps common inside
+    the sequences) and some sequence starts or ends with an all-zero step:
+    ``mask_value='auto'`` reads those as data (padding the caller meant is
+    then read as data); ``read_as_padding``, an explicit ``mask_value=0.0``
+    reads them as padding (LSTMClassifier's default reads them as data)."""
+    common = ("All-zero steps are common inside the sequences of X (at least "
+              f"{ZERO_DATA_SHARE:.0%} of the steps between their first and "
+              "last non-zero steps)")
+    if read_as_padding:
+        message = (common + ": zero looks like data (counts, events), yet "
+                   "mask_value=0.0 reads leading and trailing zero steps as "
+                   "padding, where mask_value='auto' (LSTMClassifier's "
+                   "default) reads them as data. Pass mask_value=None or "
+                   "'auto' if zero is data here.")
+    else:
+        message = (common + ", so zero is read as data: leading and trailing "
+                   "zero steps are kept as real steps, not masked as "
+                   "padding. If they are padding, pass mask_value=0.0; pass "
+                   "mask_value=None to silence this warning.")
+    warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
 
 
 def share_inside(X, value):

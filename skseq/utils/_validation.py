@@ -23,9 +23,8 @@ from sklearn.utils.validation import check_array
 
 from ._padding import _dense_to_post_padded, padding_lengths, pad_sequences
 
-__all__ = ["check_sequences", "check_no_missing_labels",
-           "check_not_sktime_frame", "frame_feature_names", "is_sequence_list",
-           "python_scalar"]
+__all__ = ["check_sequences", "check_not_sktime_frame", "frame_feature_names",
+           "is_sequence_list", "python_scalar"]
 
 
 def _is_string_like(x):
@@ -131,9 +130,9 @@ def frame_feature_names(X):
     >>> frame_feature_names([pd.DataFrame({"temp": [1.0], "rpm": [2.0]})])
     array(['temp', 'rpm'], dtype=object)
     """
-    if not isinstance(X, (list, tuple)) or not X:
+    if not is_sequence_list(X) or not len(X):
         return None
-    columns = getattr(X[0], "columns", None)
+    columns = getattr(list(X[:1])[0], "columns", None)
     if columns is None or not all(isinstance(c, str) for c in columns):
         return None
     return np.asarray(list(columns), dtype=object)
@@ -182,24 +181,6 @@ def is_sequence_list(X):
     import pandas as pd
 
     return isinstance(X, (np.ndarray, pd.Series))
-
-
-def check_no_missing_labels(y):
-    """Refuse labels that are missing (None, NaN, pd.NA in an object or
-    categorical y): sorting the classes failed with "'<' not supported
-    between 'float' and 'str'" where the rest are strings."""
-    labels = np.asarray(y)
-    if labels.dtype != object:
-        return  # numeric NaN: scikit-learn's target checks say so
-    import pandas as pd
-
-    missing = pd.isna(labels)
-    if missing.any():
-        raise ValueError(
-            f"y has missing labels ({int(missing.sum())} sequence(s), e.g. "
-            f"row {int(np.flatnonzero(missing.ravel())[0])}): every "
-            "sequence needs a class. Drop those sequences (or give them "
-            "their class) before fitting.")
 
 
 def check_not_sktime_frame(X, input_name="X"):
