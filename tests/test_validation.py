@@ -220,8 +220,9 @@ def test_complex_values_and_unknown_optimizer_names_are_named():
     X = np.random.default_rng(0).normal(size=(40, 6, 2)) + 1j
     y = np.arange(40) % 2
     for X_form, name in ((X, "X"), (list(X), r"X\[0\]")):
-        with pytest.raises(ValueError, match=rf"^{name} has complex values; "
-                           ".*two features per step.$"):
+        with pytest.raises(ValueError, match=rf"^Complex data not supported: "
+                           rf"{name} has complex values; .*two features per "
+                           "step.$"):
             LSTMClassifier(epochs=1).fit(X_form, y)
     clf = LSTMClassifier(epochs=1, optimizer="adamx")
     with pytest.raises(ValueError, match="optimizer='adamx' is not the name "

@@ -219,12 +219,13 @@ def check_weights(sample_weight, class_weight, y, y_encoded):
             raise ValueError(
                 f"class_weight must map labels to finite, non-negative "
                 f"numbers; got {bad}. Use e.g. class_weight='balanced'.")
-    if sample_weight is not None and np.ndim(sample_weight) == 1 and \
-            len(sample_weight) != len(y_encoded):
+    given = None if sample_weight is None else np.asarray(sample_weight)
+    if given is not None and given.ndim == 1 and \
+            len(given) != len(y_encoded):
         # scikit-learn said only "sample_weight.shape == (40,), expected
         # (60,)!"; the usual cause is a sampler before the classifier.
         raise ValueError(
-            f"sample_weight has {len(sample_weight)} values for "
+            f"sample_weight has {len(given)} values for "
             f"{len(y_encoded)} sequences. In an imbalanced-learn pipeline "
             "the samplers resample X and y, not sample_weight: weigh "
             "classes with class_weight instead, or resample the weights "

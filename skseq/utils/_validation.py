@@ -223,9 +223,10 @@ def _check_not_complex(arr, input_name):
     whole array after "Complex data not supported")."""
     if getattr(arr, "dtype", None) is not None and arr.dtype.kind == "c":
         raise ValueError(
-            f"{input_name} has complex values; sequences must be real "
-            f"numbers. Pass e.g. np.abs({input_name}) or its real and "
-            "imaginary parts as two features per step.")
+            f"Complex data not supported: {input_name} has complex values; "
+            f"sequences must be real numbers. Pass e.g. "
+            f"np.abs({input_name}) or its real and imaginary parts as two "
+            "features per step.")
 
 
 def _string_error(input_name):
@@ -268,7 +269,8 @@ def _check_dense(X, tokens, input_name):
             pass  # refused below, by name
     if arr is None:
         arr = np.asarray(X) if not hasattr(X, "dtype") else X
-    _check_not_complex(arr, input_name)
+    if not tokens:  # token ids of any other dtype are named below
+        _check_not_complex(arr, input_name)
     if getattr(arr, "dtype", None) is not None and arr.dtype.kind in "OUS":
         if arr.dtype.kind in "US" or any(
             _is_string_like(v) for v in np.asarray(arr).ravel()[:100]
@@ -446,7 +448,8 @@ def _check_ragged(X, tokens, mask_value, pad_value, input_name, dtype,
         if _is_string_like(seq):
             raise _string_error(input_name)
         arr = np.asarray(seq)
-        _check_not_complex(arr, f"{input_name}[{i}]")
+        if not tokens:
+            _check_not_complex(arr, f"{input_name}[{i}]")
         if arr.dtype.kind in "US" or (
             arr.dtype == object and any(_is_string_like(v) for v in arr.ravel())
         ):
