@@ -266,3 +266,23 @@ def test_one_sequence_saved_as_a_column_warns_at_predict(tmp_path):
         warnings.simplefilter("error", UserWarning)
         clf.predict_proba(column.reshape(1, -1, 1))
         clf.predict_proba(_memmap(tmp_path, X, "all.npy"))
+
+
+def test_integer_and_empty_disk_arrays_are_named(tmp_path):
+    # 2-D integer ids on disk trained as scaled numbers where the same ids
+    # in memory are tokens; an empty disk array failed with an IndexError
+    # in fit and gave None from predict_proba.
+    rng = np.random.default_rng(0)
+    ids, y = rng.integers(1, 20, (60, 15)), np.arange(60) % 2
+    on_disk = _memmap(tmp_path, ids, "ids.npy")
+    with pytest.raises(ValueError, match="disk array of integers .*token "
+                       r"ids, load them with numpy.asarray\(X\)"):
+        LSTMClassifier(units=2, epochs=1).fit(on_disk, y)
+    numeric = LSTMClassifier(units=2, epochs=1, architecture="lstm",
+                             input_type="numeric", random_state=0)
+    assert not numeric.fit(on_disk, y).tokens_
+    empty = _memmap(tmp_path, np.zeros((0, 15), np.float32), "empty.npy")
+    with pytest.raises(ValueError, match="disk array of 0 sequences"):
+        numeric.predict_proba(empty)
+    with pytest.raises(ValueError, match="disk array of 0 sequences"):
+        LSTMClassifier(units=2, epochs=1).fit(empty, y[:0])

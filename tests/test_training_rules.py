@@ -725,3 +725,11 @@ def test_a_class_of_total_weight_zero_warns():
         warnings.simplefilter("error", UserWarning)
         LSTMClassifier(architecture="lstm", **TINY).fit(
             X, y, sample_weight=np.r_[np.zeros(5), np.ones(15)])
+
+
+def test_a_hold_out_larger_than_the_training_part_warns():
+    X, y = _sorted_by_class(n_per_class=40, n_classes=2)  # 80 sequences
+    with pytest.warns(UserWarning, match=r"validation_fraction=0.9 holds "
+                      "out 72 sequences and trains on 8"):
+        LSTMClassifier(architecture="lstm", validation_fraction=0.9,
+                       **TINY).fit(X, y)

@@ -174,6 +174,17 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     check_not_sktime_frame(X)
     disk = as_disk_sequences(X, 0.0 if est.mask_value == "auto"
                              else est.mask_value)
+    if disk is not None and est.input_type == "auto" and all(
+            len(block.shape) == 2 and block.dtype.kind in "iu"
+            for block in disk.blocks):
+        # In memory, the same ids are tokens (an Embedding); from disk they
+        # trained as scaled numbers, silently.
+        raise ValueError(
+            "X is a disk array of integers of shape (n_samples, "
+            "n_timesteps): in memory that is token ids, but disk arrays "
+            "(memmap, Zarr) are read as numeric sequences. For token ids, "
+            "load them with numpy.asarray(X); to read the integers as "
+            "numbers (counts), pass input_type='numeric'.")
     tokens = False if disk is not None else resolve_tokens(est.input_type, X)
     mask_value, edge_zeros = resolve_mask_value(
         est.mask_value, padding_sample(X, disk, tokens))
@@ -247,6 +258,13 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         train_idx, val_idx, kind = (np.arange(len(lengths)), np.arange(0),
                                     "none")
     n_train, n_val = len(train_idx), len(val_idx)
+    if n_val > n_train and kind in ("stratified", "tail"):
+        warnings.warn(
+            f"validation_fraction={est.validation_fraction} holds out "
+            f"{n_val} sequences and trains on {n_train}: the network learns "
+            "from fewer sequences than it is judged on. Pass a smaller "
+            "validation_fraction (0.1 by default).", UserWarning,
+            stacklevel=4)
     n_single = (_holdout.n_never_held_out(X_padded, y_encoded, val_idx)
                 if kind == "stratified" else 0)
     # Rows of X in the order below: training rows first, then the hold-out.

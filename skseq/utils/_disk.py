@@ -115,6 +115,10 @@ class DiskSequences:
             raise ValueError(
                 f"The disk arrays of {input_name} must share (n_timesteps, "
                 f"n_features); got {sorted(set(shapes))}.")
+        if sum(block.shape[0] for block in blocks) == 0:
+            raise ValueError(
+                f"{input_name} is a disk array of 0 sequences (shape "
+                f"{tuple(blocks[0].shape)}); at least 1 is required.")
         self.blocks = blocks
         self.mask_value = mask_value
         self.input_name = input_name
@@ -215,8 +219,7 @@ class DiskSequences:
                 + (" or values beyond float32's range (3.4e38), in which "
                    "the network computes" if wide else "")
                 + f" (row {row} of the disk array). Fill or drop such steps"
-                + (", or rescale the values," if wide else "")
-                + " before training.")
+                + (", or rescale the values." if wide else "."))
 
     def subset(self, rows):
         """A view of the rows ``rows`` (in that order), read on demand."""

@@ -388,14 +388,15 @@ def _check_token_values(arr, input_name):
         if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
             raise ValueError(
                 f"Token input {input_name} must hold integer ids; it has "
-                "non-integer values. Use input_type='numeric' for real-valued "
-                "sequences."
+                "non-integer values. A model fitted on token ids predicts "
+                "token ids; for real-valued sequences fit with "
+                "input_type='numeric'."
             )
     elif arr.dtype.kind not in "iub":
         raise ValueError(
             f"Token input {input_name} must hold integer ids, got dtype "
-            f"{arr.dtype}. Use input_type='numeric' for real-valued "
-            "sequences."
+            f"{arr.dtype}. A model fitted on token ids predicts token ids; "
+            "for real-valued sequences fit with input_type='numeric'."
         )
     if arr.size and arr.min() < 0:
         raise ValueError(
