@@ -41,45 +41,39 @@ def test_read_long_csv_builds_ragged_sequences_sorted_by_time(tmp_path):
     assert y[0] == "down" and y[1] == "up"  # ids in sorted order: s0, s1
 
 
+def _read_times(tmp_path, times):
+    """read_long_csv of two sequences of three steps at these times, rows
+    shuffled: the values of each sequence in the order read."""
+    rows = pd.DataFrame({"sid": np.repeat(["a", "b"], 3), "t": times,
+                         "x": np.arange(6.0), "label": np.repeat([0, 1], 3)})
+    path = tmp_path / "times.csv"
+    rows.sample(frac=1.0, random_state=0).to_csv(path, index=False)
+    X, _, _ = read_long_csv(str(path), id_col="sid", time_col="t",
+                            target_col="label")
+    return [x[:, 0].tolist() for x in X]
+
+
 def test_read_long_csv_reads_dates_day_first_where_only_that_parses(
         tmp_path):
     # 13/01/2020 failed as "neither numbers nor dates"; dates that read
-    # both ways are read month first, with a warning.
+    # both ways are read month first, with a warning; ISO timestamps have
+    # one reading (day first read '2020-01-02 10:00' as the 1st of
+    # February).
     import warnings
 
-    days = pd.date_range("2020-01-09", periods=6, freq="D")
-    rows = pd.DataFrame({"sid": np.repeat(["a", "b"], 3),
-                         "t": days.strftime("%d/%m/%Y"),
-                         "x": np.arange(6.0), "label": np.repeat([0, 1], 3)})
-    rows.sample(frac=1.0, random_state=0).to_csv(tmp_path / "d.csv",
-                                                 index=False)
+    in_order = [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        X, y, _ = read_long_csv(str(tmp_path / "d.csv"), id_col="sid",
-                                time_col="t", target_col="label")
-    assert [x[:, 0].tolist() for x in X] == [[0.0, 1.0, 2.0],
-                                            [3.0, 4.0, 5.0]]
-    rows.assign(t=pd.date_range("2020-01-01", periods=6, freq="D")
-                .strftime("%d/%m/%Y")).to_csv(tmp_path / "e.csv", index=False)
+        for times in (pd.date_range("2020-01-09", periods=6, freq="D")
+                      .strftime("%d/%m/%Y"),
+                      pd.date_range("2020-01-01 10:00", periods=6, freq="D")
+                      .strftime("%Y-%m-%d %H:%M")):
+            assert _read_times(tmp_path, times) == in_order
     with pytest.warns(UserWarning, match="month first and day first alike"):
-        read_long_csv(str(tmp_path / "e.csv"), id_col="sid", time_col="t",
-                      target_col="label")
-    # ISO timestamps have one reading: no warning (day first read
-    # '2020-01-02 10:00' as the 1st of February).
-    rows.assign(t=pd.date_range("2020-01-01 10:00", periods=6, freq="D")
-                .strftime("%Y-%m-%d %H:%M")).to_csv(tmp_path / "g.csv",
-                                                   index=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
-        X, _, _ = read_long_csv(str(tmp_path / "g.csv"), id_col="sid",
-                                time_col="t", target_col="label")
-    assert [x[:, 0].tolist() for x in X] == [[0.0, 1.0, 2.0],
-                                            [3.0, 4.0, 5.0]]
-    rows.assign(t=[f"step {i}" for i in range(6)]).to_csv(
-        tmp_path / "f.csv", index=False)
+        _read_times(tmp_path, pd.date_range("2020-01-01", periods=6,
+                                            freq="D").strftime("%d/%m/%Y"))
     with pytest.raises(Exception, match="neither numbers nor dates .*pandas"):
-        read_long_csv(str(tmp_path / "f.csv"), id_col="sid", time_col="t",
-                      target_col="label")
+        _read_times(tmp_path, [f"step {i}" for i in range(6)])
 
 
 def test_compare_prints_table(tmp_path, capsys):
