@@ -48,8 +48,9 @@ def test_negative_token_ids_point_to_input_type():
 
 
 def test_non_integer_token_dtype_points_to_input_type():
-    with pytest.raises(ValueError, match="dtype complex128. Use "
-                       "input_type='numeric'"):
+    with pytest.raises(ValueError, match="dtype complex128. A model fitted "
+                       "on token ids predicts token ids; for real-valued "
+                       "sequences fit with input_type='numeric'"):
         check_sequences([np.ones(3, dtype=complex)], tokens=True)
 
 
