@@ -8,6 +8,8 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array
 
+from ..utils._validation import frame_in_column_order
+
 __all__ = ["make_windows"]
 
 
@@ -204,15 +206,13 @@ def _in_column_order(item, columns, name):
     """A frame's columns in series[0]'s order: features and target_column
     are matched by name, not by position (frames of one source often list
     their columns in another order)."""
-    own = getattr(item, "columns", None)
-    if columns is None or own is None or list(own) == list(columns):
-        return item
-    if set(own) != set(columns) or len(set(own)) != len(own):
+    ordered = frame_in_column_order(item, columns)
+    if ordered is None:
         raise ValueError(
-            f"{name} has columns {list(own)}, series[0] has "
+            f"{name} has columns {list(item.columns)}, series[0] has "
             f"{list(columns)}: every series needs the same columns. Select "
             "them, e.g. [s[columns] for s in series].")
-    return item[list(columns)]
+    return ordered
 
 
 def _resolve_column(target_column, columns, n_features):

@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_array
 from ._padding import _dense_to_post_padded, padding_lengths, pad_sequences
 
 __all__ = ["check_sequences", "check_not_sktime_frame", "frame_feature_names",
-           "is_sequence_list", "python_scalar"]
+           "frame_in_column_order", "is_sequence_list", "python_scalar"]
 
 
 def _is_string_like(x):
@@ -154,21 +154,38 @@ def _frames_in_column_order(X, feature_names, input_name):
     names = list(feature_names)
     out = list(X)
     for i, seq in enumerate(X):
-        columns = getattr(seq, "columns", None)
-        if columns is None:
-            continue
-        columns = list(columns)
-        if columns == names:
-            continue
-        if len(columns) != len(names) or set(columns) != set(names) or \
-                len(set(columns)) != len(columns):
+        out[i] = frame_in_column_order(seq, names)
+        if out[i] is None:
             raise ValueError(
-                f"{input_name}[{i}] is a DataFrame of columns {columns}, "
-                f"{where} has {names}: the features of DataFrames are "
-                "matched by name. Give every DataFrame the same columns "
-                "(df[names]).")
-        out[i] = seq[names]
+                f"{input_name}[{i}] is a DataFrame of columns "
+                f"{list(seq.columns)}, {where} has {names}: the features of "
+                "DataFrames are matched by name. Give every DataFrame the "
+                "same columns (df[names]).")
     return out
+
+
+def frame_in_column_order(frame, names):
+    """``frame`` with its columns in the order of ``names``: itself where
+    they already are (or it has no columns, or ``names`` is None), None
+    where its columns are other ones (the caller says so in its terms).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"b": [1.0], "a": [2.0]})
+    >>> list(frame_in_column_order(frame, ["a", "b"]).columns)
+    ['a', 'b']
+    >>> frame_in_column_order(frame, ["a", "c"]) is None
+    True
+    """
+    own = getattr(frame, "columns", None)
+    if own is None or names is None or list(own) == list(names):
+        return frame
+    own, names = list(own), list(names)
+    if len(own) != len(names) or set(own) != set(names) or \
+            len(set(own)) != len(own):
+        return None
+    return frame[names]
 
 
 def is_sequence_list(X):
