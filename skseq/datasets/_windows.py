@@ -8,7 +8,7 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array
 
-from ..utils._validation import frame_in_column_order
+from ..utils._frames import frame_in_column_order
 
 __all__ = ["make_windows"]
 

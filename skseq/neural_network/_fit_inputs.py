@@ -20,8 +20,9 @@ from ..utils._padding import (_dense_to_post_padded, padding_sample,
                               resolve_mask_value, spread_indices,
                               warn_zero_is_data)
 from ..utils._targets import check_targets
-from ..utils._validation import (check_not_sktime_frame, check_sequences,
-                                 frame_feature_names, is_sequence_list)
+from ..utils._frames import (check_not_sktime_frame, frame_feature_names,
+                             is_sequence_list)
+from ..utils._validation import check_sequences
 from . import _distribution, _holdout, _training
 from ._batching import should_bucket, steps_read
 

@@ -8,8 +8,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._padding import (_dense_to_post_padded, padding_lengths,
                               resolve_auto_mask, warn_zero_is_data)
-from ..utils._validation import (check_sequences, frame_feature_names,
-                                 is_sequence_list)
+from ..utils._frames import frame_feature_names, is_sequence_list
+from ..utils._validation import check_sequences
 
 __all__ = ["SequenceScaler"]
 

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_consistent_length, validate_data
 from imblearn.utils import check_target_type
 
 from ..utils._targets import check_no_missing_labels
-from ..utils._validation import check_not_sktime_frame
+from ..utils._frames import check_not_sktime_frame
 
 
 def _check_samples(X, input_name="X"):
