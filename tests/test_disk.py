@@ -286,3 +286,40 @@ def test_integer_and_empty_disk_arrays_are_named(tmp_path):
         numeric.predict_proba(empty)
     with pytest.raises(ValueError, match="disk array of 0 sequences"):
         LSTMClassifier(units=2, epochs=1).fit(empty, y[:0])
+
+
+def test_token_disk_arrays_are_predicted_chunk_by_chunk(tmp_path,
+                                                        monkeypatch):
+    # A token model read a token memmap whole into memory to predict it.
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1, 30, (90, 12))
+    ids[::3, 8:] = 0  # padding at the end of every third review
+    ids[5, 0] = 45    # an id beyond the vocabulary: read as padding
+    y = (ids[:, 0] > 15).astype(int)
+    clf = LSTMClassifier(units=4, epochs=2, random_state=0).fit(
+        ids[:60, :10], y[:60])
+    assert clf.tokens_
+    import skseq.utils._disk as disk_module
+
+    monkeypatch.setattr(disk_module, "CHUNK_BYTES", 4 * 12 * 16)
+    read = []
+    native_chunks = disk_module.DiskSequences.native_chunks
+
+    def spy(self):
+        for start, rows in native_chunks(self):
+            read.append(len(rows))
+            yield start, rows
+
+    monkeypatch.setattr(disk_module.DiskSequences, "native_chunks", spy)
+    expected = clf.predict_proba(ids)
+    np.testing.assert_allclose(
+        clf.predict_proba(_memmap(tmp_path, ids)), expected, atol=1e-6)
+    assert read and max(read) == 16 and sum(read) == 90
+    blocks = [_memmap(tmp_path, ids[:50], "a.npy"),
+              _memmap(tmp_path, ids[50:], "b.npy")]
+    np.testing.assert_allclose(clf.predict_proba(blocks), expected,
+                               atol=1e-6)
+    negative = ids.copy()
+    negative[70, 3] = -1
+    with pytest.raises(ValueError, match="Token ids must be >= 0"):
+        clf.predict(_memmap(tmp_path, negative, "negative.npy"))

@@ -522,17 +522,28 @@ default=None
         check_is_fitted(self)
         # Estimators saved before mask_value='auto' have no mask_value_.
         mask_value = getattr(self, "mask_value_", self.mask_value)
-        disk = None if self.tokens_ else as_disk_sequences(X, mask_value)
-        if disk is not None:
-            # One chunk at a time: the array never sits in memory.
+        disk = as_disk_sequences(X, mask_value)
+        if disk is None:
+            return self._proba(*self._checked(X, mask_value))
+        # One chunk at a time: the array never sits in memory. Token ids
+        # are read as stored and checked as ids, chunk by chunk, as the
+        # whole array would be (every check is row by row).
+        if self.tokens_:
+            chunks = ((start, *self._checked(rows, mask_value))
+                      for start, rows in disk.native_chunks())
+        else:
             self._check_n_features(disk.shape[2], disk.shape[1])
-            out = None
-            for start, X_padded, lengths in disk.checked_chunks():
-                part = self._proba(X_padded, lengths)
-                if out is None:
-                    out = np.empty((len(disk), part.shape[1]), part.dtype)
-                out[start:start + len(part)] = part
-            return out
+            chunks = disk.checked_chunks()
+        out = None
+        for start, X_padded, lengths in chunks:
+            part = self._proba(X_padded, lengths)
+            if out is None:
+                out = np.empty((len(disk), part.shape[1]), part.dtype)
+            out[start:start + len(part)] = part
+        return out
+
+    def _checked(self, X, mask_value):
+        """X padded at the end and its lengths, checked against the fit."""
         X_padded, lengths = check_sequences(
             X, tokens=self.tokens_, mask_value=mask_value, pad_value=0.0,
             allow_empty_rows=self.tokens_,
@@ -541,10 +552,12 @@ default=None
             X_padded = clip_tokens(X_padded, self.vocabulary_size_)
         else:
             self._check_n_features(X_padded.shape[2], X_padded.shape[1],
-                                   two_d=getattr(X, "ndim", None) == 2)
-        return self._proba(X_padded, lengths)
+                                   two_d=getattr(X, "ndim", None) == 2,
+                                   stacklevel=4)
+        return X_padded, lengths
 
-    def _check_n_features(self, n_features, n_timesteps=None, two_d=False):
+    def _check_n_features(self, n_features, n_timesteps=None, two_d=False,
+                          stacklevel=3):
         if n_features == self.n_features_in_ == 1 and n_timesteps == 1 \
                 and self.n_timesteps_in_ > 1 and not self.tokens_:
             # np.load of one sequence saved as (n_timesteps, 1): read as
@@ -554,7 +567,7 @@ default=None
                 "(n, 1) is n sequences of one step), while the network was "
                 f"trained on sequences of up to {self.n_timesteps_in_} "
                 "steps. If X is one sequence, pass X.reshape(1, -1, 1) (or "
-                "[X]).", UserWarning, stacklevel=3)
+                "[X]).", UserWarning, stacklevel=stacklevel)
         if n_features != self.n_features_in_:
             hint = ""
             if two_d and n_timesteps == self.n_features_in_:

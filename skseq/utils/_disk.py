@@ -180,6 +180,17 @@ class DiskSequences:
             stop = min(start + self.chunk_rows, len(self))
             yield start, self.read(np.arange(start, stop))
 
+    def native_chunks(self):
+        """``(start, rows)`` in order, each block's rows as they are stored
+        (their own dtype and shape, no padding handling), at most
+        ``chunk_rows`` at a time: token ids, which are validated as ids,
+        not as float32 steps."""
+        for b, block in enumerate(self.blocks):
+            for start in range(0, block.shape[0], self.chunk_rows):
+                stop = min(start + self.chunk_rows, block.shape[0])
+                yield (int(self.offsets[b]) + start,
+                       np.asarray(block[start:stop]))
+
     def checked_chunks(self, allow_empty_rows=False):
         """``(start, post-padded rows, lengths)`` of every chunk, validated.
 
