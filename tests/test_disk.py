@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
@@ -152,7 +153,10 @@ def test_bad_disk_input_is_refused_before_training(tmp_path):
     path = tmp_path / "wide.npy"
     np.save(path, wide)
     with pytest.raises(ValueError, match=r"NaN or infinity or values beyond "
-                       r"float32's range .*\(row 7 of the disk array\)"):
+                       r"float32's range .*\(row 7 of the disk array\)"), \
+            warnings.catch_warnings():
+        # The error says it; NumPy's overflow warning came before it.
+        warnings.simplefilter("error", RuntimeWarning)
         clf.fit(np.load(path, mmap_mode="r"), y)
     X, y = _data()
     with pytest.raises(ValueError, match="token ids in memory"):

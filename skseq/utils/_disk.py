@@ -152,8 +152,11 @@ class DiskSequences:
                     (local[order],) + (slice(None),) * (block.ndim - 1))
             else:
                 part = block[local[order]]
-            out[where[order]] = np.asarray(part, np.float32).reshape(
-                (len(local),) + self.shape[1:])
+            # A float64 value beyond float32's range becomes infinity, which
+            # the checks name as such: no RuntimeWarning before their error.
+            with np.errstate(over="ignore"):
+                out[where[order]] = np.asarray(part, np.float32).reshape(
+                    (len(local),) + self.shape[1:])
         return out
 
     def take(self, rows):
