@@ -227,7 +227,7 @@ def main(argv=None):
         parser.error("--resample does not write the README's table (the "
                      "published splits')")
     if args.resample and importlib.util.find_spec("aeon") is None:
-        parser.error("--resample needs aeon: pip install 'skseq[baselines]'")
+        parser.error("--resample needs aeon: pip install -e '.[baselines]'")
     if args.unseen:
         if args.write_readme:
             parser.error("--unseen does not write the README's table")
@@ -238,7 +238,7 @@ def main(argv=None):
     for name in set(args.datasets) - set(UCR_DATASETS):
         if _unseen_folder(name) is None:
             parser.error(f"{name} is not in aeon's or sktime's data folder; "
-                         "install aeon (pip install 'skseq[baselines]') or, "
+                         "install aeon (pip install -e '.[baselines]') or, "
                          "for PLAID, sktime")
     start = time.perf_counter()
     results, sizes = run(args.datasets, args.random_state, args.epochs,

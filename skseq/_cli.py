@@ -52,8 +52,8 @@ def _build_parser():
                        help="also write the table to this CSV file")
         p.add_argument("--no-rocket", dest="rocket", action="store_false",
                        help="leave out the MiniRocket baseline (shown when "
-                            "aeon is installed: pip install "
-                            "'skseq[baselines]')")
+                            "aeon is installed: pip install -e "
+                            "'.[baselines]' in skseq's checkout)")
         p.add_argument("--quiet", action="store_true",
                        help="no progress lines on standard error (per model "
                             "and per LSTM fit: epochs, best loss, ETA)")

@@ -13,7 +13,7 @@ each use all cores slow each other down, and changing the limit afterwards
 raises ``RuntimeError`` inside TensorFlow. So the limit is set through
 environment variables before a worker imports TensorFlow or JAX.
 
-Dask is an optional dependency: ``pip install "skseq[dask]"``.
+Dask is an optional dependency: ``pip install -e ".[dask]"``.
 """
 
 import contextlib
@@ -53,7 +53,7 @@ def _import_distributed():
     except ImportError as exc:
         raise ImportError(
             "skseq.parallel needs dask.distributed: "
-            'pip install "skseq[dask]"') from exc
+            'pip install -e ".[dask]" in skseq\'s checkout') from exc
     return distributed
 
 

@@ -51,13 +51,13 @@ def test_without_aeon_auto_skips_and_true_names_the_extra(monkeypatch):
     X, y = _ragged_trends()
     table = compare_baselines(X, y, estimators={}, cv=2, random_state=0)
     assert _ROCKET_NAME not in table.index and len(table) == 4
-    with pytest.raises(ImportError, match=r"skseq\[baselines\]"):
+    with pytest.raises(ImportError, match=r"\.\[baselines\]"):
         compare_baselines(X, y, estimators={}, rocket=True, cv=2)
 
 
 def test_rocket_baseline_on_gunpoint_auto():
     pytest.importorskip("aeon", reason="aeon not installed "
-                        "(pip install 'skseq[baselines]')")
+                        "(pip install -e '.[baselines]')")
     X, y = load_ucr("GunPoint", split="train")
     table = compare_baselines(X, y, estimators={}, cv=2, random_state=0)
     assert list(table.index)[-1] == _ROCKET_NAME
@@ -70,7 +70,7 @@ def test_rocket_baseline_on_gunpoint_auto():
 
 def test_rocket_baseline_on_ragged_short_sequences():
     pytest.importorskip("aeon", reason="aeon not installed "
-                        "(pip install 'skseq[baselines]')")
+                        "(pip install -e '.[baselines]')")
     X, y = _ragged_trends()
     X_before = [x.copy() for x in X]
     table = compare_baselines(X, y, estimators={}, baselines=False,

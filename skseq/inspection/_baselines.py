@@ -75,7 +75,8 @@ def _rocket_estimator(random_state):
     except ImportError as exc:
         raise ImportError(
             f"rocket=True needs aeon ({exc}). Install it with "
-            "pip install 'skseq[baselines]', or pass rocket=False.") from None
+            "pip install -e '.[baselines]' in skseq's checkout, or pass "
+            "rocket=False.") from None
     from sklearn.pipeline import make_pipeline
 
     return make_pipeline(
@@ -182,7 +183,7 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
     * ``MiniRocket + ridge (aeon)``: aeon's ``MiniRocketClassifier`` (10,000
       random convolutional features and a ``RidgeClassifierCV``), the fast
       reference in time-series classification, when aeon is installed
-      (``pip install 'skseq[baselines]'``; see ``rocket``). Sequences are
+      (``pip install -e '.[baselines]'``; see ``rocket``). Sequences are
       converted to aeon's channels-first layout and ragged ones padded with
       zeros at the end to the longest (at least 9 steps). The first fit in a
       fresh environment compiles aeon's numba code (tens of seconds, cached

@@ -76,7 +76,7 @@ def export_onnx(estimator, path, *, opset_version=None):
     real steps only, padded steps kept at 0.0 for the network's mask), the
     network, and for two classes the ``[1 - p, p]`` columns, so that ONNX
     Runtime returns what ``predict_proba`` returns. Needs the ``onnx`` extra
-    (``pip install skseq[onnx]``: onnx, onnxruntime, tf2onnx) and the
+    (``pip install -e '.[onnx]'``: onnx, onnxruntime, tf2onnx) and the
     TensorFlow backend; Keras' ``model.export(format="onnx")`` converts it.
 
     Parameters
@@ -139,7 +139,8 @@ def export_onnx(estimator, path, *, opset_version=None):
         import tf2onnx  # noqa: F401
     except ImportError as exc:
         raise ImportError(
-            "export_onnx needs onnx and tf2onnx: pip install 'skseq[onnx]'."
+            "export_onnx needs onnx and tf2onnx: pip install -e '.[onnx]' "
+            "in skseq's checkout."
         ) from exc
     summary = getattr(estimator, "input_summary_", {})
     if not estimator.tokens_ and getattr(estimator, "mask_value_", 0.0) \
