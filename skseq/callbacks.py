@@ -127,9 +127,12 @@ class ProgressLogger(keras.callbacks.Callback):
         self._last_print = now
         per_epoch = (now - self._start) / self._epochs_done
         left = max(self._planned - self._epochs_done, 0) * per_epoch
+        # Nothing left on the planned last epoch: no "ETA <= 0 s".
+        eta = (f", ETA <= {_duration(left)}"
+               if self._epochs_done < self._planned else "")
         self._print(
             f"epoch {self._epochs_done}/{self._planned}, {self._best_text()}, "
-            f"{per_epoch:.2g} s/epoch, ETA <= {_duration(left)}")
+            f"{per_epoch:.2g} s/epoch{eta}")
 
     def _best_text(self):
         if self._best_epoch is None:

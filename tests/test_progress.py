@@ -61,6 +61,8 @@ def test_every_epochs_and_non_finite_start(capsys):
         "p: epoch 1/4", "p: epoch 2/4", "p: epoch 4/4", "p: done"]
     assert "no finite loss yet" in lines[0]
     assert "best loss 1 (epoch 4)" in lines[3]
+    # The planned last epoch has nothing left to wait for.
+    assert "ETA <= " in lines[1] and "ETA" not in lines[2]
 
 
 def test_default_label_names_the_process_and_pickles(capsys):
