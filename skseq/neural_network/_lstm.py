@@ -280,6 +280,11 @@ default=None
         The hold-out used: 'stratified', 'tail', 'splitter' or 'none'.
     mask_value_ : float or None
         The padding value used (``'auto'`` resolved); predict uses it too.
+    input_summary_ : dict
+        What fit saw of the training data (lengths, padding, the features'
+        means and spreads, class counts and weights, the hold-out's size,
+        the chance losses): what :func:`~skseq.inspection.diagnose` and the
+        warnings after fit read.
 
     Examples
     --------
