@@ -129,8 +129,11 @@ def published(name, resample=0):
 
 def run(datasets, random_state, epochs, resample=0):
     lstm_kw = {"random_state": random_state}
+    label = "LSTMClassifier()"
     if epochs is not None:
         lstm_kw["epochs"] = epochs
+        # Not the defaults then: the row says so.
+        label = f"LSTMClassifier(epochs={epochs})"
     results, sizes = {}, {}
     for name in datasets:
         X, y, cv, n_train, n_test = _train_test(name, resample)
@@ -140,7 +143,7 @@ def run(datasets, random_state, epochs, resample=0):
         table = compare_baselines(
             X, y, cv=cv, scoring="accuracy", random_state=random_state,
             verbose=1, estimators={
-                "LSTMClassifier()": LSTMClassifier(**lstm_kw),
+                label: LSTMClassifier(**lstm_kw),
             })
         results[name] = table
     return results, sizes

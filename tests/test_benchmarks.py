@@ -53,7 +53,8 @@ def test_accuracy_benchmark_table(tmp_path, capsys):
     # aeon's results files: resample 0 is the published split.
     assert "| InceptionTime (published) | 0.966 |" in table
     assert "| HC2 (published) | 0.970 |" in table
-    assert "`LSTMClassifier()`" in table and "RandomForest" in table
+    # --epochs 2 is not the defaults: the row names it.
+    assert "`LSTMClassifier(epochs=2)`" in table and "RandomForest" in table
 
 
 def test_accuracy_benchmark_resample_keeps_the_class_counts(capsys):
