@@ -294,6 +294,17 @@ def test_sktime_frames_are_refused_naming_their_converter():
         clf.predict(to_multiindex(X))
     # A wide frame, one row per sequence, is a 2-D array as before.
     assert clf.predict(pd.DataFrame(X[:, :, 0])).shape == (10,)
+    # Fewer time points than channels (2 x 7): the rows-per-case test
+    # passes it, one label per case tells it (before: scikit-learn's
+    # "inconsistent numbers of samples"); a wide frame indexed by
+    # (subject, trial), one label per row, still fits.
+    short = to_multiindex(np.random.default_rng(0).normal(size=(6, 2, 7)))
+    with pytest.raises(ValueError, match="from_multiindex"):
+        LSTMClassifier(units=4, epochs=1).fit(short, y[:6])
+    wide = pd.DataFrame(X[:6, :5, 0], index=pd.MultiIndex.from_product(
+        [["a", "b", "c"], [0, 1]]))
+    assert LSTMClassifier(units=4, epochs=1, random_state=0).fit(
+        wide, y[:6]).n_features_in_ == 1
 
 
 # ------------------------------------------------ against aeon's own loaders

@@ -162,6 +162,10 @@ def test_errors_name_the_problem(Sampler):
     with pytest.raises(ValueError, match="pd-multiindex"):
         Sampler().fit_resample(to_multiindex(np.zeros((6, 5, 1))),
                                [0, 0, 0, 1, 1, 1])
+    # Fewer time points than channels: told by one label per case.
+    with pytest.raises(ValueError, match="pd-multiindex"):
+        Sampler().fit_resample(to_multiindex(np.ones((6, 2, 7))),
+                               [0, 0, 0, 1, 1, 1])
 
 
 @pytest.mark.parametrize("Sampler", SAMPLERS)

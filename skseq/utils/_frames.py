@@ -92,7 +92,7 @@ def is_sequence_list(X):
     return isinstance(X, (np.ndarray, pd.Series))
 
 
-def check_not_sktime_frame(X, input_name="X"):
+def check_not_sktime_frame(X, input_name="X", n_labels=None):
     """Refuse sktime's frames, which read as something else, naming the fix.
 
     A ``pd-multiindex`` frame (one row per case and time point) reads as a
@@ -102,6 +102,10 @@ def check_not_sktime_frame(X, input_name="X"):
     multi-level index, e.g. (subject, trial), by its shape: a case has more
     rows (time points) than the frame has columns (channels). A
     ``nested_univ`` frame (a ``pd.Series`` per cell) is an object table.
+
+    A case of fewer time points than channels passes that test; where the
+    labels are known (``n_labels``, in fit), one label per outer index value
+    and not per row tells it too.
     """
     if not type(X).__module__.startswith("pandas") or not hasattr(
             X, "index"):
@@ -110,8 +114,10 @@ def check_not_sktime_frame(X, input_name="X"):
 
     index = X.index
     n_columns = X.shape[1] if X.ndim == 2 else 1
-    if index.nlevels > 1 and len(index) and np.median(
-            index.droplevel(-1).value_counts()) > n_columns:
+    if index.nlevels > 1 and len(index) and (np.median(
+            index.droplevel(-1).value_counts()) > n_columns or (
+            n_labels is not None and n_labels != len(index)
+            and n_labels == index.droplevel(-1).nunique())):
         raise ValueError(
             f"{input_name} is a {type(X).__name__} whose {index.nlevels}-"
             f"level index gives each of its outer values more rows than it "
