@@ -178,6 +178,49 @@ def test_non_finite_loss_stops_with_an_error_and_changes_nothing():
     assert _fitted_attributes(clf) == set()
 
 
+class _NaNWhenPredicting(keras.layers.Layer):
+    # Finite in training, NaN in prediction: what weights that overflowed
+    # in the last update of training give (no loss measured after it).
+    def call(self, x, training=None):
+        return x if training else x * float("nan")
+
+
+def _nan_at_predict_model(meta):
+    inputs = keras.Input(shape=(None, meta["n_features"]))
+    x = _NaNWhenPredicting()(keras.layers.GlobalAveragePooling1D()(inputs))
+    return keras.Model(inputs, keras.layers.Dense(1, "sigmoid")(x))
+
+
+def test_weights_that_overflow_in_the_last_update_are_caught():
+    X, y = _data()
+    # learning_rate=1e39 is infinity in float32: the one update of the one
+    # epoch (one batch) makes the weights infinite after the epoch's loss
+    # was measured. Before: fitted, predict_proba NaN, predict classes_[0].
+    clf = LSTMClassifier(units=4, epochs=1, batch_size=40, random_state=0,
+                         learning_rate=1e39)
+    with pytest.raises(ValueError, match="holds NaN or infinity after "
+                       "training.*smaller learning_rate"):
+        clf.fit(X, y)
+    assert _fitted_attributes(clf) == set()
+    # Finite weights whose output is not a number: predict says so.
+    clf = LSTMClassifier(model_builder=_nan_at_predict_model, **TINY)
+    clf.fit(X, y)
+    for method in (clf.predict_proba, clf.predict):
+        with pytest.raises(ValueError, match="probabilities are not numbers "
+                           "for 40 of 40 sequences"):
+            method(X)
+    # A fit long enough to be judged predicts a sample of its training
+    # sequences: the error comes from fit, which leaves the estimator as it
+    # was.
+    fitted = LSTMClassifier(**TINY).fit(X, y)
+    before = fitted.predict_proba(X)
+    fitted.set_params(model_builder=_nan_at_predict_model, epochs=12,
+                      n_iter_no_change=None)
+    with pytest.raises(ValueError, match="probabilities are not numbers"):
+        fitted.fit(X, y)
+    np.testing.assert_array_equal(fitted.predict_proba(X), before)
+
+
 def test_all_padding_token_sequences_are_rejected():
     X = np.zeros((20, 15), dtype=int)
     with pytest.raises(ValueError, match="empty or all padding"):

@@ -427,6 +427,9 @@ default=None
                 except _training.NonFiniteLoss as exc:
                     raise ValueError(_training.non_finite_message(
                         exc, self.learning_rate)) from None
+                # Keras measures each batch's loss before its update: the
+                # last update of training is seen by no loss.
+                _training.check_finite_weights(model, self.learning_rate)
             if data["train_unmasked"] or distribution is not None or stacked:
                 # Predict with the masked network (the networks' average),
                 # on one device.
@@ -606,6 +609,12 @@ default=None
                         self.tokens_, self.scaler_),
             lengths, self.n_timesteps_in_, fixed_width=steps
         ).astype(np.float64)
+        bad = ~np.all(np.isfinite(out), axis=1)
+        if bad.any():
+            # Weights finite but so large that the output overflows: NaN
+            # probabilities, which predict would read as classes_[0].
+            raise ValueError(_training.non_finite_output_message(
+                self.learning_rate, int(bad.sum()), len(out)))
         # The network's float32 rows sum to 1 within ~1e-7, which
         # scikit-learn's log_loss (scoring='neg_log_loss') warns about:
         # completed or normalised in float64.

@@ -406,6 +406,33 @@ def non_finite_message(exc, learning_rate):
         "extreme values in X (check scaling).")
 
 
+def non_finite_output_message(learning_rate, n_bad, n):
+    """For weights that overflowed in the last update of training, which no
+    epoch's loss saw (Keras measures a batch's loss before its update)."""
+    return (
+        f"The network's probabilities are not numbers for {n_bad} of {n} "
+        "sequences: its weights overflowed in training, in an update after "
+        "the last finite training loss. Refit with a smaller learning_rate "
+        f"(now {learning_rate}; try 10x smaller), or check sample_weight, "
+        "class_weight and X for extreme values.")
+
+
+def check_finite_weights(model, learning_rate):
+    """Refuse a trained network whose weights are not all numbers."""
+    import keras
+
+    for weight in model.weights:
+        value = keras.ops.convert_to_numpy(weight)
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            raise ValueError(
+                f"The network's weight {weight.path!r} holds NaN or "
+                "infinity after training, in an update after the last "
+                "finite training loss; nothing was fitted. Refit with a "
+                f"smaller learning_rate (now {learning_rate}; try 10x "
+                "smaller), or check sample_weight, class_weight and X for "
+                "extreme values.")
+
+
 def check_user_callbacks(callbacks, keras):
     """Copies of the caller's ``callbacks`` for one fit, each checked."""
     callbacks = list(callbacks or [])
