@@ -559,6 +559,13 @@ def test_a_model_builder_of_fixed_length_trains_or_is_refused_first():
     with pytest.raises(ValueError, match="takes 19 steps; X has sequences "
                        "of up to 25"):
         clf.predict(rng.normal(size=(3, 25, 2)))
+    # Read from the fitted network: with model_builder unset after fit (as
+    # a loaded estimator has it), short sequences were not padded and
+    # failed inside Keras.
+    short = [x[:3] for x in ragged[:5]]
+    expected = clf.predict_proba(short)
+    clf.set_params(model_builder=None)
+    np.testing.assert_allclose(clf.predict_proba(short), expected, atol=1e-6)
     # A dense X wider than its longest sequence: batches of its width.
     wide = np.stack([np.pad(x, ((0, 22 - len(x)), (0, 0))) for x in ragged])
     clf = LSTMClassifier(model_builder=_fixed_length, epochs=1,

@@ -598,11 +598,12 @@ default=None
             )
 
     def _proba(self, X_padded, lengths):
-        steps = None
-        if self.model_builder is not None:
-            from ._architectures import check_predict_steps
+        from ._architectures import check_predict_steps
 
-            steps = check_predict_steps(self.model_, lengths)
+        # Read from the fitted network, not from model_builder: a loaded
+        # estimator, or one whose model_builder was set after fit, has
+        # model_builder=None and the same network.
+        steps = check_predict_steps(self.model_, lengths)
         out = predict_in_chunks(
             self.model_,
             model_input(X_padded[:, :steps] if steps else X_padded, lengths,
