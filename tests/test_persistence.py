@@ -375,3 +375,74 @@ def test_paths_and_damaged_files_get_clear_errors(tmp_path):
         with pytest.raises(ValueError, match="damaged|incomplete") as exc:
             load(damaged)
         assert "pickle" not in str(exc.value)
+
+
+class _Doubled(keras.layers.Layer):
+    # A model_builder's own layer, not registered with Keras.
+    def call(self, x):
+        return x * 2.0
+
+
+def _code_builder(kind):
+    def build(meta):
+        inputs = keras.Input((None, meta["n_features"]))
+        x = (keras.layers.Lambda(lambda t: t * 2.0, name="doubled")(inputs)
+             if kind == "lambda" else _Doubled(name="doubled")(inputs))
+        h = keras.layers.LSTM(3)(x)
+        return keras.Model(inputs, keras.layers.Dense(1, "sigmoid")(h))
+    return build
+
+
+def _lambda_builder(meta):
+    return _code_builder("lambda")(meta)
+
+
+def _custom_builder(meta):
+    return _code_builder("class")(meta)
+
+
+@pytest.mark.parametrize("builder, refusal", [
+    (_lambda_builder, r"model_ has Lambda layers \(doubled\)"),
+    (_custom_builder, r"model_ has layers of classes .*\(_Doubled\): "
+                      r"register each"),
+])
+def test_networks_holding_code_pickle_and_are_refused_by_save(
+        tmp_path, builder, refusal):
+    # Before: pickle.dumps worked and pickle.loads (deepcopy, joblib's
+    # workers) failed (Keras' safe mode; a class it cannot find by name);
+    # save() wrote a file that load() could not read.
+    import copy
+    import pickle
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 5, 2))
+    clf = LSTMClassifier(model_builder=builder, **TINY).fit(
+        X, np.arange(30) % 2)
+    expected = clf.predict_proba(X)
+    for restored in (pickle.loads(pickle.dumps(clf)), copy.deepcopy(clf)):
+        np.testing.assert_allclose(restored.predict_proba(X), expected,
+                                   atol=1e-6)
+    path = tmp_path / "clf.skseq"
+    with pytest.raises(ValueError, match=refusal), \
+            pytest.warns(UserWarning, match="model_builder="):
+        save(clf, path)
+    assert not path.exists()
+    if builder is _lambda_builder:
+        # Unpickled in a fresh process (the Lambda's code travels in the
+        # network's file; the builder by reference to this module).
+        import joblib
+
+        joblib.dump(clf, tmp_path / "clf.joblib")
+        np.save(tmp_path / "X.npy", X)
+        code = ("import sys, joblib, numpy as np; "
+                "m = joblib.load(sys.argv[1]); "
+                "np.save(sys.argv[3], m.predict_proba(np.load(sys.argv[2])))")
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
+               "PYTHONPATH": os.pathsep.join(filter(None, [
+                   os.path.dirname(__file__), os.environ.get("PYTHONPATH")]))}
+        subprocess.run([sys.executable, "-c", code, str(tmp_path /
+                        "clf.joblib"), str(tmp_path / "X.npy"),
+                        str(tmp_path / "proba.npy")], check=True, env=env,
+                       timeout=300)
+        np.testing.assert_allclose(np.load(tmp_path / "proba.npy"), expected,
+                                   atol=1e-6)

@@ -2,7 +2,6 @@
 
 import os
 import warnings
-import tempfile
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -12,7 +11,7 @@ from ..inspection._diagnose import warn_after_fit
 from ..parallel import _limit_threads_in_dask_worker
 from ..utils._disk import as_disk_sequences
 from ..utils._validation import check_sequences, python_scalar
-from . import _holdout, _training
+from . import _holdout, _serialization, _training
 from ._distribution import distribution_scope, resolve_distribution
 from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
 from ._forward import predict_in_chunks
@@ -641,26 +640,29 @@ default=None
 
     # -------------------------------------------------------------- pickling
     def __getstate__(self):
-        state = self.__dict__.copy()
+        # scikit-learn's own records _sklearn_version (its version warning
+        # on load under another scikit-learn).
+        state = super().__getstate__()
+        if state is self.__dict__:
+            state = state.copy()
         model = state.pop("model_", None)
         if model is not None:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "model.keras")
-                model.save(path)
-                with open(path, "rb") as fh:
-                    state["_model_bytes"] = fh.read()
+            state["_model_bytes"] = _serialization.model_to_bytes(model)
+            # A model_builder's own layer classes, by reference: a .keras
+            # file names them, and only registered ones are found again.
+            state["_model_layer_classes"] = \
+                _serialization.custom_layer_classes(model)
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
         model_bytes = state.pop("_model_bytes", None)
-        self.__dict__.update(state)
+        classes = state.pop("_model_layer_classes", None)
+        super().__setstate__(state)
         if model_bytes is not None:
-            keras, _ = _import_keras()
-            with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "model.keras")
-                with open(path, "wb") as fh:
-                    fh.write(model_bytes)
-                self.model_ = keras.saving.load_model(path, compile=False)
+            _import_keras()
+            self.model_ = _serialization.model_from_bytes(model_bytes,
+                                                          classes)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -74,6 +74,30 @@ def _fitted_names(est):
                   if k.endswith("_") and not k.startswith("_"))
 
 
+def _check_loads_safely(model, where):
+    """Refuse, before writing, a network that ``load`` (safe mode: no code
+    runs) could not read back; pickle can (it runs code)."""
+    from ..neural_network._serialization import (custom_layer_classes,
+                                                 lambda_layers)
+
+    lambdas = lambda_layers(model)
+    if lambdas:
+        raise ValueError(
+            f"{where} has Lambda layers ({', '.join(lambdas)}): a Lambda's "
+            "function is Python code, which load() does not run. Write it "
+            "as a layer class registered with "
+            "@keras.saving.register_keras_serializable(), or pickle the "
+            "estimator (joblib.dump) if you trust whoever loads it.")
+    classes = custom_layer_classes(model)
+    if classes:
+        raise ValueError(
+            f"{where} has layers of classes that Keras cannot find by name "
+            f"({', '.join(c.__qualname__ for c in classes.values())}): "
+            "register each with @keras.saving.register_keras_serializable() "
+            "where it is defined (and import that module before load()), "
+            "or pickle the estimator (joblib.dump).")
+
+
 class _Writer:
     """Turns estimators into JSON-able trees plus arrays and Keras files."""
 
@@ -128,6 +152,7 @@ class _Writer:
         if _allowed_name(value) is not None:
             return self.estimator(value, where)
         if _is_keras_model(value):
+            _check_loads_safely(value, where)
             name = f"keras/{len(self.models)}.keras"
             self.models[name] = value
             return {_TAG: "keras_model", "file": name}
@@ -311,8 +336,9 @@ def save(estimator, path):
         If the estimator's class or one of its fitted attributes cannot be
         stored as plain data; the message names the attribute. Also for a
         fitted ``TextSequencer`` with a ``tokenizer`` function: transform
-        calls it, and a loaded one would tokenize otherwise. Nothing is
-        written then.
+        calls it, and a loaded one would tokenize otherwise. Also for a
+        network with ``Lambda`` layers or layer classes not registered with
+        Keras, which ``load`` could not read. Nothing is written then.
     FileNotFoundError
         If the directory of ``path`` does not exist.
 
