@@ -1,7 +1,6 @@
 """LSTMClassifier: a scikit-learn classifier for sequences, built on Keras 3."""
 
 import os
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -9,12 +8,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..inspection._diagnose import warn_after_fit
 from ..parallel import _limit_threads_in_dask_worker
-from ..utils._disk import as_disk_sequences
-from ..utils._validation import check_sequences, python_scalar
+from ..utils._validation import python_scalar
 from . import _holdout, _serialization, _training
 from ._distribution import distribution_scope, resolve_distribution
-from ._fit_inputs import clip_tokens, model_input, prepare_fit, resolve_tokens
-from ._forward import predict_in_chunks
+from ._fit_inputs import prepare_fit, resolve_tokens
+from ._predict import predict_probabilities
 from ._parameters import (PARAMETER_CONSTRAINTS, check_optimizer,
                           has_own_schedule, make_optimizer)
 from ._reproducibility import seeded, warn_if_not_reproducible
@@ -527,100 +525,7 @@ default=None
             Probabilities, columns ordered as ``classes_``.
         """
         check_is_fitted(self)
-        # Estimators saved before mask_value='auto' have no mask_value_.
-        mask_value = getattr(self, "mask_value_", self.mask_value)
-        disk = as_disk_sequences(X, mask_value)
-        if disk is None:
-            return self._proba(*self._checked(X, mask_value))
-        # One chunk at a time: the array never sits in memory. Token ids
-        # are read as stored and checked as ids, chunk by chunk, as the
-        # whole array would be (every check is row by row).
-        if self.tokens_:
-            chunks = ((start, *self._checked(rows, mask_value))
-                      for start, rows in disk.native_chunks())
-        else:
-            self._check_n_features(disk.shape[2], disk.shape[1])
-            chunks = disk.checked_chunks()
-        out = None
-        for start, X_padded, lengths in chunks:
-            part = self._proba(X_padded, lengths)
-            if out is None:
-                out = np.empty((len(disk), part.shape[1]), part.dtype)
-            out[start:start + len(part)] = part
-        return out
-
-    def _checked(self, X, mask_value):
-        """X padded at the end and its lengths, checked against the fit."""
-        X_padded, lengths = check_sequences(
-            X, tokens=self.tokens_, mask_value=mask_value, pad_value=0.0,
-            allow_empty_rows=self.tokens_,
-            feature_names=getattr(self, "feature_names_in_", None))
-        if self.tokens_:
-            X_padded = clip_tokens(X_padded, self.vocabulary_size_)
-        else:
-            self._check_n_features(X_padded.shape[2], X_padded.shape[1],
-                                   two_d=getattr(X, "ndim", None) == 2,
-                                   stacklevel=4)
-        return X_padded, lengths
-
-    def _check_n_features(self, n_features, n_timesteps=None, two_d=False,
-                          stacklevel=3):
-        if n_features == self.n_features_in_ == 1 and n_timesteps == 1 \
-                and self.n_timesteps_in_ > 1 and not self.tokens_:
-            # np.load of one sequence saved as (n_timesteps, 1): read as
-            # that many sequences of one step, predicted one by one.
-            warnings.warn(
-                "X holds sequences of one step each (an array of shape "
-                "(n, 1) is n sequences of one step), while the network was "
-                f"trained on sequences of up to {self.n_timesteps_in_} "
-                "steps. If X is one sequence, pass X.reshape(1, -1, 1) (or "
-                "[X]).", UserWarning, stacklevel=stacklevel)
-        if n_features != self.n_features_in_:
-            hint = ""
-            if two_d and n_timesteps == self.n_features_in_:
-                # One (n_timesteps, n_features) sequence given alone.
-                hint = (" A 2-D array is read as (n_samples, n_timesteps), "
-                        "one feature per step. For one sequence of "
-                        f"{self.n_features_in_} features per step, pass "
-                        "X[np.newaxis] (or [X]).")
-            elif n_timesteps == self.n_features_in_:
-                hint = (" X has as many steps as the model has features: "
-                        "X or the training data is channels first, as "
-                        "aeon and sktime give them (n_cases, n_channels, "
-                        "n_timepoints). Convert that one with "
-                        "skseq.datasets.from_channels_first (and refit, "
-                        "if it was the training data).")
-            raise ValueError(
-                f"X has {n_features} features per step, but "
-                f"LSTMClassifier was fitted with {self.n_features_in_} "
-                f"features per step.{hint}"
-            )
-
-    def _proba(self, X_padded, lengths):
-        from ._architectures import check_predict_steps
-
-        # Read from the fitted network, not from model_builder: a loaded
-        # estimator, or one whose model_builder was set after fit, has
-        # model_builder=None and the same network.
-        steps = check_predict_steps(self.model_, lengths)
-        out = predict_in_chunks(
-            self.model_,
-            model_input(X_padded[:, :steps] if steps else X_padded, lengths,
-                        self.tokens_, self.scaler_),
-            lengths, self.n_timesteps_in_, fixed_width=steps
-        ).astype(np.float64)
-        bad = ~np.all(np.isfinite(out), axis=1)
-        if bad.any():
-            # Weights finite but so large that the output overflows: NaN
-            # probabilities, which predict would read as classes_[0].
-            raise ValueError(_training.non_finite_output_message(
-                self.learning_rate, int(bad.sum()), len(out)))
-        # The network's float32 rows sum to 1 within ~1e-7, which
-        # scikit-learn's log_loss (scoring='neg_log_loss') warns about:
-        # completed or normalised in float64.
-        if out.shape[1] == 1:
-            return np.hstack([1.0 - out, out])
-        return out / out.sum(axis=1, keepdims=True)
+        return predict_probabilities(self, X)
 
     def predict(self, X):
         """Predicted class labels for sequences X.
