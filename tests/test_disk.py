@@ -323,7 +323,30 @@ def test_token_disk_arrays_are_predicted_chunk_by_chunk(tmp_path,
               _memmap(tmp_path, ids[50:], "b.npy")]
     np.testing.assert_allclose(clf.predict_proba(blocks), expected,
                                atol=1e-6)
+    # A list of 1-D memmap slices of a corpus is a list of documents, as in
+    # fit (read as blocks of rows, it was refused by the chunked path).
+    corpus = _memmap(tmp_path, ids.ravel(), "corpus.npy")
+    slices = [corpus[i * 12:i * 12 + 5 + i % 7] for i in range(20)]
+    np.testing.assert_allclose(
+        clf.predict_proba(slices),
+        clf.predict_proba([np.asarray(s) for s in slices]), atol=1e-6)
     negative = ids.copy()
     negative[70, 3] = -1
     with pytest.raises(ValueError, match="Token ids must be >= 0"):
         clf.predict(_memmap(tmp_path, negative, "negative.npy"))
+
+
+def test_one_dimensional_memmap_slices_are_a_list_of_sequences(tmp_path):
+    # [series[s:e] for s, e in cuts] of a memmapped series: each slice is a
+    # 1-D np.memmap. Read as blocks of rows, fit refused "a disk array of
+    # shape (8,)".
+    rng = np.random.default_rng(0)
+    series = _memmap(tmp_path, rng.normal(size=600).astype(np.float32))
+    slices = [series[i * 20:i * 20 + 8 + i % 9] for i in range(30)]
+    in_memory = [np.asarray(s) for s in slices]
+    y = np.arange(30) % 2
+    params = dict(units=2, epochs=1, random_state=0)
+    np.testing.assert_allclose(
+        LSTMClassifier(**params).fit(slices, y).predict_proba(slices),
+        LSTMClassifier(**params).fit(in_memory, y).predict_proba(in_memory),
+        atol=1e-6)

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from ..utils._disk import as_disk_sequences
+from ..utils._disk import _is_disk_array, as_disk_sequences
 from ..utils._validation import check_sequences
 from . import _training
 from ._fit_inputs import clip_tokens, model_input
@@ -19,7 +19,11 @@ def predict_probabilities(est, X):
     """Probabilities of a fitted ``est`` for X (see ``predict_proba``)."""
     # Estimators saved before mask_value='auto' have no mask_value_.
     mask_value = getattr(est, "mask_value_", est.mask_value)
-    disk = as_disk_sequences(X, mask_value)
+    # Token ids: disk arrays of rows are read chunk by chunk; a list of 1-D
+    # ones (memmap slices of a corpus, say) is a list of sequences, as in
+    # fit.
+    disk = None if est.tokens_ and not _rows_on_disk(X) else \
+        as_disk_sequences(X, mask_value)
     if disk is None:
         return _probabilities(est, *_checked(est, X, mask_value))
     # One chunk at a time: the array never sits in memory. Token ids are
@@ -38,6 +42,12 @@ def predict_probabilities(est, X):
             out = np.empty((len(disk), part.shape[1]), part.dtype)
         out[start:start + len(part)] = part
     return out
+
+
+def _rows_on_disk(X):
+    blocks = X if isinstance(X, (list, tuple)) else [X]
+    return bool(blocks) and all(
+        _is_disk_array(b) and len(b.shape) >= 2 for b in blocks)
 
 
 def _checked(est, X, mask_value):
@@ -105,7 +115,7 @@ def _probabilities(est, X_padded, lengths):
         # Weights finite but so large that the output overflows: NaN
         # probabilities, which predict would read as classes_[0].
         raise ValueError(_training.non_finite_output_message(
-            est.learning_rate, int(bad.sum()), len(out)))
+            est.learning_rate, np.flatnonzero(bad), len(out)))
     # The network's float32 rows sum to 1 within ~1e-7, which
     # scikit-learn's log_loss (scoring='neg_log_loss') warns about:
     # completed or normalised in float64.

@@ -406,15 +406,20 @@ def non_finite_message(exc, learning_rate):
         "extreme values in X (check scaling).")
 
 
-def non_finite_output_message(learning_rate, n_bad, n):
-    """For weights that overflowed in the last update of training, which no
-    epoch's loss saw (Keras measures a batch's loss before its update)."""
+def non_finite_output_message(learning_rate, rows, n):
+    """For probabilities that are not numbers: values of X so extreme that
+    the network overflows, or weights that overflowed in the last update of
+    training, which no epoch's loss saw (Keras measures a batch's loss
+    before its update)."""
+    shown = ", ".join(str(int(i)) for i in rows[:5])
     return (
-        f"The network's probabilities are not numbers for {n_bad} of {n} "
-        "sequences: its weights overflowed in training, in an update after "
-        "the last finite training loss. Refit with a smaller learning_rate "
-        f"(now {learning_rate}; try 10x smaller), or check sample_weight, "
-        "class_weight and X for extreme values.")
+        f"The network's probabilities are not numbers for {len(rows)} of "
+        f"{n} sequences (rows {shown}{', ...' if len(rows) > 5 else ''}). "
+        "Either those sequences hold values so extreme that the network "
+        "overflows (compare them with the training data), or the weights "
+        "overflowed in training, in an update after the last finite "
+        f"training loss: then refit with a smaller learning_rate (now "
+        f"{learning_rate}; try 10x smaller).")
 
 
 def check_finite_weights(model, learning_rate):

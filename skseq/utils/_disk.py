@@ -51,6 +51,10 @@ def as_disk_sequences(X, mask_value=0.0, input_name="X"):
     """
     if isinstance(X, (list, tuple)) and X and all(
             _is_disk_array(block) for block in X):
+        if all(len(block.shape) == 1 for block in X):
+            # 1-D memmap slices of one series or corpus (x[start:end]): a
+            # list of sequences of one feature, read as any list is.
+            return None
         if any(len(block.shape) == 2 and block.shape[1] == 1
                for block in X):
             # Read as blocks of rows these are sequences of one step each:
