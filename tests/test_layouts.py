@@ -305,6 +305,13 @@ def test_sktime_frames_are_refused_naming_their_converter():
         [["a", "b", "c"], [0, 1]]))
     assert LSTMClassifier(units=4, epochs=1, random_state=0).fit(
         wide, y[:6]).n_features_in_ == 1
+    # The two reasons are told apart in the message.
+    with pytest.raises(ValueError, match="one label for each of the 6 "
+                       "values of its outer index levels, not one per row"):
+        LSTMClassifier(units=4, epochs=1).fit(short, y[:6])
+    with pytest.raises(ValueError, match="more rows for each of its outer "
+                       "index values than it has columns"):
+        LSTMClassifier(units=4, epochs=1).fit(to_multiindex(X), y[:3])
 
 
 # ------------------------------------------------ against aeon's own loaders

@@ -114,17 +114,23 @@ def check_not_sktime_frame(X, input_name="X", n_labels=None):
 
     index = X.index
     n_columns = X.shape[1] if X.ndim == 2 else 1
-    if index.nlevels > 1 and len(index) and (np.median(
-            index.droplevel(-1).value_counts()) > n_columns or (
-            n_labels is not None and n_labels != len(index)
-            and n_labels == index.droplevel(-1).nunique())):
-        raise ValueError(
-            f"{input_name} is a {type(X).__name__} whose {index.nlevels}-"
-            f"level index gives each of its outer values more rows than it "
-            f"has columns: sktime's pd-multiindex layout (one row per case "
-            f"and time point). Convert it with "
-            f"skseq.datasets.from_multiindex({input_name}); if each row is "
-            f"one sequence, pass {input_name}.to_numpy().")
+    if index.nlevels > 1 and len(index):
+        n_outer = index.droplevel(-1).nunique()
+        by_labels = n_labels == n_outer != len(index)
+        if by_labels or np.median(
+                index.droplevel(-1).value_counts()) > n_columns:
+            reason = (
+                f"one label for each of the {n_outer} values of its "
+                f"outer index levels, not one per row" if by_labels
+                else "more rows for each of its outer index values than "
+                "it has columns")
+            raise ValueError(
+                f"{input_name} is a {type(X).__name__} of "
+                f"{index.nlevels} index levels with {reason}: sktime's "
+                f"pd-multiindex layout (one row per case and time "
+                f"point). Convert it with skseq.datasets.from_multiindex"
+                f"({input_name}); if each row is one sequence, pass "
+                f"{input_name}.to_numpy().")
     if isinstance(X, pd.DataFrame) and X.shape[0] and X.shape[1] and \
             isinstance(X.iat[0, 0], pd.Series):
         raise ValueError(
