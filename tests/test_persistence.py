@@ -383,11 +383,18 @@ class _Doubled(keras.layers.Layer):
         return x * 2.0
 
 
+def _halved_tanh(x):
+    # A custom activation: a function Keras writes by its name.
+    return keras.ops.tanh(x) / 2.0
+
+
 def _code_builder(kind):
     def build(meta):
         inputs = keras.Input((None, meta["n_features"]))
         x = (keras.layers.Lambda(lambda t: t * 2.0, name="doubled")(inputs)
-             if kind == "lambda" else _Doubled(name="doubled")(inputs))
+             if kind == "lambda" else _Doubled(name="doubled")(inputs)
+             if kind == "class" else keras.layers.Dense(
+                 3, activation=_halved_tanh, name="doubled")(inputs))
         h = keras.layers.LSTM(3)(x)
         return keras.Model(inputs, keras.layers.Dense(1, "sigmoid")(h))
     return build
@@ -401,10 +408,16 @@ def _custom_builder(meta):
     return _code_builder("class")(meta)
 
 
+def _activation_builder(meta):
+    return _code_builder("activation")(meta)
+
+
 @pytest.mark.parametrize("builder, refusal", [
     (_lambda_builder, r"model_ has Lambda layers \(doubled\)"),
-    (_custom_builder, r"model_ has layers of classes .*\(_Doubled\): "
-                      r"register each"),
+    (_custom_builder, r"model_ has layers of classes, or functions, .*"
+                      r"\(_Doubled\): register each"),
+    (_activation_builder, r"model_ has layers of classes, or functions, .*"
+                          r"\(_halved_tanh\): register each"),
 ])
 def test_networks_holding_code_pickle_and_are_refused_by_save(
         tmp_path, builder, refusal):
@@ -446,3 +459,33 @@ def test_networks_holding_code_pickle_and_are_refused_by_save(
                        timeout=300)
         np.testing.assert_allclose(np.load(tmp_path / "proba.npy"), expected,
                                    atol=1e-6)
+
+
+class _Same(keras.layers.Layer):
+    def call(self, x):
+        return x * 2.0
+
+
+# Another class of the same name (as from another module): Keras writes
+# both as "_Same" and would read both back as one of them.
+_OtherSame = type("_Same", (keras.layers.Layer,),
+                  {"call": lambda self, x: x * -3.0})
+
+
+def _two_of_a_name(meta):
+    inputs = keras.Input((None, meta["n_features"]))
+    x = _OtherSame()(_Same()(inputs))
+    h = keras.layers.LSTM(3)(x)
+    return keras.Model(inputs, keras.layers.Dense(1, "sigmoid")(h))
+
+
+def test_two_layer_classes_of_one_name_are_refused_when_pickled():
+    # Before: both layers came back as one class, predictions 0.13 apart.
+    import pickle
+
+    rng = np.random.default_rng(4)
+    clf = LSTMClassifier(model_builder=_two_of_a_name, **TINY).fit(
+        rng.normal(size=(30, 5, 2)), np.arange(30) % 2)
+    with pytest.raises(ValueError, match="two classes or functions named "
+                       "'_Same'.*different names"):
+        pickle.dumps(clf)

@@ -545,16 +545,17 @@ default=None
 
     # -------------------------------------------------------------- pickling
     def __getstate__(self):
-        # scikit-learn's own records _sklearn_version (its version warning
-        # on load under another scikit-learn).
+        # BaseEstimator's own (it records _sklearn_version for
+        # scikit-learn's estimators only, not for skseq's).
         state = super().__getstate__()
         if state is self.__dict__:
             state = state.copy()
         model = state.pop("model_", None)
         if model is not None:
             state["_model_bytes"] = _serialization.model_to_bytes(model)
-            # A model_builder's own layer classes, by reference: a .keras
-            # file names them, and only registered ones are found again.
+            # A model_builder's own layer classes and functions (an
+            # activation), by reference: a .keras file names them, and only
+            # registered ones are found again.
             state["_model_layer_classes"] = \
                 _serialization.custom_layer_classes(model)
         return state

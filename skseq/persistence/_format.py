@@ -90,12 +90,29 @@ def _check_loads_safely(model, where):
             "estimator (joblib.dump) if you trust whoever loads it.")
     classes = custom_layer_classes(model)
     if classes:
+        names = ", ".join(c.__qualname__ for c in classes.values())
         raise ValueError(
-            f"{where} has layers of classes that Keras cannot find by name "
-            f"({', '.join(c.__qualname__ for c in classes.values())}): "
-            "register each with @keras.saving.register_keras_serializable() "
-            "where it is defined (and import that module before load()), "
-            "or pickle the estimator (joblib.dump).")
+            f"{where} has layers of classes, or functions, that Keras cannot "
+            f"find by name ({names}): register each with "
+            "@keras.saving.register_keras_serializable() where it is defined "
+            "(and import that module before load()), or pickle the "
+            "estimator (joblib.dump).")
+    # Anything else safe mode would not read (a custom object held where
+    # the checks above do not look): read it back once, now.
+    import keras
+
+    with tempfile.TemporaryDirectory() as tmp:
+        local = os.path.join(tmp, "check.keras")
+        model.save(local)
+        try:
+            keras.saving.load_model(local, compile=False, safe_mode=True)
+        except Exception as exc:
+            raise ValueError(
+                f"{where} cannot be read back by load() (Keras' safe mode: "
+                f"{type(exc).__name__}: {str(exc)[:300]}). Register its "
+                "custom objects with "
+                "@keras.saving.register_keras_serializable(), or pickle the "
+                "estimator (joblib.dump).") from None
 
 
 class _Writer:
@@ -337,8 +354,9 @@ def save(estimator, path):
         stored as plain data; the message names the attribute. Also for a
         fitted ``TextSequencer`` with a ``tokenizer`` function: transform
         calls it, and a loaded one would tokenize otherwise. Also for a
-        network with ``Lambda`` layers or layer classes not registered with
-        Keras, which ``load`` could not read. Nothing is written then.
+        network with ``Lambda`` layers, layer classes or functions not
+        registered with Keras, or anything else ``load`` could not read (the
+        network is read back once to make sure). Nothing is written then.
     FileNotFoundError
         If the directory of ``path`` does not exist.
 
