@@ -67,11 +67,44 @@ _SCRIPT = textwrap.dedent("""
     y3 = (X3[:, :, 0].mean(axis=1) > 0).astype(int)
     uneven = LSTMClassifier(units=8, epochs=2, random_state=0,
                             distribution="data_parallel").fit(X3, y3)
+    # A model_builder's network, built again for one device after
+    # training (its layers then have other automatic names: the weights
+    # were matched by name and fit failed, "No such layer: lstm").
+    def build(meta):
+        return keras.Sequential([
+            keras.Input((None, meta["n_features"])), keras.layers.LSTM(4),
+            keras.layers.Dense(1, activation="sigmoid")])
+
+    params = dict(model_builder=build, epochs=2, batch_size=32,
+                  validation=None, random_state=0)
+    built = [LSTMClassifier(distribution=d, **params).fit(X, y)
+             .predict_proba(X) for d in (one_device, "data_parallel")]
+    # A trained distribution instance holds devices, which do not pickle:
+    # the pickled copy has distribution=None, with a warning.
+    import pickle
+    import warnings
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        copy = pickle.loads(pickle.dumps(single))
+    # bucketing=True cannot apply under a distribution: said so.
+    ragged = [x[: 4 + i % 12] for i, x in enumerate(X[:64])]
+    with warnings.catch_warnings(record=True) as bucketing:
+        warnings.simplefilter("always")
+        LSTMClassifier(units=4, epochs=1, bucketing=True, random_state=0,
+                       distribution="data_parallel").fit(ragged, y[:64])
     print(json.dumps({
         "n_devices": len(jax.devices()),
         "uneven": [uneven.batch_size_, uneven.validation_,
                    len(uneven.history_["val_loss"])],
         "configs": results,
+        "builder_diff": float(np.abs(built[0] - built[1]).max()),
+        "pickled": [copy.distribution is None, float(np.abs(
+            copy.predict_proba(X) - single.predict_proba(X)).max()),
+            any("holds devices" in str(w.message) for w in record)],
+        "bucketing_warned": any("bucketing=True is not used under a "
+                                "distribution" in str(w.message)
+                                for w in bucketing),
     }))
 """)
 
@@ -113,6 +146,10 @@ def test_data_parallel_on_two_devices_matches_one_device():
     batch_size, validation, n_epochs = result["uneven"]
     assert batch_size % 2 == 0 and validation == "stratified"
     assert n_epochs == 2
+    assert result["builder_diff"] < 1e-4
+    none_now, pickled_diff, warned = result["pickled"]
+    assert none_now and warned and pickled_diff < 1e-6
+    assert result["bucketing_warned"]
 
 
 def test_distribution_needs_the_jax_backend_and_is_checked_first():

@@ -277,6 +277,14 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     # rows stream at full width (StreamedBatches): never bucketed either.
     bucket = (should_bucket(lengths, est.bucketing) and not distributed
               and disk is None)
+    if est.bucketing is True and not bucket:
+        warnings.warn(
+            "bucketing=True is not used " + (
+                "under a distribution (every batch must split evenly across "
+                "the devices)" if distributed else
+                "for sequences read from disk (rows stream at full width)")
+            + ": batches are padded to the longest sequence, as with "
+            "bucketing=False, and train as such.", UserWarning, stacklevel=4)
     gathered = disk is None and not bucket and not distributed
     X_rows, row_of = X_padded, order
     if not (len(order) == len(lengths)

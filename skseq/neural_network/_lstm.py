@@ -1,6 +1,8 @@
 """LSTMClassifier: a scikit-learn classifier for sequences, built on Keras 3."""
 
 import os
+import pickle
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -432,8 +434,15 @@ default=None
                 # on one device.
                 from ._architectures import copy_weights
 
-                model = copy_weights(model, self._build_and_compile(
-                    keras, data["meta"], state))
+                twin = self._build_and_compile(keras, data["meta"], state)
+                if self.model_builder is not None:
+                    # The same builder's network again (distributed fits):
+                    # the same weights in the same order, under other
+                    # automatic layer names (lstm_1 for lstm).
+                    twin.set_weights(model.get_weights())
+                    model = twin
+                else:
+                    model = copy_weights(model, twin)
         if keras.backend.backend() == "tensorflow" and model.jit_compile:
             # XLA compiles once per input shape: prediction on ever new batch
             # sizes would compile again and again.
@@ -550,6 +559,20 @@ default=None
         state = super().__getstate__()
         if state is self.__dict__:
             state = state.copy()
+        distribution = state.get("distribution")
+        if distribution is not None and not isinstance(distribution, str):
+            try:
+                pickle.dumps(distribution)
+            except Exception:
+                # A Keras distribution that has trained holds JAX devices,
+                # which do not pickle: kept as save() keeps it.
+                warnings.warn(
+                    f"LSTMClassifier(distribution={distribution!r}) holds "
+                    "devices, which cannot be pickled: the copy has "
+                    "distribution=None (its fitted network predicts the "
+                    "same; set_params(distribution=...) before refitting "
+                    "it).", UserWarning, stacklevel=2)
+                state["distribution"] = None
         model = state.pop("model_", None)
         if model is not None:
             state["_model_bytes"] = _serialization.model_to_bytes(model)
