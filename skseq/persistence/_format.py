@@ -179,6 +179,11 @@ class _Writer:
         name = _allowed_name(est)
         if name is None:
             raise _Unsupported(where, est)
+        # The fitted state first: what refuses to save (a network load()
+        # could not read) does so before the parameters' warnings.
+        fitted = {}
+        for key in _fitted_names(est):
+            fitted[key] = self.encode(getattr(est, key), f"{where}.{key}")
         params = {}
         signature = inspect.signature(type(est).__init__).parameters
         for key, value in est.get_params(deep=False).items():
@@ -208,9 +213,6 @@ class _Writer:
                     f"parameter again with set_params({key}=...) after load "
                     "before refitting.", UserWarning, stacklevel=4)
                 params[key] = self.encode(default, f"{where}.{key}")
-        fitted = {}
-        for key in _fitted_names(est):
-            fitted[key] = self.encode(getattr(est, key), f"{where}.{key}")
         node = {_TAG: "estimator", "class": name, "params": params,
                 "fitted": fitted}
         output = getattr(est, "_sklearn_output_config", None)
