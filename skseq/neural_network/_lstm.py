@@ -1,8 +1,6 @@
 """LSTMClassifier: a scikit-learn classifier for sequences, built on Keras 3."""
 
 import os
-import pickle
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -557,41 +555,15 @@ default=None
         # BaseEstimator's own (it records _sklearn_version for
         # scikit-learn's estimators only, not for skseq's).
         state = super().__getstate__()
-        if state is self.__dict__:
-            state = state.copy()
-        distribution = state.get("distribution")
-        if distribution is not None and not isinstance(distribution, str):
-            try:
-                pickle.dumps(distribution)
-            except Exception:
-                # A Keras distribution that has trained holds JAX devices,
-                # which do not pickle: kept as save() keeps it.
-                warnings.warn(
-                    f"LSTMClassifier(distribution={distribution!r}) holds "
-                    "devices, which cannot be pickled: the copy has "
-                    "distribution=None (its fitted network predicts the "
-                    "same; set_params(distribution=...) before refitting "
-                    "it).", UserWarning, stacklevel=2)
-                state["distribution"] = None
-        model = state.pop("model_", None)
-        if model is not None:
-            state["_model_bytes"] = _serialization.model_to_bytes(model)
-            # A model_builder's own layer classes and functions (an
-            # activation), by reference: a .keras file names them, and only
-            # registered ones are found again.
-            state["_model_layer_classes"] = \
-                _serialization.custom_layer_classes(model)
-        return state
+        return _serialization.pickled_state(
+            state.copy() if state is self.__dict__ else state)
 
     def __setstate__(self, state):
-        state = dict(state)
-        model_bytes = state.pop("_model_bytes", None)
-        classes = state.pop("_model_layer_classes", None)
+        state, model = _serialization.unpickled_state(state)
         super().__setstate__(state)
-        if model_bytes is not None:
+        if model is not None:
             _import_keras()
-            self.model_ = _serialization.model_from_bytes(model_bytes,
-                                                          classes)
+            self.model_ = model()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

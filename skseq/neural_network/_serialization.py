@@ -16,11 +16,15 @@ without running code: it refuses such networks when saving, rather than
 writing a file that ``skseq.load`` cannot read.
 """
 
+import functools
 import os
+import pickle
 import tempfile
+import warnings
 
-__all__ = ["custom_layer_classes", "lambda_layers", "model_to_bytes",
-           "model_from_bytes"]
+__all__ = ["check_loads_safely", "custom_layer_classes", "lambda_layers",
+           "model_to_bytes", "model_from_bytes", "pickled_state",
+           "unpickled_state"]
 
 
 _HELD = ("activation", "_initializer", "_regularizer", "_constraint")
@@ -111,3 +115,80 @@ def model_from_bytes(data, custom_objects=None):
             fh.write(data)
         return keras.saving.load_model(path, compile=False, safe_mode=False,
                                        custom_objects=custom_objects)
+
+
+def pickled_state(state):
+    """An ``LSTMClassifier``'s ``__dict__`` (a copy) as it is pickled: the
+    network as the bytes of a ``.keras`` file beside its own classes and
+    functions, a distribution that holds devices as None."""
+    distribution = state.get("distribution")
+    if distribution is not None and not isinstance(distribution, str):
+        try:
+            pickle.dumps(distribution)
+        except Exception:
+            # A Keras distribution that has trained holds JAX devices,
+            # which do not pickle: kept as save() keeps it.
+            warnings.warn(
+                f"LSTMClassifier(distribution={distribution!r}) holds "
+                "devices, which cannot be pickled: the copy has "
+                "distribution=None (its fitted network predicts the same; "
+                "set_params(distribution=...) before refitting it).",
+                UserWarning, stacklevel=3)
+            state["distribution"] = None
+    model = state.pop("model_", None)
+    if model is not None:
+        state["_model_bytes"] = model_to_bytes(model)
+        # A model_builder's own layer classes and functions (an
+        # activation), by reference: a .keras file names them, and only
+        # registered ones are found again.
+        state["_model_layer_classes"] = custom_layer_classes(model)
+    return state
+
+
+def unpickled_state(state):
+    """The state of :func:`pickled_state` without its network, and a
+    function that builds the network (None where there is none)."""
+    state = dict(state)
+    data = state.pop("_model_bytes", None)
+    classes = state.pop("_model_layer_classes", None)
+    model = None if data is None else functools.partial(
+        model_from_bytes, data, classes)
+    return state, model
+
+
+def check_loads_safely(model, where):
+    """Refuse, before writing, a network that ``skseq.load`` (safe mode: no
+    code runs) could not read back; pickle can (it runs code)."""
+    import keras
+
+    lambdas = lambda_layers(model)
+    if lambdas:
+        raise ValueError(
+            f"{where} has Lambda layers ({', '.join(lambdas)}): a Lambda's "
+            "function is Python code, which load() does not run. Write it "
+            "as a layer class registered with "
+            "@keras.saving.register_keras_serializable(), or pickle the "
+            "estimator (joblib.dump) if you trust whoever loads it.")
+    classes = custom_layer_classes(model)
+    if classes:
+        names = ", ".join(c.__qualname__ for c in classes.values())
+        raise ValueError(
+            f"{where} has layers of classes, or functions, that Keras cannot "
+            f"find by name ({names}): register each with "
+            "@keras.saving.register_keras_serializable() where it is defined "
+            "(and import that module before load()), or pickle the "
+            "estimator (joblib.dump).")
+    # Anything else safe mode would not read (a custom object held where
+    # the checks above do not look): read it back once, now.
+    with tempfile.TemporaryDirectory() as tmp:
+        local = os.path.join(tmp, "check.keras")
+        model.save(local)
+        try:
+            keras.saving.load_model(local, compile=False, safe_mode=True)
+        except Exception as exc:
+            raise ValueError(
+                f"{where} cannot be read back by load() (Keras' safe mode: "
+                f"{type(exc).__name__}: {str(exc)[:300]}). Register its "
+                "custom objects with "
+                "@keras.saving.register_keras_serializable(), or pickle the "
+                "estimator (joblib.dump).") from None

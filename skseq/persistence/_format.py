@@ -74,47 +74,6 @@ def _fitted_names(est):
                   if k.endswith("_") and not k.startswith("_"))
 
 
-def _check_loads_safely(model, where):
-    """Refuse, before writing, a network that ``load`` (safe mode: no code
-    runs) could not read back; pickle can (it runs code)."""
-    from ..neural_network._serialization import (custom_layer_classes,
-                                                 lambda_layers)
-
-    lambdas = lambda_layers(model)
-    if lambdas:
-        raise ValueError(
-            f"{where} has Lambda layers ({', '.join(lambdas)}): a Lambda's "
-            "function is Python code, which load() does not run. Write it "
-            "as a layer class registered with "
-            "@keras.saving.register_keras_serializable(), or pickle the "
-            "estimator (joblib.dump) if you trust whoever loads it.")
-    classes = custom_layer_classes(model)
-    if classes:
-        names = ", ".join(c.__qualname__ for c in classes.values())
-        raise ValueError(
-            f"{where} has layers of classes, or functions, that Keras cannot "
-            f"find by name ({names}): register each with "
-            "@keras.saving.register_keras_serializable() where it is defined "
-            "(and import that module before load()), or pickle the "
-            "estimator (joblib.dump).")
-    # Anything else safe mode would not read (a custom object held where
-    # the checks above do not look): read it back once, now.
-    import keras
-
-    with tempfile.TemporaryDirectory() as tmp:
-        local = os.path.join(tmp, "check.keras")
-        model.save(local)
-        try:
-            keras.saving.load_model(local, compile=False, safe_mode=True)
-        except Exception as exc:
-            raise ValueError(
-                f"{where} cannot be read back by load() (Keras' safe mode: "
-                f"{type(exc).__name__}: {str(exc)[:300]}). Register its "
-                "custom objects with "
-                "@keras.saving.register_keras_serializable(), or pickle the "
-                "estimator (joblib.dump).") from None
-
-
 class _Writer:
     """Turns estimators into JSON-able trees plus arrays and Keras files."""
 
@@ -169,7 +128,9 @@ class _Writer:
         if _allowed_name(value) is not None:
             return self.estimator(value, where)
         if _is_keras_model(value):
-            _check_loads_safely(value, where)
+            from ..neural_network._serialization import check_loads_safely
+
+            check_loads_safely(value, where)
             name = f"keras/{len(self.models)}.keras"
             self.models[name] = value
             return {_TAG: "keras_model", "file": name}
