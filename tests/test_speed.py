@@ -276,9 +276,10 @@ def test_bucketed_tensorflow_fit_traces_once_per_batch_size(monkeypatch):
                   validation_fraction=0.3, n_iter_no_change=5,
                   validation="tail", random_state=0,
                   callbacks=[KeepModel()])
-    with retracing_warnings() as retraces:
-        clf = LSTMClassifier(**params).fit(X, y)
-    assert not retraces
+    # The traces are counted exactly below (TensorFlow's retracing warning
+    # counts traces per source function across the process: the fits of
+    # whichever tests ran before in this worker count there too).
+    clf = LSTMClassifier(**params).fit(X, y)
 
     n_train = clf.input_summary_["n_samples"] - clf.input_summary_[
         "n_validation"]
