@@ -172,8 +172,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     distributed = distribution is not None
     batch_multiple = _distribution.batch_multiple(distribution)
     # Before any count of rows: a frame's rows are not its sequences.
-    check_not_sktime_frame(X, n_labels=len(y) if hasattr(y, "__len__")
-                           else None)
+    check_not_sktime_frame(X, y=y)
     disk = as_disk_sequences(X, 0.0 if est.mask_value == "auto"
                              else est.mask_value)
     if disk is not None and est.input_type == "auto" and all(

@@ -23,7 +23,7 @@ from ..utils._targets import check_no_missing_labels
 from ..utils._frames import check_not_sktime_frame
 
 
-def _check_samples(X, input_name="X", n_labels=None):
+def _check_samples(X, input_name="X", y=None):
     """Accept anything with one entry per sample; reject scalars and strings."""
     if X is None or isinstance(X, (str, bytes, numbers.Number)) or (
         hasattr(X, "shape") and len(X.shape) == 0
@@ -35,7 +35,7 @@ def _check_samples(X, input_name="X", n_labels=None):
         )
     # A pd-multiindex frame's rows are time points: resampled, they would
     # tear the sequences apart.
-    check_not_sktime_frame(X, input_name, n_labels)
+    check_not_sktime_frame(X, input_name, y)
     return X
 
 
@@ -168,8 +168,7 @@ class _SequenceSamplerMixin:
     """
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        X = _check_samples(
-            X, n_labels=len(y) if hasattr(y, "__len__") else None)
+        X = _check_samples(X, y=y)
         _check_sample_values(X)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         check_consistent_length(X, y)

@@ -92,7 +92,7 @@ def is_sequence_list(X):
     return isinstance(X, (np.ndarray, pd.Series))
 
 
-def check_not_sktime_frame(X, input_name="X", n_labels=None):
+def check_not_sktime_frame(X, input_name="X", y=None):
     """Refuse sktime's frames, which read as something else, naming the fix.
 
     A ``pd-multiindex`` frame (one row per case and time point) reads as a
@@ -104,8 +104,8 @@ def check_not_sktime_frame(X, input_name="X", n_labels=None):
     ``nested_univ`` frame (a ``pd.Series`` per cell) is an object table.
 
     A case of fewer time points than channels passes that test; where the
-    labels are known (``n_labels``, in fit), one label per outer index value
-    and not per row tells it too.
+    labels are known (``y``, in fit), one label per outer index value and
+    not per row tells it too.
     """
     if not type(X).__module__.startswith("pandas") or not hasattr(
             X, "index"):
@@ -115,10 +115,11 @@ def check_not_sktime_frame(X, input_name="X", n_labels=None):
     index = X.index
     n_columns = X.shape[1] if X.ndim == 2 else 1
     if index.nlevels > 1 and len(index):
-        n_outer = index.droplevel(-1).nunique()
+        outer = index.droplevel(-1)
+        n_outer = outer.nunique()
+        n_labels = len(y) if hasattr(y, "__len__") else None
         by_labels = n_labels == n_outer != len(index)
-        if by_labels or np.median(
-                index.droplevel(-1).value_counts()) > n_columns:
+        if by_labels or np.median(outer.value_counts()) > n_columns:
             reason = (
                 f"one label for each of the {n_outer} values of its "
                 f"outer index levels, not one per row" if by_labels
