@@ -22,9 +22,9 @@ import pickle
 import tempfile
 import warnings
 
-__all__ = ["check_loads_safely", "custom_layer_classes", "lambda_layers",
-           "model_to_bytes", "model_from_bytes", "pickled_state",
-           "unpickled_state"]
+__all__ = ["check_loads_safely", "check_reads_back", "custom_layer_classes",
+           "lambda_layers", "model_to_bytes", "model_from_bytes",
+           "pickled_state", "unpickled_state"]
 
 
 _HELD = ("activation", "_initializer", "_regularizer", "_constraint")
@@ -158,9 +158,8 @@ def unpickled_state(state):
 
 def check_loads_safely(model, where):
     """Refuse, before writing, a network that ``skseq.load`` (safe mode: no
-    code runs) could not read back; pickle can (it runs code)."""
-    import keras
-
+    code runs) could not read back, by what it holds; pickle can (it runs
+    code). :func:`check_reads_back` is the catch-all on the written file."""
     lambdas = lambda_layers(model)
     if lambdas:
         raise ValueError(
@@ -178,17 +177,19 @@ def check_loads_safely(model, where):
             "@keras.saving.register_keras_serializable() where it is defined "
             "(and import that module before load()), or pickle the "
             "estimator (joblib.dump).")
-    # Anything else safe mode would not read (a custom object held where
-    # the checks above do not look): read it back once, now.
-    with tempfile.TemporaryDirectory() as tmp:
-        local = os.path.join(tmp, "check.keras")
-        model.save(local)
-        try:
-            keras.saving.load_model(local, compile=False, safe_mode=True)
-        except Exception as exc:
-            raise ValueError(
-                f"{where} cannot be read back by load() (Keras' safe mode: "
-                f"{type(exc).__name__}: {str(exc)[:300]}). Register its "
-                "custom objects with "
-                "@keras.saving.register_keras_serializable(), or pickle the "
-                "estimator (joblib.dump).") from None
+
+
+def check_reads_back(path, where):
+    """Refuse a network's ``.keras`` file, as ``skseq.save`` writes it,
+    that safe mode does not read: a custom object held where
+    :func:`check_loads_safely` does not look."""
+    import keras
+
+    try:
+        keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:
+        raise ValueError(
+            f"{where} cannot be read back by load() (Keras' safe mode: "
+            f"{type(exc).__name__}: {str(exc)[:300]}). Register its custom "
+            "objects with @keras.saving.register_keras_serializable(), or "
+            "pickle the estimator (joblib.dump).") from None

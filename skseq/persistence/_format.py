@@ -132,7 +132,7 @@ class _Writer:
 
             check_loads_safely(value, where)
             name = f"keras/{len(self.models)}.keras"
-            self.models[name] = value
+            self.models[name] = value, where
             return {_TAG: "keras_model", "file": name}
         raise _Unsupported(where, value)
 
@@ -319,7 +319,8 @@ def save(estimator, path):
         calls it, and a loaded one would tokenize otherwise. Also for a
         network with ``Lambda`` layers, layer classes or functions not
         registered with Keras, or anything else ``load`` could not read (the
-        network is read back once to make sure). Nothing is written then.
+        network's file is read back once to make sure). Nothing is written
+        then.
     FileNotFoundError
         If the directory of ``path`` does not exist.
 
@@ -393,9 +394,12 @@ def save(estimator, path):
                 zipfile.ZipFile(tmp_path, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("estimator.json", json.dumps(document, indent=1))
             archive.writestr("arrays.npz", arrays.getvalue())
-            for member, model in writer.models.items():
+            from ..neural_network._serialization import check_reads_back
+
+            for member, (model, where) in writer.models.items():
                 local = os.path.join(tmp, member.replace("/", "_"))
                 model.save(local)
+                check_reads_back(local, where)
                 # Already a zip: compressing it again gains nothing.
                 archive.write(local, member, compress_type=zipfile.ZIP_STORED)
         os.replace(tmp_path, path)
