@@ -95,10 +95,10 @@ def _row(flags):
     return int(np.argmax(flags.to_numpy())) + 2
 
 
-def _parse_times(values, time_col):
+def _parse_times(values, time_col, ids):
     """The time column as dates, read month first or, where that fails (a
     13th day), day first; a warning where both readings parse and order
-    the steps differently."""
+    the steps of some sequence (``ids``) differently."""
     import pandas as pd
 
     try:
@@ -118,12 +118,24 @@ def _parse_times(values, time_col):
             # pandas' first sentence, without its advice to the caller.
             errors.append(str(exc).split("\n")[0].split(". You might")[0])
     if not parsed:
+        # The first value read neither as a number nor as a date, where
+        # the others are numbers (one stray cell) or dates.
+        bad = pd.to_numeric(values, errors="coerce").isna()
+        if bad.all():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                bad = pd.to_datetime(values, errors="coerce",
+                                     format="mixed").isna()
+        if not bad.any():
+            bad = values.notna()
         raise CommandError(
-            f"time column {time_col!r} holds neither numbers nor dates "
-            f"(e.g. {python_scalar(values.iloc[0])!r}; pandas: "
-            f"{errors[0]}), so the steps cannot be ordered. Write the "
-            "dates as YYYY-MM-DD.")
-    if len(parsed) == 2 and not parsed[False].equals(parsed[True]):
+            f"time column {time_col!r} holds a value that is neither a "
+            f"number nor a date ({python_scalar(values[bad].iloc[0])!r} in "
+            f"row {_row(bad)} of the file; pandas: {errors[0]}), so the "
+            "steps cannot be ordered. Write numbers, or dates as "
+            "YYYY-MM-DD.")
+    if len(parsed) == 2 and not (parsed[False].groupby(ids).rank() ==
+                                 parsed[True].groupby(ids).rank()).all():
         warnings.warn(
             f"time column {time_col!r} reads as dates month first and day "
             f"first alike (e.g. {python_scalar(values.iloc[0])!r}); read "
@@ -175,6 +187,14 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
         raise CommandError(
             f"column(s) {missing} not in {path!r}; its columns are "
             f"{list(df.columns)}.")
+    flags = (("--id", id_col), ("--time", time_col), ("--target", target_col))
+    for i, (flag, col) in enumerate(flags):
+        for other, other_col in flags[i + 1:]:
+            if col == other_col:
+                raise CommandError(
+                    f"{flag} and {other} both name the column {col!r}; a "
+                    "sequence's id, its time step and its label are three "
+                    "different columns.")
     roles = {target_col: "--target", id_col: "--id", time_col: "--time"}
     leaked = [c for c in dict.fromkeys(features or []) if c in roles]
     if leaked:
@@ -230,6 +250,15 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
                 f"{role} column {col!r} has missing values (first in row "
                 f"{_row(df[col].isna())} of the file); every row needs "
                 f"its {role}.")
+    if pd.api.types.is_numeric_dtype(df[target_col]):
+        is_inf = pd.Series(np.isinf(df[target_col].to_numpy(float)),
+                           index=df.index)
+        if is_inf.any():
+            raise CommandError(
+                f"target column {target_col!r} has infinite values (e.g. "
+                f"{python_scalar(df.loc[is_inf, target_col].iloc[0])!r} in "
+                f"row {_row(is_inf)} of the file); every sequence needs a "
+                "class label.")
     n_labels = df.groupby(id_col, sort=False)[target_col].nunique()
     varying = n_labels[n_labels > 1]
     if len(varying):
@@ -247,7 +276,7 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
             f"repeated time step: {id_col}={python_scalar(row[id_col])!r} has "
             f"{time_col}={python_scalar(row[time_col])!r} more than once.")
     if not pd.api.types.is_numeric_dtype(df[time_col]):
-        df[time_col] = _parse_times(df[time_col], time_col)
+        df[time_col] = _parse_times(df[time_col], time_col, df[id_col])
     df = df.sort_values([id_col, time_col], kind="stable")
     X, y = [], []
     for _, group in df.groupby(id_col, sort=True):
@@ -278,16 +307,20 @@ def _check_options(args):
             "--random-state must be between 0 and 2**32 - 1; got "
             f"{args.random_state}.")
     if args.output:
+        # abspath drops a trailing separator: 'new/' would check the
+        # current directory and fail only when the table is written.
         folder = os.path.dirname(os.path.abspath(args.output))
-        if os.path.isdir(args.output):
+        if os.path.isdir(args.output) or args.output.endswith(
+                tuple(filter(None, (os.sep, os.altsep)))):
             raise CommandError(
-                f"--output {args.output!r} is a directory; name a file in "
-                "it, e.g. results.csv.")
+                f"--output {args.output!r} names a directory; name a file "
+                "in it, e.g. results.csv.")
         if not os.path.isdir(folder):
+            problem = ("is a file, not a directory" if os.path.exists(folder)
+                       else "does not exist")
             raise CommandError(
-                f"--output {args.output!r}: the directory {folder!r} does "
-                "not exist; create it first or name a file in an existing "
-                "one.")
+                f"--output {args.output!r}: the directory {folder!r} "
+                f"{problem}; name a file in an existing directory.")
 
 
 def _check_cv(y, cv):

@@ -1,5 +1,6 @@
 """The ``skseq`` command, run in-process on tiny data."""
 
+import os
 import subprocess
 import sys
 
@@ -69,11 +70,23 @@ def test_read_long_csv_reads_dates_day_first_where_only_that_parses(
                       pd.date_range("2020-01-01 10:00", periods=6, freq="D")
                       .strftime("%Y-%m-%d %H:%M")):
             assert _read_times(tmp_path, times) == in_order
+        # Both readings parse and order each sequence's steps alike (1-6
+        # January or 1 January to 1 June): no warning (it warned).
+        assert _read_times(tmp_path, pd.date_range(
+            "2020-01-01", periods=6, freq="D").strftime("%d/%m/%Y")) == \
+            in_order
+    # Read month first, sequence a's steps are 1 December, 2 January, 3
+    # February; day first, 12 January, 1 February, 2 March.
+    times = ["12/01/2020", "01/02/2020", "02/03/2020"] * 2
     with pytest.warns(UserWarning, match="month first and day first alike"):
-        _read_times(tmp_path, pd.date_range("2020-01-01", periods=6,
-                                            freq="D").strftime("%d/%m/%Y"))
-    with pytest.raises(Exception, match="neither numbers nor dates .*pandas"):
+        assert _read_times(tmp_path, times) == [[1.0, 2.0, 0.0],
+                                                [4.0, 5.0, 3.0]]
+    with pytest.raises(Exception, match="neither a number nor a date "
+                       r"\('step \d' in row \d of the file; pandas"):
         _read_times(tmp_path, [f"step {i}" for i in range(6)])
+    # One stray cell among numbers is the one named (the first row was).
+    with pytest.raises(Exception, match=r"\('x' in row \d of the file"):
+        _read_times(tmp_path, ["0", "1", "2", "3", "x", "5"])
 
 
 def test_compare_prints_table(tmp_path, capsys):
@@ -137,7 +150,16 @@ def test_demo_runs_quickly(capsys):
     (None, ["--random-state", "-1"], "--random-state must be between 0 and"),
     (None, ["--output", "no_such_dir/table.csv"],
      "the directory '"),
-    (None, ["--output", "."], "is a directory; name a file"),
+    (None, ["--output", "."], "names a directory; name a file"),
+    # A trailing separator passed (abspath drops it) and the run failed
+    # when it wrote the table, at its end.
+    (None, ["--output", "new_dir/"], "'new_dir/' names a directory"),
+    (None, ["--output", os.devnull + "/table.csv"],
+     "is a file, not a directory"),
+    (lambda df: df.assign(label=np.where(df.label == "up", 0.0, np.inf)),
+     [], "target column 'label' has infinite values (e.g. inf in row"),
+    (None, ["--time", "sid"], "--id and --time both name the column 'sid'"),
+    (None, ["--target", "t"], "--time and --target both name the column"),
     (lambda df: df.assign(label=np.where(df.label == "up", 0.5, 1.5)), [],
      "holds continuous values (e.g. "),
     (lambda df: df.iloc[:0], [], "has a header but no rows"),

@@ -367,6 +367,24 @@ def test_diagnose_reads_an_imblearn_pipeline_through_its_sampler():
     assert "unscaled_input" not in report.codes
 
 
+def test_diagnose_reads_an_unfitted_search_by_the_estimator_it_searches():
+    # An unfitted GridSearchCV has no best_estimator_: its own (missing)
+    # scaling and class_weight read as None, and diagnose advised scaling
+    # and class weights the LSTM's defaults already give.
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    X, _ = _signal_data(n=40)
+    X = X * 50.0 + 1000.0
+    y = np.r_[np.zeros(34, int), np.ones(6, int)]
+    assert diagnose(LSTMClassifier(), X, y).codes == []
+    search = GridSearchCV(LSTMClassifier(), {"units": [4, 8]})
+    assert diagnose(search, X, y).codes == []
+    piped = GridSearchCV(make_pipeline(LSTMClassifier(scaling=None)),
+                         {"lstmclassifier__units": [4]})
+    assert diagnose(piped, X, y).codes == ["unscaled_input"]
+
+
 def test_large_share_of_padding():
     rng = np.random.default_rng(0)
     lengths = np.r_[np.full(45, 5), np.full(5, 100)]
@@ -502,10 +520,33 @@ def test_plot_history_on_given_axes_and_dict():
     axes = plot_history({"loss": [nan, nan], "val_loss": [nan, nan]})
     assert [line.get_label() for line in axes[0].get_lines()] == [
         "train", "validation"]
+    # NumPy arrays ("truth value of an array is ambiguous"), an empty
+    # val_loss (matplotlib's shape error): the best epoch by the loss.
+    axes = plot_history({"loss": np.array([0.7, 0.5, 0.6]), "val_loss": []})
+    assert [line.get_label() for line in axes[0].get_lines()] == [
+        "train", "best epoch 2"]
+    # A validation curve asked for by name is labelled as one.
+    axes = plot_history({"loss": [0.7, 0.6], "val_loss": [0.8, 0.7]},
+                        metrics="val_loss")
+    assert axes[0].get_lines()[0].get_label() == "validation"
     plt.close("all")
 
 
 # -------------------------------------------------------- compare_baselines
+def test_compare_baselines_refuses_a_one_class_training_fold_first():
+    # KFold on class-sorted labels: the dummy's folds ran, then
+    # LogisticRegression raised scikit-learn's "needs samples of at least
+    # 2 classes".
+    from sklearn.model_selection import KFold
+
+    X, _ = _signal_data(n=40)
+    y = np.repeat([0, 1], 20)
+    with pytest.raises(ValueError, match=r"Training fold 0 of cv=KFold.* "
+                       "holds one class only \\(20 sequences\\)"):
+        compare_baselines(X, y, estimators={}, rocket=False, cv=KFold(2),
+                          verbose=True)
+
+
 def test_compare_baselines_table():
     X, y = _signal_data(n=40)
     table = compare_baselines(

@@ -116,6 +116,20 @@ def test_ragged_list_stays_a_list_of_copies(Sampler):
 
 
 @pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_nested_lists_are_copied_to_the_innermost_list(Sampler):
+    # copy.copy copied the outer list of a sequence given as a list of
+    # step lists: writing into a resampled step wrote into the caller's.
+    X = [[[float(i)], [1.0]] for i in range(10)]
+    y = np.array([0] * 7 + [1] * 3)
+    X_res, _ = Sampler(random_state=0).fit_resample(X, y)
+    for x in X_res:
+        x[0][0] = 99.0
+    assert [x[0][0] for x in X] == [float(i) for i in range(10)]
+    with pytest.raises(ValueError, match="y is None: every sequence needs"):
+        Sampler().fit_resample(X, None)
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
 def test_token_lists_and_raw_texts(Sampler):
     # Nothing inside a sample is looked at: variable-length token id lists
     # and raw strings (before a TextSequencer) are resampled as they are.

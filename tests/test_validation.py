@@ -195,6 +195,43 @@ def test_dataframes_are_read_by_column_name_in_fit_and_predict():
     assert not hasattr(clf, "feature_names_in_")
 
 
+def test_the_baselines_transformers_read_dataframes_by_column_name():
+    # SequencePadder, SequenceSummarizer and MiniRocket's padder stacked
+    # each call's DataFrames in that call's X[0] order: 2 of 60 frames
+    # listing their columns in another order swapped every test feature of
+    # the folds they opened (compare_baselines: LogisticRegression 1.0 ->
+    # 0.667).
+    import pandas as pd
+
+    from skseq.inspection import SequenceSummarizer, compare_baselines
+    from skseq.inspection._baselines import _ChannelsFirstPadder
+    from skseq.preprocessing import SequencePadder
+
+    rng = np.random.default_rng(0)
+    y = np.arange(60) % 2
+    frames = [pd.DataFrame({"signal": rng.normal(size=8) + 3 * label,
+                            "noise": 50 * rng.normal(size=8)})
+              for label in y]
+    swapped = [f[["noise", "signal"]] for f in frames]
+    for transformer in (SequencePadder(), SequenceSummarizer(),
+                        _ChannelsFirstPadder()):
+        transformer.fit(frames)
+        assert list(transformer.feature_names_in_) == ["signal", "noise"]
+        np.testing.assert_array_equal(transformer.transform(swapped),
+                                      transformer.transform(frames))
+        renamed = [f.rename(columns={"noise": "hum"}) for f in frames]
+        with pytest.raises(ValueError, match="the data fitted on"):
+            transformer.transform(renamed)
+        transformer.fit([f.to_numpy() for f in frames])
+        assert not hasattr(transformer, "feature_names_in_")
+    mixed = [swapped[i] if i in (20, 40) else f for i, f in enumerate(frames)]
+    scores = [compare_baselines(X, y, estimators={}, rocket=False, cv=3,
+                                random_state=0)["accuracy_mean"]
+              for X in (frames, mixed)]
+    np.testing.assert_array_equal(scores[1], scores[0])
+    assert scores[0]["LogisticRegression (summary)"] > 0.9
+
+
 def test_a_series_or_object_array_of_sequences_reads_as_their_list():
     # A pandas Series of per-sequence arrays failed as an object array;
     # an object array of token id lists was read as numeric sequences.

@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..datasets._channels_first import warn_if_channels_first
+from ..utils._frames import record_feature_names
 from ..utils._padding import pad_sequences, resolve_auto_mask
 from ..utils._validation import check_sequences
 from ._summarizer import SequenceSummarizer
@@ -45,13 +46,15 @@ class _ChannelsFirstPadder(TransformerMixin, BaseEstimator):
         _, lengths = check_sequences(X, allow_empty_rows=True,
                                      mask_value=self.mask_value_)
         self.n_timesteps_ = max(int(lengths.max()), self.min_length)
+        record_feature_names(self, X)
         return self
 
     def transform(self, X):
         check_is_fitted(self)
-        X_padded, lengths = check_sequences(X, allow_empty_rows=True,
-                                            mask_value=self.mask_value_,
-                                            dtype=np.float64)
+        X_padded, lengths = check_sequences(
+            X, allow_empty_rows=True, mask_value=self.mask_value_,
+            dtype=np.float64,
+            feature_names=getattr(self, "feature_names_in_", None))
         padded, _ = pad_sequences(
             [x[:n] for x, n in zip(X_padded, lengths)],
             maxlen=self.n_timesteps_, dtype=np.float64)
@@ -146,6 +149,17 @@ def _fold_splits(cv, y, groups, shuffle, random_state):
             f"shuffle must be 'auto', True or False; got {shuffle!r}.")
     splitter = check_cv(cv, y, classifier=True)
     splits = list(splitter.split(np.zeros(len(y)), y, groups))
+    labels = np.asarray(y)
+    for k, (train, _) in enumerate(splits):
+        # Before the first fit: LogisticRegression's "needs samples of at
+        # least 2 classes" came after the dummy's folds had run.
+        if len(np.unique(labels[train], axis=0)) < 2:
+            raise ValueError(
+                f"Training fold {k} of cv={cv!r} holds one class only "
+                f"({len(train)} sequences); every model needs two. With "
+                "labels sorted by class, time-ordered folds (TimeSeriesSplit) "
+                "or unshuffled KFold see one class: pass cv as a number of "
+                "stratified folds, or StratifiedKFold(shuffle=True).")
     if shuffle == "auto":
         # Time-ordered folds, by their splitter or, for a list of folds, by
         # every training row coming before its test rows.

@@ -101,7 +101,13 @@ def _unwrap(estimator, X, y):
     are fitted as in training: a sampler resamples X and y, a transformer
     fits on them.
     """
-    estimator = getattr(estimator, "best_estimator_", estimator)
+    if hasattr(estimator, "best_estimator_"):
+        estimator = estimator.best_estimator_
+    elif hasattr(estimator, "estimator") and not hasattr(estimator, "steps"):
+        # A search not fitted (or fitted with refit=False): the estimator
+        # it searches over, whose parameters are the ones to judge (the
+        # search's own have no scaling or class_weight).
+        estimator = estimator.estimator
     if not hasattr(estimator, "steps"):
         return estimator, X, y
     final = estimator.steps[-1][1]

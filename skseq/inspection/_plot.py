@@ -8,7 +8,11 @@ __all__ = ["plot_history"]
 def _history_and_best(est):
     if isinstance(est, dict):
         history = est
-        monitor = history.get("val_loss") or history.get("loss")
+        # The first of them recorded and not empty ("or" raised on NumPy
+        # arrays: "truth value of an array ... is ambiguous").
+        monitor = next((history[k] for k in ("val_loss", "loss")
+                        if history.get(k) is not None
+                        and len(history[k])), None)
         # A diverged fit's losses can all be NaN: no best epoch to mark.
         best = (int(np.nanargmin(monitor)) + 1 if monitor is not None
                 and np.isfinite(np.asarray(monitor, float)).any() else None)
@@ -84,9 +88,12 @@ def plot_history(est, ax=None, *, metrics=None):
         )
     for axis, metric in zip(axes, metrics):
         epochs = np.arange(1, len(history[metric]) + 1)
-        axis.plot(epochs, history[metric], label="train")
-        if f"val_{metric}" in history:
-            axis.plot(epochs, history[f"val_{metric}"], label="validation")
+        axis.plot(epochs, history[metric], label="validation"
+                  if metric.startswith("val_") else "train")
+        validation = history.get(f"val_{metric}")
+        if validation is not None and len(validation):
+            axis.plot(np.arange(1, len(validation) + 1), validation,
+                      label="validation")
         if best is not None:
             axis.axvline(best, color="grey", linestyle="--",
                          label=f"best epoch {best}")

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..preprocessing._scaler import real_step_mask
+from ..utils._frames import record_feature_names
 from ..utils._padding import resolve_auto_mask
 from ..utils._validation import check_sequences
 
@@ -63,6 +64,10 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
         Features per step seen in fit.
     mask_value_ : float or None
         The padding value used (``mask_value``, with ``'auto'`` resolved).
+    feature_names_in_ : ndarray of str
+        The columns of the DataFrames fitted on, when X was a list of
+        DataFrames with string column names; a later list of DataFrames is
+        matched to them by name.
 
     See Also
     --------
@@ -117,6 +122,7 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
         X_padded, _ = check_sequences(X, mask_value=self.mask_value_,
                                       dtype=np.float64)
         self.n_features_in_ = X_padded.shape[2]
+        record_feature_names(self, X)
         return self
 
     def transform(self, X):
@@ -135,8 +141,9 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
             points grouped by feature.
         """
         check_is_fitted(self)
-        X_padded, lengths = check_sequences(X, mask_value=self.mask_value_,
-                                            dtype=np.float64)
+        X_padded, lengths = check_sequences(
+            X, mask_value=self.mask_value_, dtype=np.float64,
+            feature_names=getattr(self, "feature_names_in_", None))
         if X_padded.shape[2] != self.n_features_in_:
             raise ValueError(
                 f"X has {X_padded.shape[2]} features per step, but "

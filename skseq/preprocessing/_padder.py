@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Integral, Interval, Real, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._frames import record_feature_names
 from ..utils._padding import pad_sequences
 from ..utils._validation import check_sequences
 from ._scaler import real_step_mask
@@ -45,6 +46,10 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         Length of the transformed sequences.
     n_features_in_ : int
         Number of features per step.
+    feature_names_in_ : ndarray of str
+        The columns of the DataFrames fitted on, when X was a list of
+        DataFrames with string column names; a later list of DataFrames is
+        matched to them by name.
 
     Examples
     --------
@@ -94,6 +99,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
                                             allow_empty_rows=True)
         self.maxlen_ = self.maxlen or max(int(lengths.max()), 1)
         self.n_features_in_ = X_padded.shape[2]
+        record_feature_names(self, X)
         return self
 
     def transform(self, X):
@@ -130,8 +136,9 @@ class SequencePadder(TransformerMixin, BaseEstimator):
 
     def _pad(self, X):
         check_is_fitted(self)
-        X_padded, lengths = check_sequences(X, mask_value=self.value,
-                                            allow_empty_rows=True)
+        X_padded, lengths = check_sequences(
+            X, mask_value=self.value, allow_empty_rows=True,
+            feature_names=getattr(self, "feature_names_in_", None))
         if X_padded.shape[2] != self.n_features_in_:
             raise ValueError(
                 f"X has {X_padded.shape[2]} features per step, but "

@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._padding import (_dense_to_post_padded, padding_lengths,
                               resolve_auto_mask, warn_zero_is_data)
-from ..utils._frames import frame_feature_names, is_sequence_list
+from ..utils._frames import is_sequence_list, record_feature_names
 from ..utils._validation import check_sequences
 
 __all__ = ["SequenceScaler"]
@@ -257,11 +257,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
                                             allow_empty_rows=True)
         self._fit_padded(X_padded, lengths)
         self.mask_value_ = mask_value
-        names = frame_feature_names(X)
-        if names is not None:
-            self.feature_names_in_ = names
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_  # a former fit's
+        record_feature_names(self, X)
         return self
 
     def _fit_padded(self, X_padded, lengths):

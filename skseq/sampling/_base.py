@@ -153,10 +153,11 @@ def _take_samples(X, indices):
     if isinstance(X, np.ndarray):
         return X[indices]
     if isinstance(X, (list, tuple)):
-        # copy.copy: an ndarray or list sample is duplicated, not aliased, so
-        # a later in-place change can touch neither the caller's data nor the
-        # other copies of an over-sampled sequence.
-        return [copy.copy(X[i]) for i in indices]
+        # deepcopy: an ndarray or (nested) list sample is duplicated, not
+        # aliased, so a later in-place change can touch neither the
+        # caller's data nor the other copies of an over-sampled sequence
+        # (copy.copy shared a list of step lists' inner lists).
+        return [copy.deepcopy(X[i]) for i in indices]
     return _safe_indexing(X, indices)
 
 

@@ -9,7 +9,8 @@ any input into its padded array.
 import numpy as np
 
 __all__ = ["check_not_sktime_frame", "frame_feature_names",
-           "frame_in_column_order", "is_sequence_list"]
+           "frame_in_column_order", "is_sequence_list",
+           "record_feature_names"]
 
 
 def frame_feature_names(X):
@@ -28,6 +29,32 @@ def frame_feature_names(X):
     if columns is None or not all(isinstance(c, str) for c in columns):
         return None
     return np.asarray(list(columns), dtype=object)
+
+
+def record_feature_names(estimator, X):
+    """Set ``estimator.feature_names_in_`` from a list of DataFrames X (and
+    delete a former fit's for any other input); return the names, for
+    ``check_sequences(feature_names=...)`` in ``transform``, which then
+    matches a later list of DataFrames to them by name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.base import BaseEstimator
+    >>> est = BaseEstimator()
+    >>> record_feature_names(est, [pd.DataFrame({"temp": [1.0]})])
+    array(['temp'], dtype=object)
+    >>> record_feature_names(est, [[[1.0]]]) is None
+    True
+    >>> hasattr(est, "feature_names_in_")
+    False
+    """
+    names = frame_feature_names(X)
+    if names is not None:
+        estimator.feature_names_in_ = names
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_  # a former fit's
+    return names
 
 
 def _frames_in_column_order(X, feature_names, input_name):

@@ -50,6 +50,12 @@ def check_no_missing_labels(y):
     """Refuse labels that are missing (None, NaN, pd.NA in an object or
     categorical y): sorting the classes failed with "'<' not supported
     between 'float' and 'str'" where the rest are strings."""
+    if y is None:
+        # np.asarray(None) is one missing label: "y has missing labels
+        # (1 sequence(s), e.g. row 0)".
+        raise ValueError(
+            "y is None: every sequence needs a class label. Pass y, one "
+            "label per sequence.")
     labels = np.asarray(y)
     if labels.dtype != object:
         return  # numeric NaN: scikit-learn's target checks say so
