@@ -190,6 +190,14 @@ def test_input_errors():
     with pytest.raises(ValueError, match="'close' not found: the series has "
                        "no column names"):
         make_windows(np.ones((9, 2)), 2, target_column="close")
+    # True read as column 1; a named Series' name is not a column name.
+    with pytest.raises(ValueError, match="position \\(int\\) or name "
+                       "\\(str\\); got True"):
+        make_windows(np.ones((9, 2)), 2, target_column=True)
+    with pytest.raises(ValueError, match=r"no column names \(a single "
+                       r"series is column 0\)"):
+        make_windows(pd.Series(np.arange(9.0), name="close"), 2,
+                     target_column="close")
     with pytest.raises(ValueError, match="needs horizon >= 1; got horizon=0"):
         make_windows(np.ones(9), 2, horizon=0, target="direction")
     with pytest.raises(ValueError, match="one scalar label per window"):

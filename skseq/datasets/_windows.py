@@ -216,10 +216,17 @@ def _in_column_order(item, columns, name):
 
 
 def _resolve_column(target_column, columns, n_features):
+    if isinstance(target_column, (bool, np.bool_)):
+        # An Integral to the parameter check: True read as column 1.
+        raise ValueError(
+            f"target_column must be a column's position (int) or name "
+            f"(str); got {target_column!r}.")
     if isinstance(target_column, str):
         if columns is None or target_column not in list(columns):
             known = "the series has no column names" if columns is None \
                 else f"columns are {list(columns)}"
+            if columns is None and n_features == 1:
+                known += " (a single series is column 0)"
             raise ValueError(
                 f"target_column={target_column!r} not found: {known}."
             )
