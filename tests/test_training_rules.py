@@ -391,6 +391,74 @@ def test_auto_architecture_reads_long_series_through_convolutions():
     assert clf_tokens.pooling_ == "mean_max"
 
 
+@pytest.mark.parametrize("params, tokens, n_val, affordable, expected", [
+    ({}, False, 30, 2, ("conv_lstm", "lstm")),
+    ({}, False, 0, 3, ("conv_lstm",)),  # no hold-out to tell them apart
+    ({}, False, 30, 1, ("conv_lstm",)),  # a second network not affordable
+    ({}, True, 30, 3, ("conv_lstm",)),  # token input
+    ({"architecture": "conv_lstm"}, False, 30, 3, ("conv_lstm",)),
+    ({"architecture": "lstm"}, False, 30, 3, ("lstm",)),
+])
+def test_auto_architecture_candidates_follow_the_hold_out_and_budget(
+        params, tokens, n_val, affordable, expected):
+    from skseq.neural_network._architectures import resolve_architecture
+    from skseq.neural_network._candidates import architecture_candidates
+
+    est = LSTMClassifier(**params)
+    assert architecture_candidates(
+        est, resolve_architecture(est.architecture, tokens), tokens=tokens,
+        n_val=n_val, distribution=None,
+        affordable_networks=affordable) == expected
+    builder = LSTMClassifier(model_builder=lambda meta: None, **params)
+    assert len(architecture_candidates(
+        builder, "conv_lstm", tokens=tokens, n_val=n_val, distribution=None,
+        affordable_networks=affordable)) == 1
+
+
+def test_auto_architecture_keeps_the_lower_hold_out_loss():
+    # A hold-out (30 of 60) and the 'auto' budget: both candidates train,
+    # each as it would alone, and the one whose kept epoch has the lower
+    # validation loss is the model.
+    # Noise: the hold-out's loss stops improving within a few epochs.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 8, 2))
+    y = np.arange(60) % 2
+    params = dict(units=4, n_networks=2, n_iter_no_change=2,
+                  validation_fraction=0.5, random_state=0)
+    clf = LSTMClassifier(**params).fit(X, y)
+    losses = clf.architecture_losses_
+    assert set(losses) == {"conv_lstm", "lstm"}
+    # The plain LSTM only where its loss is lower by more than one
+    # standard error (_candidates.choose), else the conv-LSTM.
+    if clf.architecture_ == "lstm":
+        assert losses["lstm"] < losses["conv_lstm"]
+    # The conv-LSTM trained as n_networks, the plain LSTM tried as one:
+    # each loss is the one such a fit alone keeps.
+    for architecture, loss in losses.items():
+        alone = LSTMClassifier(**{
+            **params, "architecture": architecture,
+            "n_networks": 2 if architecture == "conv_lstm" else 1}).fit(X, y)
+        assert alone.architecture_losses_ is None
+        kept = alone.history_["val_loss"][alone.best_epoch_ - 1]
+        assert loss == pytest.approx(kept, rel=1e-3)
+    # The kept one is the model, as n_networks networks.
+    alone = LSTMClassifier(architecture=clf.architecture_, **params).fit(X, y)
+    assert clf.n_networks_ == alone.n_networks_ == 2
+    np.testing.assert_allclose(clf.predict_proba(X), alone.predict_proba(X),
+                               atol=1e-5)
+    np.testing.assert_allclose(clf.history_["val_loss"],
+                               alone.history_["val_loss"], rtol=1e-4)
+    networks = [clf.model_] + [layer for layer in clf.model_.layers
+                               if isinstance(layer, keras.Model)]
+    has_convolutions = any(layer.name.startswith("inception")
+                           for net in networks for layer in net.layers)
+    assert has_convolutions == (clf.architecture_ == "conv_lstm")
+    # A hand-set budget is the caller's: one architecture, as one network.
+    hand_set = LSTMClassifier(epochs=3, **params).fit(X, y)
+    assert hand_set.architecture_ == "conv_lstm"
+    assert hand_set.architecture_losses_ is None
+
+
 def test_conv_lstm_masks_padding_of_ragged_input():
     rng = np.random.default_rng(0)
     X = [rng.normal(size=(rng.integers(80, 200), 2)) for _ in range(30)]

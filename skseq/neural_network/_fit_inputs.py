@@ -308,18 +308,24 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             f"n_networks={est.n_networks!r} needs the built-in networks; a "
             "model_builder builds one network. Pass n_networks=1 (or 'auto'),"
             " or average several networks inside the model_builder.")
+    steps = steps_read(lengths[:n_train], batch_size, X_padded.shape[1],
+                       bucket)
     n_networks = 1 if est.model_builder is not None else \
         _training.resolve_n_networks(
-            est.n_networks, est.epochs, n_train, epochs,
-            steps_read(lengths[:n_train], batch_size, X_padded.shape[1],
-                       bucket))
+            est.n_networks, est.epochs, n_train, epochs, steps)
     # Imported here: _architectures imports Keras (import skseq is fast).
     from ._architectures import resolve_architecture, resolve_pooling
+    from ._candidates import architecture_candidates
 
+    architecture = resolve_architecture(est.architecture, tokens)
+    architectures = architecture_candidates(
+        est, architecture, tokens=tokens, n_val=n_val,
+        distribution=distribution,
+        affordable_networks=_training.resolve_n_networks(
+            "auto", est.epochs, n_train, epochs, steps))
     state.update(
         batch_size_=batch_size, epochs_=epochs, validation_=kind,
-        n_networks_=n_networks,
-        architecture_=resolve_architecture(est.architecture, tokens),
+        n_networks_=n_networks, architecture_=architecture,
         pooling_=resolve_pooling(est.pooling, tokens))
     state["input_summary_"] = summarize_input(
         X_padded, lengths, y_encoded, weights, n_train=n_train,
@@ -505,7 +511,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
     return {"train": train, "validation": validation,
             "fit_kwargs": fit_kwargs, "trace_per_batch_size": per_batch_size,
             "meta": meta, "plan": plan, "state": state,
-            "train_unmasked": unmasked,
+            "train_unmasked": unmasked, "architectures": architectures,
             # Steps of the training batches of a network built for a fixed
             # number (buckets are not trimmed for one: bucketed() above).
             "batch_width": int(X_padded.shape[1])}

@@ -10,11 +10,12 @@ from ..inspection._diagnose import warn_after_fit
 from ..parallel import _limit_threads_in_dask_worker
 from ..utils._validation import python_scalar
 from . import _holdout, _serialization, _training
+from ._candidates import train_candidates
 from ._distribution import distribution_scope, resolve_distribution
 from ._fit_inputs import prepare_fit, resolve_tokens
 from ._predict import predict_probabilities
 from ._parameters import (PARAMETER_CONSTRAINTS, check_optimizer,
-                          has_own_schedule, make_optimizer)
+                          make_optimizer)
 from ._reproducibility import seeded, warn_if_not_reproducible
 
 __all__ = ["LSTMClassifier"]
@@ -89,7 +90,13 @@ default='auto'
         5-grams instead, its maximum over the review beside the LSTM.
         ``'lstm'``: the LSTM reads the raw steps. ``'lstm_fcn'``: the raw
         LSTM with a fully convolutional branch beside it (Karim et al.
-        2017). ``'auto'``: ``'conv_lstm'``, for numeric and token input.
+        2017). ``'auto'``: ``'conv_lstm'``, for numeric and token input;
+        for numeric input, where fit holds out a validation set and the
+        budget affords more than one network (the ``n_networks='auto'``
+        rule gives 2 or more), ``'conv_lstm'`` and ``'lstm'`` are both
+        trained and the one of lower validation loss is kept
+        (``architecture_losses_``): the convolutions hide the order of
+        events far apart, which the plain LSTM learns.
     n_networks : int or 'auto', default='auto'
         Networks of the chosen architecture trained side by side from
         different initial weights, their probabilities averaged (as
@@ -270,6 +277,10 @@ default=None
         The batch size and epoch budget used (``'auto'`` resolved).
     architecture_, pooling_ : str
         The architecture and pooling used (``'auto'`` resolved).
+    architecture_losses_ : dict or None
+        Where ``architecture='auto'`` chose on the hold-out: each
+        candidate's validation loss at its kept epoch (the lowest is
+        ``architecture_``); None where one architecture was trained.
     n_networks_ : int
         Networks averaged in ``model_`` (``'auto'`` resolved); with more
         than one, ``model_.get_layer('network_0')`` is the first.
@@ -373,14 +384,15 @@ default=None
         # in each worker: bound it to the worker's threads before it starts.
         _limit_threads_in_dask_worker()
         keras, builders = _import_keras()
-        user_callbacks = _training.check_user_callbacks(self.callbacks, keras)
+        # Checked before anything else; each trained network gets copies.
+        _training.check_user_callbacks(self.callbacks, keras)
         check_optimizer(self.optimizer, self.learning_rate, keras)
         warn_if_not_reproducible(self.random_state, keras.backend.backend())
         distribution = resolve_distribution(self.distribution)
         data = prepare_fit(self, X, y, sample_weight,
                            distribution)
         state = data["state"]
-        _training.warn_if_nothing_to_monitor(user_callbacks,
+        _training.warn_if_nothing_to_monitor(self.callbacks or [],
                                              state["validation_"])
         with seeded(self.random_state):
             with distribution_scope(distribution):
@@ -391,42 +403,11 @@ default=None
                 # one network's logits behind its softmax itself, and the
                 # probability model is then the trained one (a second
                 # build costs a small fit about a quarter more); under JAX
-                # it does not.
-                stacked = self.model_builder is None and (
-                    state["n_networks_"] > 1
-                    or keras.backend.backend() != "tensorflow")
-                model = self._build_and_compile(
-                    keras, data["meta"], state,
-                    masked=not data["train_unmasked"], stacked=stacked)
-                if self.model_builder is not None:
-                    from ._architectures import check_fixed_steps
-
-                    check_fixed_steps(model, data["batch_width"])
-                # The caller's callbacks run after skseq's: Keras' last
-                # restore_best_weights at the end of training is the one
-                # kept, so a caller's EarlyStopping keeps its epoch.
-                callbacks = _training.training_callbacks(
-                    keras, data["plan"], self.learning_rate,
-                    own_schedule=has_own_schedule(self.optimizer)
-                ) + user_callbacks
-                train, validation = (
-                    part(model) if callable(part) else part
-                    for part in (data["train"], data["validation"]))
-                if keras.backend.backend() == "tensorflow":
-                    builders.build_before_tracing(model, train)
-                if data["trace_per_batch_size"]:
-                    builders.trace_per_batch_size(model)
-                try:
-                    history = model.fit(
-                        x=train, validation_data=validation,
-                        epochs=state["epochs_"], callbacks=callbacks,
-                        verbose=self.verbose, **data["fit_kwargs"])
-                except _training.NonFiniteLoss as exc:
-                    raise ValueError(_training.non_finite_message(
-                        exc, self.learning_rate)) from None
-                # Keras measures each batch's loss before its update: the
-                # last update of training is seen by no loss.
-                _training.check_finite_weights(model, self.learning_rate)
+                # it does not. Where 'auto' chooses the architecture on
+                # the hold-out, two are trained (_candidates).
+                (model, history, callbacks, stacked), losses = \
+                    train_candidates(self, keras, builders, data, state)
+                state["architecture_losses_"] = losses
             if data["train_unmasked"] or distribution is not None or stacked:
                 # Predict with the masked network (the networks' average),
                 # on one device.

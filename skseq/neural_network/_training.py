@@ -24,7 +24,11 @@ decided here, by a stated rule, so that the estimator reads the same for
   sequences' own scales span more than ``SCALE_SPREAD`` (100x, 10th to
   90th percentile): a global scaling cannot bring them all near 1;
 * **hold-out** -- chosen in :mod:`._holdout` (stratified for independent
-  sequences, the purged tail for overlapping windows, at least 30 rows).
+  sequences, the purged tail for overlapping windows, at least 30 rows);
+* **architecture** -- with a hold-out and a budget that affords a second
+  network, ``'auto'`` trains the conv-LSTM and the plain LSTM and keeps the
+  plain one only where its hold-out loss is lower beyond one standard error
+  (:mod:`._candidates`).
 """
 
 import copy
