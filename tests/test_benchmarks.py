@@ -135,3 +135,14 @@ def test_reproducibility_benchmark_compares_two_processes(capsys):
     # On this machine's CPU the same seed gives the same probabilities.
     assert float(found.group(1)) < 1e-6
     assert found.group(2) == found.group(3)
+
+
+def test_synthetic_benchmark_prints_a_row_and_ratio_per_task(capsys):
+    _load("synthetic").main(["--tasks", "order", "motif", "--n-train", "40",
+                             "--n-test", "20"])
+    out = capsys.readouterr().out
+    assert len(_ratios(out)) == 2
+    rows = [line for line in out.splitlines()
+            if line.startswith(("| order", "| motif"))]
+    assert len(rows) == 2 and "conv_lstm" in rows[0]
+    assert rows[1].endswith("| n/a |")  # ragged: no MiniRocket

@@ -48,7 +48,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
       softmax for more (never a softmax on one unit);
     * weights classes inversely to their frequency (``class_weight='balanced'``);
     * reads long numeric series through convolutions that shorten them
-      before the LSTM (``architecture='auto'``), and long token sequences by
+      before the LSTM, or, where its hold-out says so, the raw steps
+      (``architecture='auto'``), and long token sequences by
       the mean and max of the LSTM's outputs (``pooling='auto'``);
     * sizes batch, budget and learning-rate schedule from the number of
       training sequences (``batch_size``, ``epochs``, ``n_iter_no_change``
@@ -93,8 +94,9 @@ default='auto'
         2017). ``'auto'``: ``'conv_lstm'``, for numeric and token input;
         for numeric input, where fit holds out a validation set and the
         budget affords more than one network (the ``n_networks='auto'``
-        rule gives 2 or more), ``'conv_lstm'`` and ``'lstm'`` are both
-        trained and the one of lower validation loss is kept
+        rule gives 2 or more), ``'lstm'`` is tried too, as one network, and
+        kept (trained again as ``n_networks_``) where its validation loss
+        is lower than ``'conv_lstm'``'s by more than one standard error
         (``architecture_losses_``): the convolutions hide the order of
         events far apart, which the plain LSTM learns.
     n_networks : int or 'auto', default='auto'
