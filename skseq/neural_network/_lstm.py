@@ -281,7 +281,8 @@ default=None
         The architecture and pooling used (``'auto'`` resolved).
     architecture_losses_ : dict or None
         Where ``architecture='auto'`` chose on the hold-out: each
-        candidate's validation loss at its kept epoch (the lowest is
+        candidate's mean validation loss at its kept epoch (the plain
+        LSTM's is lower by more than one standard error where it is
         ``architecture_``); None where one architecture was trained.
     n_networks_ : int
         Networks averaged in ``model_`` (``'auto'`` resolved); with more
