@@ -540,11 +540,19 @@ def test_compare_baselines_refuses_a_one_class_training_fold_first():
     from sklearn.model_selection import KFold
 
     X, _ = _signal_data(n=40)
-    y = np.repeat([0, 1], 20)
-    with pytest.raises(ValueError, match=r"Training fold 0 of cv=KFold.* "
-                       "holds one class only \\(20 sequences\\)"):
-        compare_baselines(X, y, estimators={}, rocket=False, cv=KFold(2),
-                          verbose=True)
+    # Labels as numbers, and as strings in an object column (NumPy's
+    # unique refuses axis=0 for those).
+    for y in (np.repeat([0, 1], 20),
+              pd.Series(np.repeat(["down", "up"], 20), dtype=object)):
+        with pytest.raises(ValueError, match=r"Training fold 0 of "
+                           r"cv=KFold.* holds one class only \(20 "
+                           r"sequences\)"):
+            compare_baselines(X, y, estimators={}, rocket=False,
+                              cv=KFold(2))
+    table = compare_baselines(
+        X, pd.Series(np.tile(["down", "up"], 20), dtype=object),
+        estimators={}, rocket=False, cv=2)
+    assert len(table) == 4  # the dummy and three baselines, scored
 
 
 def test_compare_baselines_table():

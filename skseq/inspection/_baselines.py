@@ -153,7 +153,11 @@ def _fold_splits(cv, y, groups, shuffle, random_state):
     for k, (train, _) in enumerate(splits):
         # Before the first fit: LogisticRegression's "needs samples of at
         # least 2 classes" came after the dummy's folds had run.
-        if len(np.unique(labels[train], axis=0)) < 2:
+        # axis=0 for one-hot rows only: NumPy refuses it for object
+        # arrays (string labels from a pandas column).
+        part = labels[train]
+        if len(np.unique(part, axis=0) if part.ndim > 1
+               else np.unique(part)) < 2:
             raise ValueError(
                 f"Training fold {k} of cv={cv!r} holds one class only "
                 f"({len(train)} sequences); every model needs two. With "
