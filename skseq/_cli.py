@@ -95,6 +95,20 @@ def _row(flags):
     return int(np.argmax(flags.to_numpy())) + 2
 
 
+def _infinite(df, col):
+    """Which rows of the numeric column ``col`` hold an infinite value."""
+    import pandas as pd
+
+    return pd.Series(np.isinf(df[col].to_numpy(float)), index=df.index)
+
+
+def _first_infinite(df, col):
+    """The first infinite value of ``col`` and its line, for a message."""
+    is_inf = _infinite(df, col)
+    return (f"{python_scalar(df.loc[is_inf, col].iloc[0])!r} in row "
+            f"{_row(is_inf)} of the file")
+
+
 def _parse_times(values, time_col, ids):
     """The time column as dates, read month first or, where that fails (a
     13th day), day first; a warning where both readings parse and order
@@ -234,15 +248,13 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
             f"feature column(s) {nan_cols} have missing values (first in row "
             f"{_row(df[nan_cols[0]].isna())} of the file); fill or "
             "drop them first.")
-    inf_cols = [c for c in features if np.isinf(df[c].to_numpy(float)).any()]
+    inf_cols = [c for c in features if _infinite(df, c).any()]
     if inf_cols:
         col = inf_cols[0]
-        is_inf = pd.Series(np.isinf(df[col].to_numpy(float)), index=df.index)
         raise CommandError(
             f"feature column(s) {inf_cols} have infinite values (e.g. "
-            f"{col!r} = {python_scalar(df.loc[is_inf, col].iloc[0])!r} in row "
-            f"{_row(is_inf)} of the file); replace them with finite numbers "
-            "or drop those rows.")
+            f"{col!r} = {_first_infinite(df, col)}); replace them with "
+            "finite numbers or drop those rows.")
     for col, role in ((target_col, "target"), (id_col, "id"),
                       (time_col, "time")):
         if df[col].isna().any():
@@ -250,15 +262,12 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
                 f"{role} column {col!r} has missing values (first in row "
                 f"{_row(df[col].isna())} of the file); every row needs "
                 f"its {role}.")
-    if pd.api.types.is_numeric_dtype(df[target_col]):
-        is_inf = pd.Series(np.isinf(df[target_col].to_numpy(float)),
-                           index=df.index)
-        if is_inf.any():
-            raise CommandError(
-                f"target column {target_col!r} has infinite values (e.g. "
-                f"{python_scalar(df.loc[is_inf, target_col].iloc[0])!r} in "
-                f"row {_row(is_inf)} of the file); every sequence needs a "
-                "class label.")
+    if (pd.api.types.is_numeric_dtype(df[target_col])
+            and _infinite(df, target_col).any()):
+        raise CommandError(
+            f"target column {target_col!r} has infinite values (e.g. "
+            f"{_first_infinite(df, target_col)}); every sequence needs a "
+            "class label.")
     n_labels = df.groupby(id_col, sort=False)[target_col].nunique()
     varying = n_labels[n_labels > 1]
     if len(varying):

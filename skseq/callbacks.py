@@ -35,7 +35,8 @@ class ProgressLogger(keras.callbacks.Callback):
     notebook, the terminal running Jupyter).
 
     Pass it through an estimator's ``callbacks`` parameter; every fit uses a
-    copy. skseq's library calls print nothing by default; the ``skseq``
+    copy (every network trained, where ``architecture='auto'`` tries a second
+    one on the hold-out: the last lines are the kept network's). skseq's library calls print nothing by default; the ``skseq``
     command adds this callback unless given ``--quiet``.
 
     Parameters

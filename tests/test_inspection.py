@@ -192,6 +192,25 @@ def test_loss_at_chance_threshold(best_loss, fires):
     assert ("loss_at_chance" in diagnose(est).codes) is fires
 
 
+@pytest.mark.parametrize("architecture, trained, hinted", [
+    ("auto", "lstm", True),  # 'auto' kept the plain LSTM on the hold-out
+    ("lstm", "lstm", True),
+    ("auto", "conv_lstm", False),
+])
+def test_long_sequence_hint_reads_the_architecture_trained(
+        architecture, trained, hinted):
+    y = np.repeat([0, 1], 20)
+    X = np.random.default_rng(0).normal(size=(40, 250, 1))
+    est = _fake_fit({"loss": [0.70] * 12}, y=y, X=X,
+                    architecture=architecture)
+    est.architecture_ = trained
+    fixes = " ".join(f.fix for f in diagnose(est).findings
+                     if f.code == "loss_at_chance")
+    assert fixes
+    assert ("or sequences this long (250 steps) try architecture="
+            "'conv_lstm'" in fixes) is hinted
+
+
 def test_early_stopping_too_soon():
     history = {"loss": [0.693, 0.69, 0.68, 0.66, 0.62, 0.58],
                "val_loss": [0.70, 0.71, 0.72, 0.73, 0.74, 0.75]}

@@ -459,6 +459,68 @@ def test_auto_architecture_keeps_the_lower_hold_out_loss():
     assert hand_set.architecture_losses_ is None
 
 
+def _two_candidates():
+    # A hold-out (30 of 60) and the 'auto' budget: both candidates train.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 8, 2))
+    return X, np.arange(60) % 2, dict(
+        units=4, n_networks=2, n_iter_no_change=2, validation_fraction=0.5,
+        random_state=0)
+
+
+@pytest.mark.parametrize("kept", ["conv_lstm", "lstm"])
+def test_auto_architecture_callbacks_end_with_the_kept_network(
+        kept, tmp_path, monkeypatch, capsys):
+    # The plain LSTM is tried before the default: the last network
+    # trained is the one kept, so a caller's callback that writes a file
+    # or reports a fit's end ends with it, whichever is kept.
+    import csv
+
+    from skseq.callbacks import ProgressLogger
+    from skseq.neural_network import _candidates
+
+    monkeypatch.setattr(_candidates, "choose", lambda losses: kept)
+    X, y, params = _two_candidates()
+    log = tmp_path / "log.csv"
+    clf = LSTMClassifier(callbacks=[
+        keras.callbacks.CSVLogger(str(log)),
+        ProgressLogger(name="p", every_seconds=None)], **params).fit(X, y)
+    assert clf.architecture_ == kept and clf.n_networks_ == 2
+    with open(log) as f:
+        rows = list(csv.DictReader(f))
+    np.testing.assert_allclose([float(r["val_loss"]) for r in rows],
+                               clf.history_["val_loss"], rtol=1e-5)
+    done = [line for line in capsys.readouterr().err.splitlines()
+            if line.startswith("p: done")]
+    # A line per network trained: the tried one, the default, the kept.
+    assert len(done) == (2 if kept == "conv_lstm" else 3)
+    assert done[-1].startswith(f"p: done, {clf.n_iter_}/")
+    assert f"best val_loss {min(clf.history_['val_loss']):.4g} " in done[-1]
+
+
+def test_auto_architecture_drops_a_tried_network_that_diverges(monkeypatch):
+    # A tried plain LSTM whose loss leaves the numbers is not kept; the
+    # default's training goes on. The default diverging fails the fit, as
+    # without candidates.
+    X, y, params = _two_candidates()
+    build = LSTMClassifier._build_and_compile
+
+    def diverging(self, keras, meta, state, masked=True, stacked=False):
+        model = build(self, keras, meta, state, masked, stacked)
+        if state["architecture_"] == "lstm":
+            model.optimizer.learning_rate = float("nan")
+        return model
+
+    monkeypatch.setattr(LSTMClassifier, "_build_and_compile", diverging)
+    clf = LSTMClassifier(**params).fit(X, y)
+    assert clf.architecture_ == "conv_lstm"
+    assert np.isnan(clf.architecture_losses_["lstm"])
+    assert np.isfinite(clf.architecture_losses_["conv_lstm"])
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+    with pytest.raises(ValueError, match="nothing was fitted"):
+        LSTMClassifier(**{**params, "architecture": "lstm"}).fit(X, y)
+
+
 def test_conv_lstm_masks_padding_of_ragged_input():
     rng = np.random.default_rng(0)
     X = [rng.normal(size=(rng.integers(80, 200), 2)) for _ in range(30)]

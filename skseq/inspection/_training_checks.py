@@ -77,10 +77,14 @@ def _training_fixes(est, s, classes):
     n_iter = getattr(est, "n_iter_", None)
     if n_iter is not None and n_iter < _MIN_EPOCHS:
         fixes.append(f"train for more than {n_iter} epoch(s)")
-    if s["length_max"] > 200 and getattr(est, "architecture", "") == "lstm":
+    # The architecture trained ('auto' may have chosen the plain LSTM).
+    architecture = getattr(est, "architecture_",
+                           getattr(est, "architecture", ""))
+    if s["length_max"] > 200 and architecture == "lstm":
         fixes.append(
             f"for sequences this long ({s['length_max']} steps) try "
-            "architecture='lstm_fcn' or pooling='mean'")
+            "architecture='conv_lstm' (convolutions that shorten the "
+            "series before the LSTM) or pooling='mean'")
     fixes.append("check that y is aligned with X, and whether simple "
                  "features beat the LSTM: skseq.compare_baselines(X, y)")
     text = "; ".join(fixes)

@@ -10,23 +10,24 @@ being which comes first (400 training sequences): the conv-LSTM 0.764 test
 accuracy (its convolutions fit the training set within 10 epochs from the
 spikes that fall within one kernel, and the LSTM over their features never
 learns the rest), the plain LSTM 0.935, a hand-written Keras LSTM 0.944.
-No rule on the data's shape tells the two kinds of task apart; the
-hold-out does. So, where fit holds out a validation set and the budget
-affords more than one network (the ensemble's rule,
+No rule on the data's shape tells the two kinds of task apart; the hold-out
+does. So, where fit holds out a validation set and the budget affords more
+than one network (the ensemble's rule,
 :func:`~skseq.neural_network._training.resolve_n_networks`: small and
-middle-sized sets), ``'auto'`` trains both, the conv-LSTM first, and keeps
-the plain LSTM only where its validation loss is lower by more than one
-standard error of the paired per-sequence difference (the "one standard
-error" rule of Breiman et al. 1984 and Hastie et al., *Elements of
-Statistical Learning*, 7.10: the default stands unless the alternative is
-better beyond the hold-out's noise). On ItalyPowerDemand (877 training
-series, 87 held out) the two losses differ by 0.002, and the test
-accuracies by one series of 219: a bare minimum would swap the
-architecture on such differences, which the next seed or fold reverses. The plain LSTM is tried as one network (its loss
-is one network's, as the conv-LSTM members' mean is), and trained again as
-``n_networks_`` only where it is kept. Without a hold-out
-(fewer than 300 training sequences, at the default
-``validation_fraction``) nothing can tell them apart: the conv-LSTM.
+middle-sized sets), ``'auto'`` trains both (the plain LSTM first:
+:func:`train_candidates`) and keeps the plain LSTM only where its
+validation loss is lower by more than one standard error of the paired
+per-sequence difference (the "one standard error" rule of Breiman et al. 1984
+and Hastie et al., *Elements of Statistical Learning*, 7.10: the default
+stands unless the alternative is better beyond the hold-out's noise). On
+ItalyPowerDemand (877 training series, 87 held out) the two losses differ
+by 0.002, and the test accuracies by one series of 219: a bare minimum
+would swap the architecture on such differences, which the next seed or
+fold reverses. The plain LSTM is tried as one network (its loss is one
+network's, as the conv-LSTM members' mean is), and trained again as
+``n_networks_`` only where it is kept. Without a hold-out (fits given fewer
+than 291 sequences at the default ``validation_fraction=0.1``: a hold-out
+needs ``MIN_VALIDATION = 30``) nothing can tell them apart: the conv-LSTM.
 """
 
 import math
@@ -83,7 +84,7 @@ def _train_one(est, keras, builders, data, state, user_callbacks, stacked):
             x=train, validation_data=validation, epochs=state["epochs_"],
             callbacks=callbacks, verbose=est.verbose, **data["fit_kwargs"])
     except _training.NonFiniteLoss as exc:
-        raise ValueError(_training.non_finite_message(
+        raise _training.TrainingDiverged(_training.non_finite_message(
             exc, est.learning_rate)) from None
     # Keras measures each batch's loss before its update: the last update
     # of training is seen by no loss.
@@ -144,7 +145,10 @@ def choose(losses):
     names = list(losses)
     kept = names[0]
     for name in names[1:]:
-        diff = losses[name] - losses[kept]
+        # float64: a diverged candidate's losses of 1e33 overflow float32's
+        # squares.
+        diff = (np.asarray(losses[name], np.float64)
+                - np.asarray(losses[kept], np.float64))
         if not np.all(np.isfinite(diff)) or len(diff) < 2:
             continue
         standard_error = np.std(diff, ddof=1) / math.sqrt(len(diff))
@@ -173,28 +177,40 @@ def train_candidates(est, keras, builders, data, state):
     """Train the network, choosing its architecture where there are
     candidates. Returns ``(model, history, callbacks, stacked)`` of the
     kept one and each candidate's mean validation loss (None where there
-    was one candidate); ``state``'s ``architecture_`` and ``n_networks_``
-    are the kept one's.
+    was one candidate; NaN for a candidate whose training diverged);
+    ``state``'s ``architecture_`` and ``n_networks_`` are the kept one's.
 
-    The conv-LSTM trains as ``n_networks_`` networks, the plain LSTM is
-    tried as one (its loss, like the conv-LSTM members' mean, is one
-    network's) and, where it is kept, trained again as ``n_networks_``:
-    a fit where the conv-LSTM stays costs one network more, not twice.
+    The plain LSTM is tried first, as one network (its loss, like the
+    conv-LSTM members' mean, is one network's), then the conv-LSTM trains
+    as ``n_networks_`` networks, and the plain LSTM, where it is kept, is
+    trained again as ``n_networks_``: a fit where the conv-LSTM stays costs
+    one network more, not twice. Tried first, so that the last network
+    trained is always the one kept: a caller's callbacks that write files
+    (``ModelCheckpoint``, ``CSVLogger``) or report a fit's end
+    (``ProgressLogger``) end with it, each candidate getting its own copies
+    as each fit does. A tried network whose loss or weights leave the
+    finite numbers is not kept (the fit of the default goes on); the
+    default's divergence fails the fit, as without candidates.
     """
     n_networks = state["n_networks_"]
     first, *others = data["architectures"]
+    losses = {}
+    for architecture in others:
+        try:
+            tried = _train(est, keras, builders, data, state, architecture, 1)
+        except _training.TrainingDiverged:
+            losses[architecture] = None
+        else:
+            losses[architecture] = held_out_losses(tried[0], tried[3])
     run = _train(est, keras, builders, data, state, first, n_networks)
     if not others:
         return run[:3] + run[4:], None
-    losses = {first: held_out_losses(run[0], run[3])}
-    for architecture in others:
-        tried = _train(est, keras, builders, data, state, architecture, 1)
-        losses[architecture] = held_out_losses(tried[0], tried[3])
-    kept = choose(losses)
+    losses = {first: held_out_losses(run[0], run[3]), **losses}
+    kept = choose({name: loss for name, loss in losses.items()
+                   if loss is not None})
     if kept != first:
-        run = tried if n_networks == 1 else _train(
-            est, keras, builders, data, state, kept, n_networks)
+        run = _train(est, keras, builders, data, state, kept, n_networks)
     state.update(architecture_=kept, n_networks_=n_networks)
     return run[:3] + run[4:], {
-        name: float(np.mean(loss)) if len(loss) else math.nan
-        for name, loss in losses.items()}
+        name: float(np.mean(loss)) if loss is not None and len(loss)
+        else math.nan for name, loss in losses.items()}

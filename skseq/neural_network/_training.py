@@ -333,6 +333,12 @@ def plan_schedule(n_iter_no_change, lr_schedule, epochs, monitor, n_classes):
             "fitted_patience": _a_tenth(epochs)}
 
 
+class TrainingDiverged(ValueError):
+    """A training whose loss or weights left the finite numbers: the
+    caller's ``ValueError``, told apart where a candidate network may
+    fail alone (``_candidates``)."""
+
+
 class NonFiniteLoss(RuntimeError):
     """Raised by the non-finite loss callback; turned into a ValueError."""
 
@@ -433,7 +439,7 @@ def check_finite_weights(model, learning_rate):
     for weight in model.weights:
         value = keras.ops.convert_to_numpy(weight)
         if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
-            raise ValueError(
+            raise TrainingDiverged(
                 f"The network's weight {weight.path!r} holds NaN or "
                 "infinity after training, in an update after the last "
                 "finite training loss; nothing was fitted. Refit with a "
