@@ -35,9 +35,10 @@ class ProgressLogger(keras.callbacks.Callback):
     notebook, the terminal running Jupyter).
 
     Pass it through an estimator's ``callbacks`` parameter; every fit uses a
-    copy (every network trained, where ``architecture='auto'`` tries a second
-    one on the hold-out: the last lines are the kept network's). skseq's library calls print nothing by default; the ``skseq``
-    command adds this callback unless given ``--quiet``.
+    copy: every network trained does, where ``architecture='auto'`` trains
+    two or three to choose on the hold-out (the last lines are the kept
+    network's). skseq's library calls print nothing by default; the
+    ``skseq`` command adds this callback unless given ``--quiet``.
 
     Parameters
     ----------

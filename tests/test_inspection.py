@@ -192,23 +192,26 @@ def test_loss_at_chance_threshold(best_loss, fires):
     assert ("loss_at_chance" in diagnose(est).codes) is fires
 
 
-@pytest.mark.parametrize("architecture, trained, hinted", [
-    ("auto", "lstm", True),  # 'auto' kept the plain LSTM on the hold-out
-    ("lstm", "lstm", True),
-    ("auto", "conv_lstm", False),
+@pytest.mark.parametrize("architecture, trained, losses, hint", [
+    # 'auto' kept the plain LSTM on the hold-out: the conv-LSTM lost there.
+    ("auto", "lstm", {"conv_lstm": 0.6, "lstm": 0.5}, "try pooling='mean'"),
+    ("lstm", "lstm", None, "try architecture='conv_lstm'"),
+    ("auto", "conv_lstm", None, None),
 ])
 def test_long_sequence_hint_reads_the_architecture_trained(
-        architecture, trained, hinted):
+        architecture, trained, losses, hint):
     y = np.repeat([0, 1], 20)
     X = np.random.default_rng(0).normal(size=(40, 250, 1))
     est = _fake_fit({"loss": [0.70] * 12}, y=y, X=X,
                     architecture=architecture)
-    est.architecture_ = trained
+    est.architecture_, est.architecture_losses_ = trained, losses
     fixes = " ".join(f.fix for f in diagnose(est).findings
-                     if f.code == "loss_at_chance")
+                     if f.code == "loss_at_chance").lower()
     assert fixes
-    assert ("or sequences this long (250 steps) try architecture="
-            "'conv_lstm'" in fixes) is hinted
+    if hint is None:
+        assert "sequences this long" not in fixes
+    else:
+        assert f"for sequences this long (250 steps) {hint}" in fixes
 
 
 def test_early_stopping_too_soon():

@@ -519,6 +519,55 @@ def test_auto_architecture_drops_a_tried_network_that_diverges(monkeypatch):
     assert np.all(np.isfinite(clf.predict_proba(X)))
     with pytest.raises(ValueError, match="nothing was fitted"):
         LSTMClassifier(**{**params, "architecture": "lstm"}).fit(X, y)
+    # The default diverging under 'auto' (the plain LSTM tried first,
+    # fine), or any other error of the tried network: the fit fails and
+    # the estimator is as it was.
+    for fails, error, match in (("conv_lstm", None, "nothing was fitted"),
+                                ("lstm", RuntimeError, "broken build")):
+
+        def failing(self, keras, meta, state, masked=True, stacked=False,
+                    fails=fails, error=error):
+            if state["architecture_"] == fails and error is not None:
+                raise error("broken build")
+            model = build(self, keras, meta, state, masked, stacked)
+            if state["architecture_"] == fails:
+                model.optimizer.learning_rate = float("nan")
+            return model
+
+        monkeypatch.setattr(LSTMClassifier, "_build_and_compile", failing)
+        before = {k: v for k, v in clf.__dict__.items()}
+        with pytest.raises((ValueError, RuntimeError), match=match):
+            clf.fit(X, y)
+        assert clf.__dict__ == before
+
+
+def test_auto_architecture_keeps_a_tried_network_as_it_is(monkeypatch):
+    # With one network and no callbacks, a kept plain LSTM is the one
+    # tried (trained again it would be the same): two networks trained,
+    # the predictions of architecture='lstm' alone. A caller's callback
+    # sees the order: the kept one is trained again, last.
+    from skseq.neural_network import _candidates
+
+    X, y, params = _two_candidates()
+    params["n_networks"] = 1
+    monkeypatch.setattr(_candidates, "choose", lambda losses: "lstm")
+    trained = []
+    train_one = _candidates._train_one
+
+    def counted(est, keras, builders, data, state, *args):
+        trained.append(state["architecture_"])
+        return train_one(est, keras, builders, data, state, *args)
+
+    monkeypatch.setattr(_candidates, "_train_one", counted)
+    clf = LSTMClassifier(**params).fit(X, y)
+    assert trained == ["lstm", "conv_lstm"]
+    assert (clf.architecture_, clf.n_networks_) == ("lstm", 1)
+    alone = LSTMClassifier(**{**params, "architecture": "lstm"}).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X), alone.predict_proba(X),
+                               atol=1e-6)
+    trained.clear()
+    LSTMClassifier(callbacks=[keras.callbacks.History()], **params).fit(X, y)
+    assert trained == ["lstm", "conv_lstm", "lstm"]
 
 
 def test_conv_lstm_masks_padding_of_ragged_input():

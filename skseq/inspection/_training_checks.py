@@ -77,14 +77,17 @@ def _training_fixes(est, s, classes):
     n_iter = getattr(est, "n_iter_", None)
     if n_iter is not None and n_iter < _MIN_EPOCHS:
         fixes.append(f"train for more than {n_iter} epoch(s)")
-    # The architecture trained ('auto' may have chosen the plain LSTM).
+    # The architecture trained ('auto' may have chosen the plain LSTM, over
+    # a conv-LSTM whose hold-out loss was higher: not advised again).
     architecture = getattr(est, "architecture_",
                            getattr(est, "architecture", ""))
     if s["length_max"] > 200 and architecture == "lstm":
+        conv_lstm = ("" if getattr(est, "architecture_losses_", None)
+                     else "architecture='conv_lstm' (convolutions that "
+                     "shorten the series before the LSTM) or ")
         fixes.append(
             f"for sequences this long ({s['length_max']} steps) try "
-            "architecture='conv_lstm' (convolutions that shorten the "
-            "series before the LSTM) or pooling='mean'")
+            f"{conv_lstm}pooling='mean'")
     fixes.append("check that y is aligned with X, and whether simple "
                  "features beat the LSTM: skseq.compare_baselines(X, y)")
     text = "; ".join(fixes)

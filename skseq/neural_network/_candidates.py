@@ -181,27 +181,36 @@ def train_candidates(est, keras, builders, data, state):
     ``state``'s ``architecture_`` and ``n_networks_`` are the kept one's.
 
     The plain LSTM is tried first, as one network (its loss, like the
-    conv-LSTM members' mean, is one network's), then the conv-LSTM trains
-    as ``n_networks_`` networks, and the plain LSTM, where it is kept, is
+    conv-LSTM members' mean, is one network's), then the conv-LSTM trains as
+    ``n_networks_`` networks, and the plain LSTM, where it is kept, is
     trained again as ``n_networks_``: a fit where the conv-LSTM stays costs
     one network more, not twice. Tried first, so that the last network
     trained is always the one kept: a caller's callbacks that write files
     (``ModelCheckpoint``, ``CSVLogger``) or report a fit's end
     (``ProgressLogger``) end with it, each candidate getting its own copies
-    as each fit does. A tried network whose loss or weights leave the
-    finite numbers is not kept (the fit of the default goes on); the
-    default's divergence fails the fit, as without candidates.
+    as each fit does (with ``n_networks_ == 1`` and no callbacks, the tried
+    network is kept as it is, not trained again). A tried network whose
+    loss or weights leave the finite numbers is not kept (the fit of the
+    default goes on); the default's divergence fails the fit, as without
+    candidates.
     """
     n_networks = state["n_networks_"]
     first, *others = data["architectures"]
-    losses = {}
+    # Where the tried network would be trained again as it was (one
+    # network, and no caller's callback to see the order), it is kept as
+    # it is; otherwise it is let go (its memory) once its losses are read.
+    reuse = n_networks == 1 and not est.callbacks
+    losses, tried = {}, {}
     for architecture in others:
         try:
-            tried = _train(est, keras, builders, data, state, architecture, 1)
+            run = _train(est, keras, builders, data, state, architecture, 1)
         except _training.TrainingDiverged:
             losses[architecture] = None
-        else:
-            losses[architecture] = held_out_losses(tried[0], tried[3])
+            continue
+        losses[architecture] = held_out_losses(run[0], run[3])
+        if reuse:
+            tried[architecture] = run
+        del run
     run = _train(est, keras, builders, data, state, first, n_networks)
     if not others:
         return run[:3] + run[4:], None
@@ -209,7 +218,8 @@ def train_candidates(est, keras, builders, data, state):
     kept = choose({name: loss for name, loss in losses.items()
                    if loss is not None})
     if kept != first:
-        run = _train(est, keras, builders, data, state, kept, n_networks)
+        run = tried.get(kept) or _train(
+            est, keras, builders, data, state, kept, n_networks)
     state.update(architecture_=kept, n_networks_=n_networks)
     return run[:3] + run[4:], {
         name: float(np.mean(loss)) if loss is not None and len(loss)

@@ -283,7 +283,8 @@ default=None
         Where ``architecture='auto'`` chose on the hold-out: each
         candidate's mean validation loss at its kept epoch (the plain
         LSTM's is lower by more than one standard error where it is
-        ``architecture_``); None where one architecture was trained.
+        ``architecture_``; NaN for a tried network whose training diverged,
+        which is not kept); None where one architecture was trained.
     n_networks_ : int
         Networks averaged in ``model_`` (``'auto'`` resolved); with more
         than one, ``model_.get_layer('network_0')`` is the first.

@@ -340,7 +340,8 @@ class TrainingDiverged(ValueError):
 
 
 class NonFiniteLoss(RuntimeError):
-    """Raised by the non-finite loss callback; turned into a ValueError."""
+    """Raised by the non-finite loss callback; turned into a
+    :class:`TrainingDiverged` (a ValueError)."""
 
     def __init__(self, epoch, loss):
         super().__init__(epoch, loss)
