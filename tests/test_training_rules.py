@@ -564,7 +564,7 @@ def test_auto_architecture_keeps_a_tried_network_as_it_is(monkeypatch):
     assert (clf.architecture_, clf.n_networks_) == ("lstm", 1)
     alone = LSTMClassifier(**{**params, "architecture": "lstm"}).fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X), alone.predict_proba(X),
-                               atol=1e-6)
+                               atol=1e-5)
     trained.clear()
     LSTMClassifier(callbacks=[keras.callbacks.History()], **params).fit(X, y)
     assert trained == ["lstm", "conv_lstm", "lstm"]
