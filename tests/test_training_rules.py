@@ -415,16 +415,20 @@ def test_auto_architecture_candidates_follow_the_hold_out_and_budget(
         affordable_networks=affordable)) == 1
 
 
-def test_auto_architecture_keeps_the_lower_hold_out_loss():
-    # A hold-out (30 of 60) and the 'auto' budget: both candidates train,
-    # each as it would alone, and the one whose kept epoch has the lower
-    # validation loss is the model.
-    # Noise: the hold-out's loss stops improving within a few epochs.
+def _two_candidates():
+    # A hold-out (30 of 60) and the 'auto' budget: both candidates train.
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 8, 2))
-    y = np.arange(60) % 2
-    params = dict(units=4, n_networks=2, n_iter_no_change=2,
-                  validation_fraction=0.5, random_state=0)
+    return X, np.arange(60) % 2, dict(
+        units=4, n_networks=2, n_iter_no_change=2, validation_fraction=0.5,
+        random_state=0)
+
+
+def test_auto_architecture_keeps_the_lower_hold_out_loss():
+    # Both candidates train, each as it would alone, and the one whose
+    # kept epoch has the lower validation loss is the model.
+    # Noise: the hold-out's loss stops improving within a few epochs.
+    X, y, params = _two_candidates()
     clf = LSTMClassifier(**params).fit(X, y)
     losses = clf.architecture_losses_
     assert set(losses) == {"conv_lstm", "lstm"}
@@ -457,15 +461,6 @@ def test_auto_architecture_keeps_the_lower_hold_out_loss():
     hand_set = LSTMClassifier(epochs=3, **params).fit(X, y)
     assert hand_set.architecture_ == "conv_lstm"
     assert hand_set.architecture_losses_ is None
-
-
-def _two_candidates():
-    # A hold-out (30 of 60) and the 'auto' budget: both candidates train.
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(60, 8, 2))
-    return X, np.arange(60) % 2, dict(
-        units=4, n_networks=2, n_iter_no_change=2, validation_fraction=0.5,
-        random_state=0)
 
 
 @pytest.mark.parametrize("kept", ["conv_lstm", "lstm"])

@@ -408,7 +408,7 @@ default=None
                 # probability model is then the trained one (a second
                 # build costs a small fit about a quarter more); under JAX
                 # it does not. Where 'auto' chooses the architecture on
-                # the hold-out, two are trained (_candidates).
+                # the hold-out, two or three are trained (_candidates).
                 (model, history, callbacks, stacked), losses = \
                     train_candidates(self, keras, builders, data, state)
                 state["architecture_losses_"] = losses
