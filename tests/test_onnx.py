@@ -79,3 +79,27 @@ def test_export_warns_where_padding_would_be_read_as_steps(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         export_onnx(equal, tmp_path / "equal.onnx")
+
+
+@pytest.mark.parametrize("mask_value", ["auto", None])
+def test_numeric_graph_keeps_a_real_step_that_scales_to_padding(tmp_path,
+                                                                mask_value):
+    # Integer readings, median 3 and interquartile range 2: a reading of 3
+    # scales to exactly 0.0, the network's padding. predict_proba moves such
+    # a step off 0.0 so that the Masking layer reads it; so must the graph
+    # (0.045 apart before), whether 0.0 is padding ('auto': no reading is 0)
+    # or every step is real (None).
+    rng = np.random.default_rng(0)
+    y = np.arange(60) % 2
+    X = rng.integers(1, 6, size=(60, 8, 1)).astype(np.float32)
+    clf = LSTMClassifier(units=4, epochs=2, scaling="robust",
+                         mask_value=mask_value, random_state=0).fit(X, y)
+    assert clf.mask_value_ == (0.0 if mask_value == "auto" else None)
+    robust = clf.scaler_.scaler_
+    assert (robust.center_[0], robust.scale_[0]) == (3.0, 2.0)
+    X_new = X[:6].copy()
+    X_new[:, 2:5] = 3.0  # real steps that scale to 0.0, the last real
+    X_new[3:, 5:] = 0.0  # one in rows 3-5 where 0.0 is padding
+    export_onnx(clf, tmp_path / "clf.onnx")
+    proba = _run(tmp_path / "clf.onnx", X_new)
+    np.testing.assert_allclose(proba, clf.predict_proba(X_new), atol=1e-5)

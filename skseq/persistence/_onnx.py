@@ -17,7 +17,10 @@ def _predict_path(estimator, keras):
     class ScaleRealSteps(keras.layers.Layer):
         # Real steps: up to the last one that is not all padding, as
         # check_sequences sees post-padded input. Padded steps stay exactly
-        # 0.0 so that the network's Masking layer still skips them.
+        # 0.0 so that the network's Masking layer still skips them; a real
+        # step that scales to 0.0 in every feature gets float32's smallest
+        # normal number in its first, as unmask_real_steps gives it in
+        # predict_proba, so that the Masking layer reads it.
         def __init__(self, w, b, pad_value, **kwargs):
             super().__init__(**kwargs)
             # NumPy, made tensors inside call: graph constants, not inputs.
@@ -28,12 +31,18 @@ def _predict_path(estimator, keras):
             scaled = x * ops.convert_to_tensor(self.w) + \
                 ops.convert_to_tensor(self.b)
             if self.pad_value is None:
-                return scaled
-            data = ops.cast(ops.any(ops.not_equal(x, self.pad_value), -1),
-                            "int32")
-            later = ops.flip(ops.cumsum(ops.flip(data, 1), axis=1), 1)
-            real = ops.expand_dims(ops.greater(later, 0), -1)
-            return ops.where(real, scaled, ops.zeros_like(scaled))
+                real = ops.ones_like(scaled[..., :1], dtype="bool")
+            else:
+                data = ops.cast(ops.any(ops.not_equal(x, self.pad_value),
+                                        -1), "int32")
+                later = ops.flip(ops.cumsum(ops.flip(data, 1), axis=1), 1)
+                real = ops.expand_dims(ops.greater(later, 0), -1)
+                scaled = ops.where(real, scaled, ops.zeros_like(scaled))
+            collide = ops.logical_and(real, ops.all(
+                ops.equal(scaled, 0.0), axis=-1, keepdims=True))
+            first = np.zeros(scaled.shape[-1], np.float32)
+            first[0] = np.finfo(np.float32).tiny
+            return ops.where(collide, ops.convert_to_tensor(first), scaled)
 
     class ClipTokens(keras.layers.Layer):
         # Ids the vocabulary has never seen are padding, as in predict.
