@@ -36,9 +36,13 @@ class ProgressLogger(keras.callbacks.Callback):
 
     Pass it through an estimator's ``callbacks`` parameter; every fit uses a
     copy: every network trained does, where ``architecture='auto'`` trains
-    two or three to choose on the hold-out (the last lines are the kept
-    network's). skseq's library calls print nothing by default; the
-    ``skseq`` command adds this callback unless given ``--quiet``.
+    two or three to choose on the hold-out. In ``LSTMClassifier``'s fit a
+    line before each training names what trains (the architecture, the
+    networks averaged, whether it is tried or kept on the hold-out), and
+    where the architecture is chosen, a line gives each candidate's
+    hold-out loss and the one kept. skseq's library calls print nothing by
+    default; the ``skseq`` command adds this callback unless given
+    ``--quiet``.
 
     Parameters
     ----------
@@ -58,7 +62,10 @@ class ProgressLogger(keras.callbacks.Callback):
     -----
     The first epoch is always reported (it shows the time per epoch, and
     that the fit is alive). The time left assumes every planned epoch
-    runs; early stopping can end the fit sooner, hence ``ETA <=``.
+    runs; early stopping can end the fit sooner, hence ``ETA <=``. It is
+    the time left of the training the line belongs to: where 'auto'
+    chooses the architecture, another one may follow (the plain LSTM
+    trained again where it is kept).
 
     Examples
     --------
@@ -99,10 +106,15 @@ class ProgressLogger(keras.callbacks.Callback):
 
     def _print(self, text):
         # Looked up at each call: pytest, notebooks and contextlib swap it.
-        print(f"{self._label}: {text}", file=sys.stderr, flush=True)
+        label = self.name or f"skseq[pid {os.getpid()}]"
+        print(f"{label}: {text}", file=sys.stderr, flush=True)
 
     def on_train_begin(self, logs=None):
-        self._label = self.name or f"skseq[pid {os.getpid()}]"
+        # What LSTMClassifier's fit trains with this copy (set by
+        # skseq.neural_network._candidates), printed before its epochs.
+        network = getattr(self, "_network", None)
+        if network:
+            self._print(network)
         self._planned = int((self.params or {}).get("epochs") or 0)
         self._start = self._last_print = time.monotonic()
         self._epochs_done = 0

@@ -19,10 +19,14 @@ def _data(n=24, seed=0):
 def test_tiny_fit_reports_epochs_and_best_loss(capsys):
     X, y = _data()
     logger = ProgressLogger(every_seconds=None, every_epochs=1, name="t")
-    LSTMClassifier(units=4, epochs=3, n_iter_no_change=None, random_state=0,
-                   callbacks=[logger]).fit(X, y)
+    clf = LSTMClassifier(units=4, epochs=3, n_iter_no_change=None,
+                         n_networks=2, random_state=0,
+                         callbacks=[logger]).fit(X, y)
     lines = capsys.readouterr().err.splitlines()
     progress = [line for line in lines if line.startswith("t: ")]
+    # First, what trains (no hold-out here: no choice).
+    assert progress.pop(0) == (
+        f"t: architecture={clf.architecture_!r}, 2 networks")
     assert [re.search(r"epoch (\d+)/3,", line).group(1)
             for line in progress[:3]] == ["1", "2", "3"]
     assert all(re.search(r"best (val_)?loss \d\S* \(epoch [123]\)", line)

@@ -1,5 +1,6 @@
 """The data-derived rules: hold-out choice, budget, schedule, architecture."""
 
+import re
 import warnings
 
 import keras
@@ -485,18 +486,32 @@ def test_auto_architecture_callbacks_end_with_the_kept_network(
         rows = list(csv.DictReader(f))
     np.testing.assert_allclose([float(r["val_loss"]) for r in rows],
                                clf.history_["val_loss"], rtol=1e-5)
-    done = [line for line in capsys.readouterr().err.splitlines()
-            if line.startswith("p: done")]
+    lines = capsys.readouterr().err.splitlines()
+    done = [line for line in lines if line.startswith("p: done")]
     # A line per network trained: the tried one, the default, the kept.
     assert len(done) == (2 if kept == "conv_lstm" else 3)
+    # Each training named before its epochs, the choice after the default.
+    losses = clf.architecture_losses_
+    assert [line for line in lines if line.startswith("p: ")
+            and not line.startswith(("p: epoch", "p: done"))] == [
+        "p: architecture='lstm', 1 network, tried on the hold-out",
+        "p: architecture='conv_lstm', 2 networks",
+        f"p: hold-out loss per network: 'conv_lstm' "
+        f"{losses['conv_lstm']:.4g}, 'lstm' {losses['lstm']:.4g}; "
+        f"kept {kept!r}",
+    ] + (["p: architecture='lstm', 2 networks, kept on the hold-out"]
+         if kept == "lstm" else [])
     assert done[-1].startswith(f"p: done, {clf.n_iter_}/")
     assert f"best val_loss {min(clf.history_['val_loss']):.4g} " in done[-1]
 
 
-def test_auto_architecture_drops_a_tried_network_that_diverges(monkeypatch):
+def test_auto_architecture_drops_a_tried_network_that_diverges(monkeypatch,
+                                                               capsys):
     # A tried plain LSTM whose loss leaves the numbers is not kept; the
-    # default's training goes on. The default diverging fails the fit, as
-    # without candidates.
+    # default's training goes on (ProgressLogger says so). The default
+    # diverging fails the fit, as without candidates.
+    from skseq.callbacks import ProgressLogger
+
     X, y, params = _two_candidates()
     build = LSTMClassifier._build_and_compile
 
@@ -507,9 +522,13 @@ def test_auto_architecture_drops_a_tried_network_that_diverges(monkeypatch):
         return model
 
     monkeypatch.setattr(LSTMClassifier, "_build_and_compile", diverging)
-    clf = LSTMClassifier(**params).fit(X, y)
+    clf = LSTMClassifier(callbacks=[ProgressLogger(name="p")],
+                         **params).fit(X, y)
     assert clf.architecture_ == "conv_lstm"
     assert np.isnan(clf.architecture_losses_["lstm"])
+    assert re.search(r"^p: hold-out loss per network: 'conv_lstm' [\d.]+, "
+                     r"'lstm' diverged \(dropped\); kept 'conv_lstm'$",
+                     capsys.readouterr().err, re.MULTILINE)
     assert np.isfinite(clf.architecture_losses_["conv_lstm"])
     assert np.all(np.isfinite(clf.predict_proba(X)))
     with pytest.raises(ValueError, match="nothing was fitted"):

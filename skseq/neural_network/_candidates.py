@@ -164,11 +164,22 @@ def _stacked(est, keras, state):
         state["n_networks_"] > 1 or keras.backend.backend() != "tensorflow")
 
 
-def _train(est, keras, builders, data, state, architecture, n_networks):
+def _progress_loggers(callbacks):
+    from ..callbacks import ProgressLogger
+
+    return [cb for cb in callbacks if isinstance(cb, ProgressLogger)]
+
+
+def _train(est, keras, builders, data, state, architecture, n_networks,
+           role=""):
     state.update(architecture_=architecture, n_networks_=n_networks)
     # Each network's fit gets its own copies of the caller's callbacks, as
     # each fit does.
     user_callbacks = _training.check_user_callbacks(est.callbacks, keras)
+    s = "" if n_networks == 1 else "s"
+    for logger in _progress_loggers(user_callbacks):
+        logger._network = (f"architecture={architecture!r}, {n_networks} "
+                           f"network{s}{role}")
     stacked = _stacked(est, keras, state)
     return (*_train_one(est, keras, builders, data, state, user_callbacks,
                         stacked), stacked)
@@ -204,7 +215,8 @@ def train_candidates(est, keras, builders, data, state):
     losses, tried = {}, {}
     for architecture in others:
         try:
-            run = _train(est, keras, builders, data, state, architecture, 1)
+            run = _train(est, keras, builders, data, state, architecture, 1,
+                         ", tried on the hold-out")
         except _training.TrainingDiverged:
             losses[architecture] = None
             continue
@@ -218,10 +230,22 @@ def train_candidates(est, keras, builders, data, state):
     losses = {first: held_out_losses(run[0], run[3]), **losses}
     kept = choose({name: loss for name, loss in losses.items()
                    if loss is not None})
+    means = {name: float(np.mean(loss)) if loss is not None and len(loss)
+             else math.nan for name, loss in losses.items()}
+    for logger in _progress_loggers(run[2]):
+        logger._print(_choice_line(means, kept))
     if kept != first:
         run = tried.get(kept) or _train(
-            est, keras, builders, data, state, kept, n_networks)
+            est, keras, builders, data, state, kept, n_networks,
+            ", kept on the hold-out")
     state.update(architecture_=kept, n_networks_=n_networks)
-    return run[:3] + run[4:], {
-        name: float(np.mean(loss)) if loss is not None and len(loss)
-        else math.nan for name, loss in losses.items()}
+    return run[:3] + run[4:], means
+
+
+def _choice_line(means, kept):
+    """ProgressLogger's line on the choice: each candidate's mean hold-out
+    loss (one network's), and the one kept."""
+    read = ", ".join(
+        f"{name!r} {loss:.4g}" if math.isfinite(loss)
+        else f"{name!r} diverged (dropped)" for name, loss in means.items())
+    return f"hold-out loss per network: {read}; kept {kept!r}"
