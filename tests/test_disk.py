@@ -62,6 +62,28 @@ def test_memmap_fit_and_predict_match_the_in_memory_model(tmp_path):
     assert X_disk.flags.writeable is False
 
 
+@pytest.mark.parametrize("kept", ["conv_lstm", "lstm"])
+def test_auto_architecture_trains_each_candidate_as_alone_on_disk(
+        tmp_path, monkeypatch, kept):
+    # Each network 'auto' trains shuffles its batches from the seed, as a
+    # fit of that architecture alone does: the tried plain LSTM does not
+    # move on the batches of the next (as one shared generator did, 0.024
+    # apart in probabilities).
+    from skseq.neural_network import _candidates
+
+    monkeypatch.setattr(_candidates, "choose", lambda losses: kept)
+    X, y = _data(n=60)
+    X_disk = _memmap(tmp_path, X)
+    params = dict(units=4, n_networks=2, n_iter_no_change=2,
+                  validation_fraction=0.5, random_state=0)
+    auto = LSTMClassifier(**params).fit(X_disk, y)
+    assert auto.architecture_ == kept
+    alone = LSTMClassifier(architecture=kept, **params).fit(X_disk, y)
+    assert alone.architecture_losses_ is None
+    np.testing.assert_allclose(auto.predict_proba(X), alone.predict_proba(X),
+                               atol=1e-5)
+
+
 def test_mask_value_auto_reads_a_sample_of_the_disk_array(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.poisson(0.4, size=(60, 12, 1)).astype(np.float32)

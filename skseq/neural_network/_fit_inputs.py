@@ -386,7 +386,12 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
                 disk, order[where], y_model[where], part(weights, where),
                 batch_size, to_model, rng, multiple=batch_multiple)
 
-        train = streamed(tr, np.random.default_rng(est.random_state))
+        def train(model):
+            # Made per network: each candidate 'auto' trains shuffles from
+            # the seed, as it would alone (one generator shared by all
+            # moved on with each).
+            return streamed(tr, np.random.default_rng(est.random_state))
+
         validation = streamed(va) if n_val else None
         per_batch_size = False
         fit_kwargs = {"shuffle": False}
