@@ -555,6 +555,37 @@ def test_auto_architecture_drops_a_tried_network_that_diverges(monkeypatch,
         assert clf.__dict__ == before
 
 
+def test_auto_architecture_keeps_the_default_where_the_kept_diverges(
+        monkeypatch):
+    # The plain LSTM, kept on the hold-out, diverging when trained again
+    # as n_networks_: the conv-LSTM trained before it is the model, with a
+    # warning, not a failed fit.
+    from skseq.neural_network import _candidates
+
+    X, y, params = _two_candidates()
+    monkeypatch.setattr(_candidates, "choose", lambda losses: "lstm")
+    build = LSTMClassifier._build_and_compile
+
+    def diverging(self, keras, meta, state, masked=True, stacked=False):
+        model = build(self, keras, meta, state, masked, stacked)
+        if state["architecture_"] == "lstm" and state["n_networks_"] == 2:
+            model.optimizer.learning_rate = float("nan")
+        return model
+
+    monkeypatch.setattr(LSTMClassifier, "_build_and_compile", diverging)
+    with pytest.warns(UserWarning, match=r"architecture='lstm', kept on the "
+                      r"hold-out, diverged when trained again as 2 "
+                      r"networks .*architecture='conv_lstm'") as caught:
+        clf = LSTMClassifier(**params).fit(X, y)
+    assert any(w.filename == __file__ for w in caught)
+    assert clf.architecture_ == "conv_lstm" and clf.n_networks_ == 2
+    assert set(clf.architecture_losses_) == {"conv_lstm", "lstm"}
+    monkeypatch.undo()
+    alone = LSTMClassifier(architecture="conv_lstm", **params).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X), alone.predict_proba(X),
+                               atol=1e-5)
+
+
 def test_auto_architecture_keeps_a_tried_network_as_it_is(monkeypatch):
     # With one network and no callbacks, a kept plain LSTM is the one
     # tried (trained again it would be the same): two networks trained,

@@ -6,7 +6,7 @@ average beside it): on the UCR/UEA archive's series, where local shapes
 classify, it is what learns (see ``benchmarks/README.md``). Where the
 *order* of events far apart classifies, the plain LSTM over the raw steps
 learns what the convolutions hide: two spikes in 150 noisy steps, the class
-being which comes first (400 training sequences): the conv-LSTM 0.764 test
+being which comes first (400 training sequences): the conv-LSTM 0.763 test
 accuracy (its convolutions fit the training set within 10 epochs from the
 spikes that fall within one kernel, and the LSTM over their features never
 learns the rest), the plain LSTM 0.935, a hand-written Keras LSTM 0.944
@@ -32,6 +32,7 @@ needs ``MIN_VALIDATION = 30``) nothing can tell them apart: the conv-LSTM.
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -203,8 +204,9 @@ def train_candidates(est, keras, builders, data, state):
     as each fit does (with ``n_networks_ == 1`` and no callbacks, the tried
     network is kept as it is, not trained again). A tried network whose
     loss or weights leave the finite numbers is not kept (the fit of the
-    default goes on); the default's divergence fails the fit, as without
-    candidates.
+    default goes on), nor is a kept one that diverges when trained again
+    as ``n_networks_`` (the default stands, with a warning); the default's
+    divergence fails the fit, as without candidates.
     """
     n_networks = state["n_networks_"]
     first, *others = data["architectures"]
@@ -234,10 +236,22 @@ def train_candidates(est, keras, builders, data, state):
              else math.nan for name, loss in losses.items()}
     for logger in _progress_loggers(run[2]):
         logger._print(_choice_line(means, kept))
-    if kept != first:
-        run = tried.get(kept) or _train(
-            est, keras, builders, data, state, kept, n_networks,
-            ", kept on the hold-out")
+    if kept != first and kept in tried:
+        run = tried[kept]
+    elif kept != first:
+        try:
+            run = _train(est, keras, builders, data, state, kept, n_networks,
+                         ", kept on the hold-out")
+        except _training.TrainingDiverged as exc:
+            # Trained well as one network, diverged as n_networks_: the
+            # default, trained well, stands (a caller's callbacks have
+            # seen the diverged training last).
+            warnings.warn(
+                f"architecture={kept!r}, kept on the hold-out, diverged "
+                f"when trained again as {n_networks} networks ({exc}); "
+                f"the model is the architecture={first!r} networks "
+                "trained before it.", UserWarning, stacklevel=4)
+            kept = first
     state.update(architecture_=kept, n_networks_=n_networks)
     return run[:3] + run[4:], means
 
