@@ -113,11 +113,15 @@ def hand_written_lstm(X_train, y_train, X_test, seed):
 
     from skseq.utils import pad_sequences
 
-    def padded(X):
-        return pad_sequences(list(X), padding="post", dtype="float32")[0] \
+    def padded(X, maxlen=None):
+        # Ragged tasks: the test set to the training set's width, which the
+        # network's input is built for.
+        return pad_sequences(list(X), maxlen=maxlen, padding="post",
+                             dtype="float32")[0] \
             if isinstance(X, list) else np.asarray(X, "float32")
 
-    X_train, X_test = padded(X_train), padded(X_test)
+    X_train = padded(X_train)
+    X_test = padded(X_test, X_train.shape[1])
     real = np.any(X_train != 0, axis=-1)
     mean, std = X_train[real].mean(0), X_train[real].std(0) + 1e-8
 
