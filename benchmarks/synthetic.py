@@ -115,7 +115,8 @@ def hand_written_lstm(X_train, y_train, X_test, seed):
 
     def padded(X, maxlen=None):
         # Ragged tasks: the test set to the training set's width, which the
-        # network's input is built for.
+        # network's input is built for (a longer test sequence would lose
+        # its end; the motif task's reach 200 steps in both).
         return pad_sequences(list(X), maxlen=maxlen, padding="post",
                              dtype="float32")[0] \
             if isinstance(X, list) else np.asarray(X, "float32")

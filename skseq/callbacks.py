@@ -80,7 +80,9 @@ class ProgressLogger(keras.callbacks.Callback):
     >>> err = io.StringIO()
     >>> with contextlib.redirect_stderr(err):
     ...     _ = clf.fit(X, y)
-    >>> print(err.getvalue().splitlines()[0])  # doctest: +ELLIPSIS
+    >>> for line in err.getvalue().splitlines()[:2]:  # doctest: +ELLIPSIS
+    ...     print(line)
+    demo: architecture='conv_lstm', 1 network
     demo: epoch 1/2, best ...loss ... (epoch 1), ... s/epoch, ETA <= ...
     """
 
@@ -104,6 +106,9 @@ class ProgressLogger(keras.callbacks.Callback):
         self.monitor = monitor
         self.name = name
 
+    # LSTMClassifier's fit (skseq.neural_network._candidates) sets
+    # ``_network`` on its copy before each training and calls ``_print``
+    # for the architecture choice: the two hooks it uses.
     def _print(self, text):
         # Looked up at each call: pytest, notebooks and contextlib swap it.
         label = self.name or f"skseq[pid {os.getpid()}]"

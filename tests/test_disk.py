@@ -67,7 +67,7 @@ def test_auto_architecture_trains_each_candidate_as_alone_on_disk(
         tmp_path, monkeypatch, kept):
     # Each network 'auto' trains shuffles its batches from the seed, as a
     # fit of that architecture alone does: the tried plain LSTM does not
-    # move on the batches of the next (as one shared generator did, 0.024
+    # move on the batches of the next (as one shared generator did, 0.049
     # apart in probabilities).
     from skseq.neural_network import _candidates
 

@@ -37,6 +37,21 @@ def test_tiny_fit_reports_epochs_and_best_loss(capsys):
     assert not hasattr(logger, "_epochs_done")
 
 
+def test_a_model_builder_network_is_named_as_such(capsys):
+    import keras
+
+    def builder(meta):
+        inputs = keras.Input((None, meta["n_features"]))
+        return keras.Model(inputs, keras.layers.Dense(
+            1, activation="sigmoid")(keras.layers.LSTM(4)(inputs)))
+
+    X, y = _data()
+    LSTMClassifier(model_builder=builder, epochs=1, random_state=0,
+                   callbacks=[ProgressLogger(name="b")]).fit(X, y)
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "b: model_builder's network, 1 network")
+
+
 def _run(logger, losses, planned, key="loss"):
     logger.set_params({"epochs": planned})
     logger.on_train_begin()

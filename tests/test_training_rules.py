@@ -495,7 +495,7 @@ def test_auto_architecture_callbacks_end_with_the_kept_network(
     assert [line for line in lines if line.startswith("p: ")
             and not line.startswith(("p: epoch", "p: done"))] == [
         "p: architecture='lstm', 1 network, tried on the hold-out",
-        "p: architecture='conv_lstm', 2 networks",
+        "p: architecture='conv_lstm', 2 networks, compared on the hold-out",
         f"p: hold-out loss per network: 'conv_lstm' "
         f"{losses['conv_lstm']:.4g}, 'lstm' {losses['lstm']:.4g}; "
         f"kept {kept!r}",
@@ -556,10 +556,11 @@ def test_auto_architecture_drops_a_tried_network_that_diverges(monkeypatch,
 
 
 def test_auto_architecture_keeps_the_default_where_the_kept_diverges(
-        monkeypatch):
+        monkeypatch, capsys):
     # The plain LSTM, kept on the hold-out, diverging when trained again
     # as n_networks_: the conv-LSTM trained before it is the model, with a
-    # warning, not a failed fit.
+    # warning (and a progress line), not a failed fit.
+    from skseq.callbacks import ProgressLogger
     from skseq.neural_network import _candidates
 
     X, y, params = _two_candidates()
@@ -576,8 +577,12 @@ def test_auto_architecture_keeps_the_default_where_the_kept_diverges(
     with pytest.warns(UserWarning, match=r"architecture='lstm', kept on the "
                       r"hold-out, diverged when trained again as 2 "
                       r"networks .*architecture='conv_lstm'") as caught:
-        clf = LSTMClassifier(**params).fit(X, y)
+        clf = LSTMClassifier(callbacks=[ProgressLogger(name="p")],
+                             **params).fit(X, y)
     assert any(w.filename == __file__ for w in caught)
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "p: architecture='lstm' diverged when trained again; "
+        "kept 'conv_lstm'")
     assert clf.architecture_ == "conv_lstm" and clf.n_networks_ == 2
     assert set(clf.architecture_losses_) == {"conv_lstm", "lstm"}
     monkeypatch.undo()

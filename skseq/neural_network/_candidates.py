@@ -178,9 +178,10 @@ def _train(est, keras, builders, data, state, architecture, n_networks,
     # each fit does.
     user_callbacks = _training.check_user_callbacks(est.callbacks, keras)
     s = "" if n_networks == 1 else "s"
+    network = ("model_builder's network" if est.model_builder is not None
+               else f"architecture={architecture!r}")
     for logger in _progress_loggers(user_callbacks):
-        logger._network = (f"architecture={architecture!r}, {n_networks} "
-                           f"network{s}{role}")
+        logger._network = f"{network}, {n_networks} network{s}{role}"
     stacked = _stacked(est, keras, state)
     return (*_train_one(est, keras, builders, data, state, user_callbacks,
                         stacked), stacked)
@@ -205,8 +206,9 @@ def train_candidates(est, keras, builders, data, state):
     network is kept as it is, not trained again). A tried network whose
     loss or weights leave the finite numbers is not kept (the fit of the
     default goes on), nor is a kept one that diverges when trained again
-    as ``n_networks_`` (the default stands, with a warning); the default's
-    divergence fails the fit, as without candidates.
+    as ``n_networks_`` (the default stands, with a warning: there, the
+    callbacks end with the diverged training); the default's divergence
+    fails the fit, as without candidates.
     """
     n_networks = state["n_networks_"]
     first, *others = data["architectures"]
@@ -226,7 +228,8 @@ def train_candidates(est, keras, builders, data, state):
         if reuse:
             tried[architecture] = run
         del run
-    run = _train(est, keras, builders, data, state, first, n_networks)
+    run = _train(est, keras, builders, data, state, first, n_networks,
+                 ", compared on the hold-out" if others else "")
     if not others:
         return run[:3] + run[4:], None
     losses = {first: held_out_losses(run[0], run[3]), **losses}
@@ -245,12 +248,17 @@ def train_candidates(est, keras, builders, data, state):
         except _training.TrainingDiverged as exc:
             # Trained well as one network, diverged as n_networks_: the
             # default, trained well, stands (a caller's callbacks have
-            # seen the diverged training last).
+            # seen the diverged training last; the warning says so).
+            for logger in _progress_loggers(run[2]):
+                logger._print(f"architecture={kept!r} diverged when trained "
+                              f"again; kept {first!r}")
             warnings.warn(
                 f"architecture={kept!r}, kept on the hold-out, diverged "
                 f"when trained again as {n_networks} networks ({exc}); "
                 f"the model is the architecture={first!r} networks "
-                "trained before it.", UserWarning, stacklevel=4)
+                "trained before it (a caller's callbacks, such as "
+                "ModelCheckpoint or CSVLogger, ended with the diverged "
+                "training).", UserWarning, stacklevel=4)
             kept = first
     state.update(architecture_=kept, n_networks_=n_networks)
     return run[:3] + run[4:], means
