@@ -251,9 +251,13 @@ def test_memmap_fit_and_predict_never_hold_the_array_in_memory(tmp_path):
     # It learned from the disk data (one epoch of a 2-unit LSTM: 0.96 under
     # TensorFlow, 0.66 under JAX; chance is 0.50 +- 0.01) ...
     assert result["accuracy"] > 0.6
-    # ... with at most half the array's size in memory at any time (78 MB
-    # of 305 MB measured: one buffer of batches, one chunk being scanned).
-    assert result["peak"] - result["base"] < array_mb / 2, result
+    # ... without the array in memory: a full copy alone is the array's
+    # size (305 MB; float64 twice that). Measured above the warm-up: 78 MB
+    # (2026-12-02), 133-164 MB (2026-12-05, the same on the code before
+    # that day's change: TensorFlow's tracing of the full fit, one buffer
+    # of batches, one chunk being scanned): a bound of half the array
+    # failed once in CI, so three quarters.
+    assert result["peak"] - result["base"] < array_mb * 3 / 4, result
 
 
 def test_a_list_of_one_column_disk_arrays_is_refused_not_read_as_rows(
