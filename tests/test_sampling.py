@@ -4,6 +4,7 @@ import pickle
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pytest
 from imblearn.pipeline import Pipeline
 from imblearn.utils.estimator_checks import parametrize_with_checks
@@ -127,6 +128,47 @@ def test_nested_lists_are_copied_to_the_innermost_list(Sampler):
     assert [x[0][0] for x in X] == [float(i) for i in range(10)]
     with pytest.raises(ValueError, match="y is None: every sequence needs"):
         Sampler().fit_resample(X, None)
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+@pytest.mark.parametrize("container", ["object array", "Series"])
+def test_object_containers_of_sequences_are_copied(Sampler, container):
+    # Indexing an object array or a Series copies references only: the
+    # resampled sequences were the caller's (and each other's).
+    X = np.empty(10, dtype=object)
+    for i in range(10):
+        X[i] = np.arange(3.0) + i
+    if container == "Series":
+        X = pd.Series(list(X), index=[f"s{i}" for i in range(10)], name="x")
+    y = np.array([0] * 7 + [1] * 3)
+    sampler = Sampler(random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert type(X_res) is type(X)
+    if container == "Series":
+        assert list(X_res.index) == [f"s{i}" for i in sampler.sample_indices_]
+        assert X_res.name == "x"
+    for x in X_res:
+        x[0] = 99.0
+    assert [x[0] for x in X] == [float(i) for i in range(10)]
+    assert sum(x[0] == 99.0 for x in X_res) == len(X_res)
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+@pytest.mark.parametrize("method", ["fit_resample", "fit"])
+def test_a_failed_fit_leaves_the_sampler_as_it_was(Sampler, method,
+                                                   imbalanced):
+    # n_features_in_ was recorded before imbalanced-learn's checks of y.
+    X, y = imbalanced
+    sampler = Sampler(random_state=0)
+    sampler.fit_resample(X, y)
+    before = {k: v for k, v in vars(sampler).items()}
+    with pytest.raises(ValueError, match="more than 1 class"):
+        getattr(sampler, method)(np.ones((len(y), 4, X.shape[2] + 2)),
+                                 np.zeros(len(y)))
+    assert vars(sampler).keys() == before.keys()
+    assert sampler.n_features_in_ == X.shape[2]
+    np.testing.assert_array_equal(sampler.sample_indices_,
+                                  before["sample_indices_"])
 
 
 @pytest.mark.parametrize("Sampler", SAMPLERS)

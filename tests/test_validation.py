@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from skseq import LSTMClassifier
+from skseq.preprocessing import SequenceScaler
 from skseq.utils import check_sequences
 
 
@@ -90,6 +91,33 @@ def test_trailing_nan_steps_are_padding():
     assert table.n_timesteps_in_ == lengths.max()
     np.testing.assert_allclose(table.predict_proba(X),
                                listed.predict_proba(X), atol=1e-5)
+
+
+def test_nan_ends_leave_the_other_rows_edge_padding_padding():
+    # A NaN end in one row made the zero edge padding of every other row
+    # real data: fit counted it, SequenceScaler.transform did not.
+    rng = np.random.default_rng(0)
+    X = np.full((6, 10), np.nan)
+    X[0, :2] = 0.0  # pre-padding, then a NaN end
+    X[0, 2:7] = rng.normal(size=5) + 3
+    X[1, :6] = rng.normal(size=6) + 3  # zero post-padding, no NaN
+    X[1, 6:] = 0.0
+    X[2:] = rng.normal(size=(4, 10)) + 3
+    X[2, -3:] = np.nan
+    before = X.copy()
+    _, lengths = check_sequences(X)
+    np.testing.assert_array_equal(lengths, [5, 6, 7, 10, 10, 10])
+    real = X[np.isfinite(X) & (X != 0)]
+    scaler = SequenceScaler(mask_value=0.0).fit(X)
+    np.testing.assert_allclose(scaler.scaler_.mean_, [real.mean()])
+    out = scaler.transform(X)
+    assert np.all(out[0, :2] == 0.0) and np.all(out[1, 6:] == 0.0)
+    np.testing.assert_allclose(out[0, 2:7], (X[0, 2:7] - real.mean())
+                               / real.std())
+    # Where zero is data, only the NaN ends are cut.
+    np.testing.assert_array_equal(check_sequences(X, mask_value=None)[1],
+                                  [7, 10, 7, 10, 10, 10])
+    np.testing.assert_array_equal(X, before)
 
 
 @pytest.mark.parametrize("where, match", [

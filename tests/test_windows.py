@@ -165,6 +165,9 @@ def test_too_short_series_error_states_the_numbers():
         make_windows([np.ones(10), np.ones(5)], 4, horizon=2)
     with pytest.raises(ValueError, match="series has 3 steps"):
         make_windows(np.ones(3), 3)
+    # The first of a list is series[0], not "series".
+    with pytest.raises(ValueError, match=re.escape("series[0] has 2 steps")):
+        make_windows([np.ones(2), np.ones(10)], 3)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -126,7 +126,9 @@ def make_windows(series, window, *, stride=1, horizon=1, target="sign",
             "window with the window's last value, so it needs horizon >= 1; "
             "got horizon=0."
         )
-    parts = [_windows_of_one(arr, g, window, stride, horizon, target, column)
+    parts = [_windows_of_one(arr, "series" if len(arrays) == 1 else
+                             f"series[{g}]", window, stride, horizon, target,
+                             column)
              for g, arr in enumerate(arrays)]
     X = np.concatenate([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
@@ -239,11 +241,11 @@ def _resolve_column(target_column, columns, n_features):
     return int(target_column) % n_features
 
 
-def _windows_of_one(arr, group, window, stride, horizon, target, column):
-    """Windows, labels and window starts of one (n_time, n_features) series."""
+def _windows_of_one(arr, name, window, stride, horizon, target, column):
+    """Windows, labels and window starts of one (n_time, n_features) series
+    (``name``: how messages call it)."""
     n_time = arr.shape[0]
     if n_time < window + horizon:
-        name = "series" if group == 0 else f"series[{group}]"
         raise ValueError(
             f"{name} has {n_time} steps, fewer than window={window} + "
             f"horizon={horizon} = {window + horizon} needed for one window. "

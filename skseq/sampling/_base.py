@@ -8,6 +8,7 @@ row numbers (so ``sampling_strategy``, ``random_state`` and their checks are
 imbalanced-learn's) and then take those rows from X, whatever form X has.
 """
 
+import contextlib
 import copy
 import numbers
 
@@ -150,15 +151,37 @@ def _take_samples(X, indices):
         ``len(indices)`` samples.
     """
     indices = np.asarray(indices, dtype=np.intp)
-    if isinstance(X, np.ndarray):
-        return X[indices]
     if isinstance(X, (list, tuple)):
         # deepcopy: an ndarray or (nested) list sample is duplicated, not
         # aliased, so a later in-place change can touch neither the
         # caller's data nor the other copies of an over-sampled sequence
         # (copy.copy shared a list of step lists' inner lists).
         return [copy.deepcopy(X[i]) for i in indices]
-    return _safe_indexing(X, indices)
+    taken = X[indices] if isinstance(X, np.ndarray) else \
+        _safe_indexing(X, indices)
+    if getattr(taken, "dtype", None) == object:
+        # An object array or Series of sequences holds references, as a
+        # list does: indexing copies the references only.
+        values = np.empty(taken.shape, dtype=object)
+        for i, value in enumerate(np.asarray(taken).ravel()):
+            values.flat[i] = copy.deepcopy(value)
+        if not isinstance(taken, np.ndarray):  # a Series
+            values = type(taken)(values, index=taken.index, name=taken.name)
+        taken = values
+    return taken
+
+
+@contextlib.contextmanager
+def _kept_on_failure(sampler):
+    """Undo what a failing fit set (``n_features_in_`` is recorded before
+    imbalanced-learn's checks of y and ``sampling_strategy`` run)."""
+    before = dict(sampler.__dict__)
+    try:
+        yield
+    except BaseException:
+        sampler.__dict__.clear()
+        sampler.__dict__.update(before)
+        raise
 
 
 class _SequenceSamplerMixin:
@@ -218,10 +241,16 @@ class _SequenceSamplerMixin:
         """
         check_no_missing_labels(y)
         check_classification_targets(y)
-        X, y_checked, _ = self._check_X_y(X, y)
-        self._fit_resample(X, y_checked)
-        return (_take_samples(X, self.sample_indices_),
-                _safe_indexing(y, self.sample_indices_))
+        with _kept_on_failure(self):
+            X, y_checked, _ = self._check_X_y(X, y)
+            X_resampled, _ = self._fit_resample(X, y_checked)
+        return X_resampled, _safe_indexing(y, self.sample_indices_)
+
+    def fit(self, X, y):
+        """Check X and y and resolve ``sampling_strategy_``, as
+        imbalanced-learn's ``fit``; a failure changes nothing."""
+        with _kept_on_failure(self):
+            return super().fit(X, y)
 
     def _fit_resample(self, X, y):
         rows = np.arange(len(y)).reshape(-1, 1)

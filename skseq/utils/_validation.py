@@ -114,8 +114,18 @@ def check_sequences(X, *, tokens=False, mask_value=0.0, pad_value=None,
     X = _check_dense(X, tokens, input_name)
     if not tokens and np.isnan(X).any():
         sequences = _without_trailing_nan(X, input_name, allow_empty_rows)
-        return _check_ragged(sequences, tokens, mask_value, pad_value,
-                             input_name, dtype, allow_empty_rows)
+        if mask_value is not None and mask_value == mask_value:
+            # The other rows' edge padding is padding as in an array
+            # without NaN (SequenceScaler.transform reads it so): a NaN
+            # end in one row made zero padding data in every other.
+            start, stop = padding_lengths(
+                np.where(np.isnan(X), mask_value, X), mask_value)
+            sequences = [x[a:b] for x, a, b in zip(X, start, stop)]
+        X_padded, lengths = _check_ragged(
+            sequences, tokens, mask_value, pad_value, input_name, dtype,
+            allow_empty_rows=True)
+        _check_lengths(lengths, input_name, mask_value, allow_empty_rows)
+        return X_padded, lengths
     X_padded, lengths = _dense_to_post_padded(X, mask_value, pad_value, dtype)
     _check_lengths(lengths, input_name, mask_value, allow_empty_rows)
     return X_padded, lengths
