@@ -20,9 +20,11 @@ def _ragged():
 
 
 def _numpy_max_pool(x, mask, size, stride):
-    # 'same' padding, real steps only; pooled padded steps 0.
+    # ceil(steps / stride) windows, real steps only; pooled padded steps 0.
+    # Stride 1: centred windows ('same'); else windows from each multiple
+    # of the stride, whatever the width.
     steps = -(-x.shape[1] // stride)
-    pad = max((steps - 1) * stride + size - x.shape[1], 0) // 2
+    pad = (size - 1) // 2 if stride == 1 else 0
     out = np.zeros((x.shape[0], steps, x.shape[2]), "float32")
     for b in range(x.shape[0]):
         for i in range(steps):
@@ -51,6 +53,31 @@ def test_max_pooling_takes_real_steps_only(layer, size, stride):
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(layer(x)),
         _numpy_max_pool(x, np.ones_like(mask), size, stride), atol=1e-6)
+
+
+@pytest.mark.parametrize("layer", [MaskedMaxPooling1D(3, strides=1),
+                                   MaskedDownsample1D(3),
+                                   MaskedDownsample1D(4)])
+def test_a_sequences_pooled_steps_do_not_move_with_the_batch_width(layer):
+    # padding='same' put half of what a width not divisible by the stride
+    # lacks before the first step: post-padding a batch by one step more
+    # moved every sequence's windows (and its predicted probabilities).
+    x, mask = _ragged()
+    first = None
+    for extra in range(5):
+        xw = np.concatenate([x, np.zeros((2, extra, 3), "float32")], 1)
+        mw = np.concatenate([mask, np.zeros((2, extra), bool)], 1)
+        out = keras.ops.convert_to_numpy(layer(xw, mask=mw))
+        pooled = keras.ops.convert_to_numpy(layer.pooled_mask(mw))
+        assert out.shape[1] == -(-xw.shape[1] // layer.strides)
+        real = [out[0, pooled[0]], out[1, pooled[1]]]
+        if first is None:
+            first = real
+        for a, b in zip(first, real):
+            np.testing.assert_array_equal(a, b)
+    if layer.strides > 1:  # windows of stride steps from the first
+        assert [len(r) for r in first] == [-(-5 // layer.strides),
+                                           -(-3 // layer.strides)]
 
 
 def test_global_max_takes_real_steps_only():

@@ -530,3 +530,24 @@ def test_predictions_do_not_depend_on_order_or_batch_mates(ragged):
         np.testing.assert_allclose(clf.predict_proba(X[part]), proba[part],
                                    atol=1e-5)
     assert np.ptp(proba[:, 1]) > 1e-3  # not a constant answer
+
+
+@pytest.mark.parametrize("tokens", [False, True])
+def test_a_long_sequence_predicts_the_same_beside_longer_ones(tokens):
+    # Sequences long enough to be shortened by strides of 3 and more: the
+    # pooling windows moved with the width of the predict chunk (its
+    # longest row), so a sequence's probabilities moved with the lengths
+    # of the sequences predicted beside it (2.6e-4 and 4.5e-3 apart here).
+    rng = np.random.default_rng(0)
+    if tokens:
+        X = [rng.integers(1, 30, rng.integers(20, 150)) for _ in range(40)]
+        other = lambda n: np.ones(n, dtype=int)  # noqa: E731
+    else:
+        X = [rng.normal(size=(rng.integers(300, 600), 1)) for _ in range(40)]
+        other = lambda n: rng.normal(size=(n, 1))  # noqa: E731
+    y = np.arange(40) % 2
+    clf = LSTMClassifier(units=4, epochs=1, random_state=0).fit(X, y)
+    alone = clf.predict_proba(X[:1])[0]
+    for extra in range(1, 6):
+        beside = clf.predict_proba([X[0], other(len(X[0]) + extra)])[0]
+        np.testing.assert_allclose(beside, alone, rtol=0, atol=1e-6)

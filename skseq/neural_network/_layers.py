@@ -96,10 +96,12 @@ class AttentionPooling1D(layers.Layer):
 class MaskedMaxPooling1D(layers.Layer):
     """Max-pool ``(batch, steps, dim)`` over real steps; the mask with it.
 
-    ``padding='same'``. Padded steps never win a max, and a pooled step is
-    real when any of its steps is; pooled padded steps are 0, as the zeros
-    that ``padding='same'`` gives the convolution after this layer beyond a
-    sequence that is not padded. Keras' ``MaxPooling1D`` ignores and drops
+    Padded steps never win a max, and a pooled step is real when any of its
+    steps is; pooled padded steps are 0, as the zeros that
+    ``padding='same'`` gives the convolution after this layer beyond a
+    sequence that is not padded. ``ceil(steps / strides)`` steps out, as
+    ``padding='same'``; but with ``strides > 1`` the windows start at a
+    sequence's first step, whatever the batch's width (:meth:`_max_pool`). Keras' ``MaxPooling1D`` ignores and drops
     masks, which is why this layer exists. The pooled mask is handed on
     explicitly (:meth:`pooled_mask`): the convolutions that read this layer's
     output drop masks and would warn about one.
@@ -111,13 +113,24 @@ class MaskedMaxPooling1D(layers.Layer):
         self.strides = self.pool_size if strides is None else int(strides)
         self.supports_masking = True
 
+    def _max_pool(self, x, fill):
+        if self.strides == 1:  # centred windows: the same at any width
+            return ops.max_pool(x, self.pool_size, strides=1, padding="same")
+        # padding='same' puts half of the steps that a width not divisible
+        # by strides lacks before the first step: a sequence's windows
+        # moved with the width of the batch it came in (post-padding, the
+        # longest row of a predict chunk), and so did its probabilities.
+        # Filled at the end, pool_size - 1 steps give the same number of
+        # windows, each starting at a multiple of strides.
+        x = ops.pad(x, [[0, 0], [0, self.pool_size - 1], [0, 0]],
+                    constant_values=fill)
+        return ops.max_pool(x, self.pool_size, strides=self.strides,
+                            padding="valid")
+
     def call(self, inputs, mask=None):
         if mask is None:
-            return ops.max_pool(inputs, self.pool_size, strides=self.strides,
-                                padding="same")
-        pooled = ops.max_pool(_lowest_at_padding(inputs, mask),
-                              self.pool_size, strides=self.strides,
-                              padding="same")
+            return self._max_pool(inputs, -1e9)
+        pooled = self._max_pool(_lowest_at_padding(inputs, mask), -1e9)
         real = ops.expand_dims(self.pooled_mask(mask), -1)
         return ops.where(real, pooled, ops.zeros_like(pooled))
 
@@ -129,9 +142,7 @@ class MaskedMaxPooling1D(layers.Layer):
         if mask is None:
             return None
         m = ops.expand_dims(ops.cast(mask, "float32"), -1)
-        pooled = ops.max_pool(m, self.pool_size, strides=self.strides,
-                              padding="same")
-        return ops.squeeze(pooled, -1) > 0
+        return ops.squeeze(self._max_pool(m, 0.0), -1) > 0
 
     def compute_output_shape(self, input_shape):
         steps = input_shape[1]
