@@ -7,10 +7,12 @@ row per sequence id and time step).
 
 import argparse
 import contextlib
+import lzma
 import os
 import sys
 import time
 import warnings
+import zipfile
 
 import numpy as np
 
@@ -188,12 +190,17 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     """
     import pandas as pd
 
+    if os.path.isdir(path):
+        raise CommandError(f"{path!r} is a directory; --csv needs a file.")
     if not os.path.isfile(path):
         raise CommandError(f"CSV file {path!r} not found.")
     try:
         df = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError,
-            UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, OSError, EOFError,
+            zipfile.BadZipFile, lzma.LZMAError) as exc:
+        # ParserError and EmptyDataError are ValueErrors; a file whose
+        # name says .gz/.zip/.bz2/.xz but whose bytes do not is an OSError,
+        # a BadZipFile or an LZMAError.
         raise CommandError(f"cannot read {path!r} as CSV: {exc}") from None
     wanted = [id_col, time_col, target_col] + list(features or [])
     missing = [c for c in dict.fromkeys(wanted) if c not in df.columns]
@@ -230,6 +237,13 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
         raise CommandError(
             f"{path!r} has no feature columns besides the id, time and "
             "target columns.")
+    for c in features:
+        # Integers beyond int64 (10**30) are read as Python objects: numbers
+        # all the same.
+        if not pd.api.types.is_numeric_dtype(df[c]) and df[c].notna().all():
+            numbers = pd.to_numeric(df[c], errors="coerce")
+            if numbers.notna().all():
+                df[c] = numbers
     non_numeric = [c for c in features
                    if not pd.api.types.is_numeric_dtype(df[c])]
     if non_numeric:
@@ -279,13 +293,18 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
             f"target {target_col!r} varies within {len(varying)} "
             f"sequence(s), e.g. {id_col}={first!r} has {values}; each "
             "sequence needs a single label.")
-    if df.duplicated([id_col, time_col]).any():
-        row = df[df.duplicated([id_col, time_col])].iloc[0]
-        raise CommandError(
-            f"repeated time step: {id_col}={python_scalar(row[id_col])!r} has "
-            f"{time_col}={python_scalar(row[time_col])!r} more than once.")
+    written = df[time_col]
     if not pd.api.types.is_numeric_dtype(df[time_col]):
         df[time_col] = _parse_times(df[time_col], time_col, df[id_col])
+    # On the times read: '2024-01-01' and '2024-01-01 00:00' are one step.
+    repeated = df.duplicated([id_col, time_col])
+    if repeated.any():
+        first = _row(repeated) - 2
+        raise CommandError(
+            f"repeated time step: {id_col}="
+            f"{python_scalar(df[id_col].iloc[first])!r} has {time_col}="
+            f"{python_scalar(written.iloc[first])!r} more than once (again "
+            f"in row {first + 2} of the file).")
     df = df.sort_values([id_col, time_col], kind="stable")
     X, y = [], []
     for _, group in df.groupby(id_col, sort=True):

@@ -89,6 +89,42 @@ def test_read_long_csv_reads_dates_day_first_where_only_that_parses(
         _read_times(tmp_path, ["0", "1", "2", "3", "x", "5"])
 
 
+def test_read_long_csv_reads_huge_integers_and_one_instant_written_twice(
+        tmp_path):
+    # Integers beyond int64 were refused as "not numeric (e.g. 'x' =
+    # None)"; two spellings of one instant passed as two steps.
+    rows = pd.DataFrame({"sid": np.repeat(["a", "b"], 3),
+                         "t": ["2024-01-0%d" % d for d in (1, 2, 3)] * 2,
+                         "x": [str(10 ** 30 * k) for k in range(6)],
+                         "label": np.repeat([0, 1], 3)})
+    path = tmp_path / "big.csv"
+    rows.to_csv(path, index=False)
+    X, _, _ = read_long_csv(str(path), id_col="sid", time_col="t",
+                            target_col="label")
+    np.testing.assert_allclose(np.concatenate(X)[:, 0],
+                               1e30 * np.arange(6.0))
+    rows.loc[4, "t"] = "2024-01-01 00:00"
+    rows.to_csv(path, index=False)
+    with pytest.raises(Exception, match="repeated time step: sid='b' has "
+                       "t='2024-01-01 00:00' more than once \\(again in row "
+                       "6 of the file\\)"):
+        read_long_csv(str(path), id_col="sid", time_col="t",
+                      target_col="label")
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.zip", ".csv.bz2",
+                                    ".csv.xz"])
+def test_a_file_not_compressed_as_named_exits_2(tmp_path, capsys, suffix):
+    # A traceback (gzip.BadGzipFile, zipfile.BadZipFile) and exit 1.
+    path = tmp_path / ("data" + suffix)
+    path.write_text("sid,t,x,label\ns0,0,1.0,up\n")
+    assert main(["compare", "--csv", str(path), *ARGS]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skseq compare: error: cannot read ")
+    assert main(["compare", "--csv", str(tmp_path), *ARGS]) == 2
+    assert "is a directory; --csv needs a file" in capsys.readouterr().err
+
+
 def test_compare_prints_table(tmp_path, capsys):
     path = tmp_path / "long.csv"
     _long_csv(path)
