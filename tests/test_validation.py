@@ -280,6 +280,26 @@ def test_a_series_or_object_array_of_sequences_reads_as_their_list():
         assert LSTMClassifier(**params).fit(form, y).tokens_
 
 
+def test_nullable_integer_columns_are_token_ids_as_int64_ones_are():
+    # An Int64 frame (DataFrame.convert_dtypes()) of the same ids was read
+    # as numbers, silently; with pd.NA it is a padded numeric table.
+    import pandas as pd
+
+    X = np.random.default_rng(0).integers(1, 20, size=(40, 8))
+    y = np.arange(40) % 2
+    params = dict(architecture="lstm", units=2, epochs=1, random_state=0)
+    plain = LSTMClassifier(**params).fit(pd.DataFrame(X), y)
+    nullable = LSTMClassifier(**params).fit(pd.DataFrame(X).astype("Int64"),
+                                            y)
+    assert plain.tokens_ and nullable.tokens_
+    np.testing.assert_allclose(
+        nullable.predict_proba(pd.DataFrame(X).astype("Int64")),
+        plain.predict_proba(X), atol=1e-6)
+    padded = pd.DataFrame(X).astype("Int64")
+    padded.iloc[0, -2:] = pd.NA
+    assert not LSTMClassifier(**params).fit(padded, y).tokens_
+
+
 def test_complex_values_and_unknown_optimizer_names_are_named():
     # scikit-learn's "Complex data not supported" printed the whole array;
     # Keras' "Could not interpret optimizer identifier" named no choice.

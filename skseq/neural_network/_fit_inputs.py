@@ -22,7 +22,7 @@ from ..utils._padding import (_dense_to_post_padded, padding_sample,
 from ..utils._targets import check_targets
 from ..utils._frames import (check_not_sktime_frame, frame_feature_names,
                              is_sequence_list)
-from ..utils._validation import check_sequences
+from ..utils._validation import _has_nullable_columns, check_sequences
 from . import _distribution, _holdout, _training
 from ._batching import should_bucket, steps_read
 
@@ -115,6 +115,15 @@ def looks_like_tokens(X):
         # (np.asarray([])), and the same ids in another order were numeric.
         first = next((a for a in map(np.asarray, X) if a.size), np.empty(0))
         return first.ndim == 1 and first.dtype.kind in "iu"
+    if _has_nullable_columns(X):
+        # pandas' nullable integers (Int64: convert_dtypes()) made an
+        # object array: the same ids were numbers. With pd.NA they are a
+        # table padded with missing values, numbers.
+        import pandas as pd
+
+        dtypes = list(X.dtypes) if hasattr(X, "columns") else [X.dtype]
+        return (X.ndim == 2 and not X.isna().to_numpy().any()
+                and all(pd.api.types.is_integer_dtype(d) for d in dtypes))
     X = np.asarray(X)
     return X.ndim == 2 and X.dtype.kind in "iu"
 
