@@ -14,9 +14,15 @@ import keras
 __all__ = ["ProgressLogger"]
 
 
+def _seconds(seconds):
+    # Two digits under 10 s ("ETA <= 0 s" with 0.39 s left), whole seconds
+    # above ("1.5e+02 s/epoch").
+    return f"{seconds:.2g}" if seconds < 10 else f"{seconds:.0f}"
+
+
 def _duration(seconds):
     if seconds < 60:
-        return f"{seconds:.0f} s"
+        return f"{_seconds(seconds)} s"
     if seconds < 3600:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
@@ -151,7 +157,7 @@ class ProgressLogger(keras.callbacks.Callback):
                if self._epochs_done < self._planned else "")
         self._print(
             f"epoch {self._epochs_done}/{self._planned}, {self._best_text()}, "
-            f"{per_epoch:.2g} s/epoch{eta}")
+            f"{_seconds(per_epoch)} s/epoch{eta}")
 
     def _best_text(self):
         if self._best_epoch is None:

@@ -7,6 +7,7 @@ on hand-made histories, which pin the exact thresholds.
 """
 
 import math
+import re
 import warnings
 
 import matplotlib
@@ -17,7 +18,7 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
 from skseq import LSTMClassifier, SequenceScaler
-from skseq.datasets import load_ucr
+from skseq.datasets import load_ucr, make_token_reviews
 from skseq.model_selection import PurgedTimeSeriesSplit
 from skseq.inspection import (
     DiagnosticReport,
@@ -478,6 +479,13 @@ def test_summary_before_fit_counts_the_hold_out_fit_draws():
 def test_diagnose_needs_data_for_unfitted_estimator():
     with pytest.raises(ValueError, match="diagnose needs X and y"):
         diagnose(LSTMClassifier())
+    # Anything else made a report (its settings read as None).
+    X = np.random.default_rng(0).normal(size=(40, 6, 1))
+    for wrong in ("abc", LSTMClassifier):
+        with pytest.raises(ValueError, match="diagnose needs an estimator: "
+                           "an LSTMClassifier, or a Pipeline or search "
+                           "ending in one; got "):
+            diagnose(wrong, X, np.arange(40) % 2)
 
 
 @pytest.mark.parametrize("y, message", [
@@ -551,6 +559,19 @@ def test_plot_history_on_given_axes_and_dict():
     axes = plot_history({"loss": [0.7, 0.6], "val_loss": [0.8, 0.7]},
                         metrics="val_loss")
     assert axes[0].get_lines()[0].get_label() == "validation"
+    # matplotlib's "Number of columns must be a positive integer, not 0"
+    # for no metric and for validation curves only; one Axes asked for a
+    # loss the history did not have.
+    with pytest.raises(ValueError, match=re.escape(
+            "No metric to plot: metrics is empty; name at least one of "
+            "those recorded, ['loss'].")):
+        plot_history({"loss": [0.7, 0.6]}, metrics=[])
+    axes = plot_history({"val_loss": [0.8, 0.7], "val_accuracy": [0.5, 0.6]})
+    assert [a.get_ylabel() for a in axes] == ["val_loss", "val_accuracy"]
+    assert axes[0].get_lines()[0].get_label() == "validation"
+    _, ax = plt.subplots()
+    assert plot_history({"accuracy": [0.5, 0.6]}, ax=ax)[0].get_ylabel() == \
+        "accuracy"
     plt.close("all")
 
 
@@ -575,6 +596,47 @@ def test_compare_baselines_refuses_a_one_class_training_fold_first():
         X, pd.Series(np.tile(["down", "up"], 20), dtype=object),
         estimators={}, rocket=False, cv=2)
     assert len(table) == 4  # the dummy and three baselines, scored
+
+
+def test_compare_baselines_names_a_class_no_split_can_train_on():
+    # One sequence of class 1: the message told to pass stratified folds,
+    # which cv=3 already was.
+    X, _ = _signal_data(n=30)
+    with pytest.warns(UserWarning, match="least populated class"), \
+            pytest.raises(ValueError, match=re.escape(
+                "holds one class only: class 1 has a single sequence, in "
+                "this fold's test part, so no split trains on it in every "
+                "fold. Collect more sequences of that class, or drop or "
+                "merge it.")):
+        compare_baselines(X, np.r_[np.zeros(29, int), 1], estimators={},
+                          rocket=False, cv=3)
+
+
+def test_compare_baselines_reads_token_ids_as_tokens():
+    # Token ids were summarised as numbers (their mean, max, last id) and
+    # MiniRocket convolved them, beside an LSTM that embeds them.
+    X, y = make_token_reviews(300, random_state=0)
+    expected = ["Dummy (most frequent)", "LogisticRegression (token counts)"]
+    table = compare_baselines(X, y, estimators={}, cv=3, random_state=0)
+    assert list(table.index) == expected
+    assert table.loc[expected[1], "balanced_accuracy_mean"] > 0.55
+    # The counts are of ids (0 is padding), as a 2-D array or a DataFrame.
+    rng = np.random.default_rng(0)
+    T = rng.integers(1, 40, size=(60, 12))
+    y = np.arange(60) % 2
+    T[y == 1, :3] = 40  # id 40 opens every sequence of class 1
+    T[:, -2:] = 0
+    for form in (T, pd.DataFrame(T)):
+        table = compare_baselines(form, y, estimators={}, cv=3,
+                                  scoring=None, random_state=0)
+        assert list(table.index) == expected
+        assert table.loc[expected[1], "score_mean"] == 1.0
+    with pytest.raises(ValueError, match="rocket=True: X holds token ids"):
+        compare_baselines(T, y, estimators={}, rocket=True)
+    # Integers as readings: as floats, every model reads numbers.
+    table = compare_baselines(T.astype(float), y, estimators={}, cv=3,
+                              rocket=False, random_state=0)
+    assert "RandomForest (summary)" in table.index
 
 
 def test_compare_baselines_table():

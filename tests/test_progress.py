@@ -100,3 +100,23 @@ def test_default_label_names_the_process_and_pickles(capsys):
 def test_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ProgressLogger(**kwargs)
+
+
+@pytest.mark.parametrize("seconds, expected", [
+    (0.39, "0.39 s/epoch, ETA <= 0.39 s"),  # ETA <= 0 s with time left
+    (4.0, "4 s/epoch, ETA <= 4 s"),
+    (150.0, "150 s/epoch, ETA <= 2.5 min"),  # 1.5e+02 s/epoch
+])
+def test_times_read_as_numbers_at_any_scale(capsys, monkeypatch, seconds,
+                                            expected):
+    import skseq.callbacks as callbacks
+
+    from types import SimpleNamespace
+
+    clock = iter(np.arange(10) * seconds)  # one epoch per call
+    monkeypatch.setattr(callbacks, "time",
+                        SimpleNamespace(monotonic=lambda: next(clock)))
+    _run(ProgressLogger(every_seconds=None, every_epochs=1, name="p"),
+         [1.0], planned=2)
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.endswith(expected), first

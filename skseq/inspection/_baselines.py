@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..datasets._channels_first import warn_if_channels_first
 from ..utils._frames import record_feature_names
 from ..utils._padding import pad_sequences, resolve_auto_mask
-from ..utils._validation import check_sequences
+from ..utils._validation import check_sequences, python_scalar
 from ._summarizer import SequenceSummarizer
 
 __all__ = ["compare_baselines"]
@@ -94,11 +94,50 @@ def _median_length(X):
     return int(np.shape(X)[1])
 
 
+def _token_rows(X):
+    """Token sequences as a list of 1-D arrays (rows of a 2-D array or
+    DataFrame: CountVectorizer iterates a DataFrame's column names)."""
+    if isinstance(X, (list, tuple)):
+        return list(X)
+    return list(np.asarray(X))
+
+
+def _token_ids(sequence):
+    """A token sequence's ids without padding (0): CountVectorizer's words."""
+    ids = np.asarray(sequence).ravel()
+    return ids[ids != 0].tolist()
+
+
+def _token_baselines():
+    """Bag-of-tokens baselines: an LSTM over token ids (reviews) should at
+    least match token counts + logistic regression (``benchmarks/text.py``);
+    summaries of ids as numbers (their mean, their last) mean nothing."""
+    from sklearn.dummy import DummyClassifier
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    def counts():
+        # analyzer: the ids as they are (CountVectorizer's vocabulary and
+        # sparse counts; unseen ids at predict are dropped).
+        return [FunctionTransformer(_token_rows),
+                CountVectorizer(analyzer=_token_ids)]
+
+    return {
+        "Dummy (most frequent)": make_pipeline(
+            *counts(), DummyClassifier(strategy="most_frequent")),
+        "LogisticRegression (token counts)": make_pipeline(
+            *counts(), LogisticRegression(max_iter=1000)),
+    }
+
+
 def _baseline_estimators(X, random_state):
     """The baselines, named: features any LSTM result should beat. They
     read as padding what LSTMClassifier's ``mask_value='auto'`` does (with
     0.0 always, leading and trailing zero events were cut off as padding
-    where the LSTM read them)."""
+    where the LSTM read them), and token ids as LSTMClassifier's
+    ``input_type='auto'`` does."""
     # Imported here: importing skseq must stay fast.
     from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import RandomForestClassifier
@@ -106,6 +145,10 @@ def _baseline_estimators(X, random_state):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    from ..neural_network._fit_inputs import looks_like_tokens
+
+    if looks_like_tokens(X):
+        return _token_baselines()
     n_points = max(2, min(_median_length(X), _MAX_RESAMPLE))
     return {
         "Dummy (most frequent)": make_pipeline(
@@ -127,6 +170,8 @@ def _baseline_estimators(X, random_state):
 
 
 def _scoring_names(scoring):
+    if scoring is None:  # the estimators' own score, as cross_validate
+        return None, ["score"]
     if isinstance(scoring, str):
         return [scoring], [scoring]
     if callable(scoring):
@@ -158,6 +203,19 @@ def _fold_splits(cv, y, groups, shuffle, random_state):
         part = labels[train]
         if len(np.unique(part, axis=0) if part.ndim > 1
                else np.unique(part)) < 2:
+            if part.ndim == 1:
+                classes, counts = np.unique(labels, return_counts=True)
+                absent = ~np.isin(classes, part)
+                if absent.any() and counts[absent].max() == 1:
+                    # No splitter fixes it: the class's only sequence is in
+                    # this fold's test part.
+                    name = python_scalar(classes[absent][0])
+                    raise ValueError(
+                        f"Training fold {k} of cv={cv!r} holds one class "
+                        f"only: class {name!r} has a single sequence, in "
+                        "this fold's test part, so no split trains on it in "
+                        "every fold. Collect more sequences of that class, "
+                        "or drop or merge it.")
             raise ValueError(
                 f"Training fold {k} of cv={cv!r} holds one class only "
                 f"({len(train)} sequences); every model needs two. With "
@@ -208,6 +266,12 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
       afterwards); its ``predict_proba`` is 0/1, so probability scores such
       as ``roc_auc`` are those of hard predictions.
 
+    Token ids (what :class:`~skseq.LSTMClassifier`'s ``input_type='auto'``
+    embeds: a 2-D integer array, lists of 1-D integer sequences) get
+    baselines on their counts instead (ids as words, 0 as padding):
+    ``Dummy (most frequent)`` and ``LogisticRegression (token counts)``;
+    no MiniRocket. Pass ``X.astype(float)`` where integers are readings.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_timesteps, n_features) or list of arrays
@@ -228,8 +292,9 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
         As in :func:`~sklearn.model_selection.cross_validate`; an int means
         :class:`~sklearn.model_selection.StratifiedKFold` without shuffling
         of the fold assignment.
-    scoring : str, callable, list or dict, default=('accuracy', 'balanced_accuracy')
-        Scores to report, as in ``cross_validate``.
+    scoring : str, callable, list, dict or None, default=('accuracy', 'balanced_accuracy')
+        Scores to report, as in ``cross_validate``; ``None``: each model's
+        own ``score`` (columns ``score_mean``, ``score_std``).
     shuffle : 'auto' or bool, default='auto'
         Present every training fold in a random order (the folds do not
         change), for models that take their early-stopping data from the end
@@ -292,8 +357,17 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
     if rocket not in ("auto", True, False):
         raise ValueError(
             f"rocket must be 'auto', True or False; got {rocket!r}.")
+    from ..neural_network._fit_inputs import looks_like_tokens
+
+    tokens = looks_like_tokens(X)
+    if rocket is True and tokens:
+        raise ValueError(
+            "rocket=True: X holds token ids (2-D integers, or lists of 1-D "
+            "integer sequences, which LSTMClassifier embeds); MiniRocket "
+            "convolves numeric series. Pass rocket='auto' (token baselines "
+            "only), or X.astype(float) if the integers are readings.")
     models = dict(_baseline_estimators(X, random_state)) if baselines else {}
-    if rocket is True or (rocket == "auto" and baselines
+    if rocket is True or (rocket == "auto" and baselines and not tokens
                           and _rocket_available()):
         models[_ROCKET_NAME] = _rocket_estimator(random_state)
     models.update(estimators)

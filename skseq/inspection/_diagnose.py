@@ -178,6 +178,14 @@ def diagnose(estimator, X=None, y=None):
     ['unscaled_input', 'class_imbalance']
     """
     final, X_final, y = _unwrap(estimator, X, y)
+    if isinstance(final, type) or not (hasattr(final, "fit")
+                                       and hasattr(final, "get_params")):
+        # Its settings (scaling, class_weight) were read as None, and a
+        # report made for a string.
+        raise ValueError(
+            "diagnose needs an estimator: an LSTMClassifier, or a Pipeline "
+            f"or search ending in one; got {type(final).__name__} "
+            f"{final!r:.60}.")
     fitted = getattr(final, "history_", None) is not None
     summary = getattr(final, "input_summary_", None) if fitted else None
     if summary is None:

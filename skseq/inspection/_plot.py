@@ -40,11 +40,12 @@ def plot_history(est, ax=None, *, metrics=None):
     ax : matplotlib Axes or array of Axes, default=None
         Where to draw, one Axes per metric. ``None`` makes a new figure with
         one panel per metric. A single Axes with ``metrics=None`` shows the
-        loss only.
+        loss only (the first metric recorded where there is no loss).
     metrics : str or list of str, default=None
         Metrics to plot, without the ``val_`` prefix. ``None`` means every
         metric recorded, loss first (with ``lr_schedule='plateau'`` the
-        history holds the ``learning_rate`` of each epoch too).
+        history holds the ``learning_rate`` of each epoch too); a history of
+        validation curves only (``val_...``) gets those.
 
     Returns
     -------
@@ -64,13 +65,21 @@ def plot_history(est, ax=None, *, metrics=None):
     import matplotlib.pyplot as plt
 
     history, best = _history_and_best(est)
-    available = [k for k in history if not k.startswith("val_")]
+    # Validation curves are drawn beside their training curve; a history
+    # of validation curves only gets them on their own.
+    available = [k for k in history if not k.startswith("val_")] or \
+        list(history)
     if metrics is None:
-        metrics = sorted(available, key=lambda k: (k != "loss", k))
+        metrics = sorted(available,
+                         key=lambda k: (k not in ("loss", "val_loss"), k))
         if ax is not None and np.ndim(ax) == 0:
-            metrics = ["loss"]
+            metrics = metrics[:1]
     if isinstance(metrics, str):
         metrics = [metrics]
+    if not len(metrics):
+        raise ValueError(
+            "No metric to plot: metrics is empty; name at least one of "
+            f"those recorded, {sorted(history)}.")
     unknown = [m for m in metrics if m not in history]
     if unknown:
         raise ValueError(
