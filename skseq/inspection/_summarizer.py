@@ -37,7 +37,10 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
     number of evenly spaced points (which, for sequences of equal length,
     is simply the flattened sequence). Accepts the same inputs as
     :class:`~skseq.LSTMClassifier`: 3-D arrays, 2-D arrays with one feature
-    per step, and lists of sequences of different lengths.
+    per step, and lists of sequences of different lengths. Every value is
+    read as a number: integer token ids (which ``LSTMClassifier`` embeds)
+    have no meaningful mean or slope; count them instead, as
+    :func:`~skseq.inspection.compare_baselines` does.
 
     Parameters
     ----------
