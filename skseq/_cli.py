@@ -299,12 +299,17 @@ def read_long_csv(path, *, id_col, time_col, target_col, features=None):
     # On the times read: '2024-01-01' and '2024-01-01 00:00' are one step.
     repeated = df.duplicated([id_col, time_col])
     if repeated.any():
-        first = _row(repeated) - 2
+        again = _row(repeated) - 2
+        same = ((df[id_col] == df[id_col].iloc[again])
+                & (df[time_col] == df[time_col].iloc[again]))
+        first = _row(same) - 2
+        spellings = " and ".join(dict.fromkeys(
+            repr(python_scalar(written.iloc[i])) for i in (first, again)))
         raise CommandError(
             f"repeated time step: {id_col}="
-            f"{python_scalar(df[id_col].iloc[first])!r} has {time_col}="
-            f"{python_scalar(written.iloc[first])!r} more than once (again "
-            f"in row {first + 2} of the file).")
+            f"{python_scalar(df[id_col].iloc[again])!r} has {time_col}="
+            f"{spellings} in rows {first + 2} and {again + 2} of the file, "
+            "one step twice.")
     df = df.sort_values([id_col, time_col], kind="stable")
     X, y = [], []
     for _, group in df.groupby(id_col, sort=True):

@@ -106,8 +106,8 @@ def test_read_long_csv_reads_huge_integers_and_one_instant_written_twice(
     rows.loc[4, "t"] = "2024-01-01 00:00"
     rows.to_csv(path, index=False)
     with pytest.raises(Exception, match="repeated time step: sid='b' has "
-                       "t='2024-01-01 00:00' more than once \\(again in row "
-                       "6 of the file\\)"):
+                       "t='2024-01-01' and '2024-01-01 00:00' in rows 5 and "
+                       "6 of the file, one step twice"):
         read_long_csv(str(path), id_col="sid", time_col="t",
                       target_col="label")
 

@@ -566,9 +566,14 @@ def test_plot_history_on_given_axes_and_dict():
             "No metric to plot: metrics is empty; name at least one of "
             "those recorded, ['loss'].")):
         plot_history({"loss": [0.7, 0.6]}, metrics=[])
-    axes = plot_history({"val_loss": [0.8, 0.7], "val_accuracy": [0.5, 0.6]})
+    with pytest.raises(ValueError, match="the history is empty"):
+        plot_history({})
+    validation_only = {"val_loss": [0.8, 0.7], "val_accuracy": [0.5, 0.6]}
+    axes = plot_history(validation_only)
     assert [a.get_ylabel() for a in axes] == ["val_loss", "val_accuracy"]
     assert axes[0].get_lines()[0].get_label() == "validation"
+    axes = plot_history(validation_only, metrics="accuracy")
+    assert [a.get_ylabel() for a in axes] == ["val_accuracy"]
     _, ax = plt.subplots()
     assert plot_history({"accuracy": [0.5, 0.6]}, ax=ax)[0].get_ylabel() == \
         "accuracy"

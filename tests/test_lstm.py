@@ -537,7 +537,8 @@ def test_a_long_sequence_predicts_the_same_beside_longer_ones(tokens):
     # Sequences long enough to be shortened by strides of 3 and more: the
     # pooling windows moved with the width of the predict chunk (its
     # longest row), so a sequence's probabilities moved with the lengths
-    # of the sequences predicted beside it (2.6e-4 and 4.5e-3 apart here).
+    # of the sequences predicted beside it (up to 6.8e-5 and 1.1e-2 apart
+    # here; the tolerance is the batch-mates test's above).
     rng = np.random.default_rng(0)
     if tokens:
         X = [rng.integers(1, 30, rng.integers(20, 150)) for _ in range(40)]
@@ -550,4 +551,4 @@ def test_a_long_sequence_predicts_the_same_beside_longer_ones(tokens):
     alone = clf.predict_proba(X[:1])[0]
     for extra in range(1, 6):
         beside = clf.predict_proba([X[0], other(len(X[0]) + extra)])[0]
-        np.testing.assert_allclose(beside, alone, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(beside, alone, rtol=0, atol=1e-5)

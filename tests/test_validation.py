@@ -120,6 +120,25 @@ def test_nan_ends_leave_the_other_rows_edge_padding_padding():
     np.testing.assert_array_equal(X, before)
 
 
+def test_mask_value_auto_reads_zeros_before_a_nan_end_as_padding():
+    # mask_value='auto' counted zero steps before a NaN end as zeros inside
+    # the sequences: zero was "data" (12% of the steps) where the same
+    # table padded with zeros instead of NaN read them as padding.
+    from skseq.utils._padding import resolve_auto_mask
+
+    X = np.random.default_rng(0).normal(size=(20, 12)) + 3
+    X[:10, 6:9] = 0.0
+    X[:10, 9:] = np.nan
+    zero_padded = np.nan_to_num(X)
+    for table in (X, zero_padded):
+        assert resolve_auto_mask("auto", table) == (0.0, True)
+        np.testing.assert_array_equal(check_sequences(table)[1],
+                                      np.repeat([6, 12], 10))
+    params = dict(architecture="lstm", units=2, epochs=1, random_state=0)
+    clf = LSTMClassifier(**params).fit(X, np.arange(20) % 2)
+    assert clf.mask_value_ == 0.0
+
+
 @pytest.mark.parametrize("where, match", [
     ((3, 2), r"NaN\) inside 1 sequence\(s\), e.g. row 3 at step 2"),
     ((5, 0), r"row 5 at step 0"),  # leading NaN is a missing value too

@@ -45,7 +45,7 @@ def plot_history(est, ax=None, *, metrics=None):
         Metrics to plot, without the ``val_`` prefix. ``None`` means every
         metric recorded, loss first (with ``lr_schedule='plateau'`` the
         history holds the ``learning_rate`` of each epoch too); a history of
-        validation curves only (``val_...``) gets those.
+        validation curves only (``val_...``) gets those, by either name.
 
     Returns
     -------
@@ -76,10 +76,15 @@ def plot_history(est, ax=None, *, metrics=None):
             metrics = metrics[:1]
     if isinstance(metrics, str):
         metrics = [metrics]
+    if not len(history):
+        raise ValueError("No metric to plot: the history is empty.")
     if not len(metrics):
         raise ValueError(
             "No metric to plot: metrics is empty; name at least one of "
             f"those recorded, {sorted(history)}.")
+    # A metric recorded on the validation data only, by its name.
+    metrics = [f"val_{m}" if m not in history and f"val_{m}" in history
+               else m for m in metrics]
     unknown = [m for m in metrics if m not in history]
     if unknown:
         raise ValueError(

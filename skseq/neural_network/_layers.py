@@ -101,21 +101,36 @@ class MaskedMaxPooling1D(layers.Layer):
     ``padding='same'`` gives the convolution after this layer beyond a
     sequence that is not padded. ``ceil(steps / strides)`` steps out, as
     ``padding='same'``; but with ``strides > 1`` the windows start at a
-    sequence's first step, whatever the batch's width (:meth:`_max_pool`). Keras' ``MaxPooling1D`` ignores and drops
+    sequence's first step, whatever the batch's width (:meth:`_max_pool`).
+    ``alignment='same'`` is Keras' ``padding='same'``, whose windows move
+    with the width: what a layer saved before skseq had ``alignment``
+    computes, and still does once loaded (:meth:`from_config`). Keras' ``MaxPooling1D`` ignores and drops
     masks, which is why this layer exists. The pooled mask is handed on
     explicitly (:meth:`pooled_mask`): the convolutions that read this layer's
     output drop masks and would warn about one.
     """
 
-    def __init__(self, pool_size, strides=None, **kwargs):
+    def __init__(self, pool_size, strides=None, alignment="start", **kwargs):
         super().__init__(**kwargs)
+        if alignment not in ("start", "same"):
+            raise ValueError(
+                f"alignment must be 'start' or 'same'; got {alignment!r}.")
         self.pool_size = int(pool_size)
         self.strides = self.pool_size if strides is None else int(strides)
+        self.alignment = alignment
         self.supports_masking = True
 
+    @classmethod
+    def from_config(cls, config):
+        # Saved before alignment existed: Keras' padding='same', as it was
+        # trained (its probabilities kept across the upgrade).
+        return super().from_config({"alignment": "same", **config})
+
     def _max_pool(self, x, fill):
-        if self.strides == 1:  # centred windows: the same at any width
-            return ops.max_pool(x, self.pool_size, strides=1, padding="same")
+        if self.strides == 1 or self.alignment == "same":
+            # Stride 1: centred windows, the same at any width.
+            return ops.max_pool(x, self.pool_size, strides=self.strides,
+                                padding="same")
         # padding='same' puts half of the steps that a width not divisible
         # by strides lacks before the first step: a sequence's windows
         # moved with the width of the batch it came in (post-padding, the
@@ -152,7 +167,7 @@ class MaskedMaxPooling1D(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size,
-                "strides": self.strides}
+                "strides": self.strides, "alignment": self.alignment}
 
 
 @keras.saving.register_keras_serializable(package="skseq")
@@ -163,13 +178,14 @@ class MaskedDownsample1D(MaskedMaxPooling1D):
     (cuDNN-compatible).
     """
 
-    def __init__(self, factor, **kwargs):
-        super().__init__(factor, factor, **kwargs)
+    def __init__(self, factor, alignment="start", **kwargs):
+        super().__init__(factor, factor, alignment, **kwargs)
         self.factor = int(factor)
 
     def get_config(self):
         # Not MaskedMaxPooling1D's: its pool_size and strides follow factor.
-        return {**layers.Layer.get_config(self), "factor": self.factor}
+        return {**layers.Layer.get_config(self), "factor": self.factor,
+                "alignment": self.alignment}
 
 
 @keras.saving.register_keras_serializable(package="skseq")

@@ -191,19 +191,24 @@ def share_inside(X, value):
     (0.5, True)
     """
     same = X == value
+    # Steps whose every feature is NaN (the UCR/UEA archive's unequal
+    # lengths) are padding at the ends, as check_sequences reads them:
+    # value steps before a NaN end are edge steps, not inside ones.
+    nan = np.isnan(X) if X.dtype.kind == "f" else np.zeros(X.shape, bool)
     if X.ndim == 3:
-        same = same.all(axis=2)
-    other = ~same
+        same, nan = same.all(axis=2), nan.all(axis=2)
+    other = ~(same | nan)
     has_other = other.any(axis=1)
     width = same.shape[1]
     first = other.argmax(axis=1)
     last = width - other[:, ::-1].argmax(axis=1)
-    inside = np.where(has_other, last - first, 0)
-    same_inside = same.sum(axis=1) - np.where(
-        has_other, first + width - last, width)
-    edges = bool((same[:, 0] | same[:, -1]).any()) if width else False
-    total = inside.sum()
-    return (float(same_inside.sum() / total) if total else 0.0), edges
+    steps = np.arange(width)
+    within = (steps >= first[:, None]) & (steps < last[:, None]) & \
+        has_other[:, None]
+    inside = within.sum()
+    same_inside = (same & within).sum()
+    edges = bool((same & ~within).any())
+    return (float(same_inside / inside) if inside else 0.0), edges
 
 
 def spread_indices(n_samples, max_samples):
