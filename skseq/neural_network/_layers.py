@@ -103,11 +103,12 @@ class MaskedMaxPooling1D(layers.Layer):
     ``padding='same'``; but with ``strides > 1`` the windows start at a
     sequence's first step, whatever the batch's width (:meth:`_max_pool`).
     ``alignment='same'`` is Keras' ``padding='same'``, whose windows move
-    with the width: what a layer saved before skseq had ``alignment``
-    computes, and still does once loaded (:meth:`from_config`). Keras' ``MaxPooling1D`` ignores and drops
-    masks, which is why this layer exists. The pooled mask is handed on
-    explicitly (:meth:`pooled_mask`): the convolutions that read this layer's
-    output drop masks and would warn about one.
+    with the width: what a layer saved before ``alignment`` existed
+    computes, and still does once loaded (:meth:`from_config`). Keras'
+    ``MaxPooling1D`` ignores and drops masks, which is why this layer
+    exists. The pooled mask is handed on explicitly (:meth:`pooled_mask`):
+    the convolutions that read this layer's output drop masks and would
+    warn about one.
     """
 
     def __init__(self, pool_size, strides=None, alignment="start", **kwargs):
