@@ -246,11 +246,11 @@ class _SequenceSamplerMixin:
             X_resampled, _ = self._fit_resample(X, y_checked)
         return X_resampled, _safe_indexing(y, self.sample_indices_)
 
-    def fit(self, X, y):
+    def fit(self, X, y, **params):
         """Check X and y and resolve ``sampling_strategy_``, as
         imbalanced-learn's ``fit``; a failure changes nothing."""
         with _kept_on_failure(self):
-            return super().fit(X, y)
+            return super().fit(X, y, **params)
 
     def _fit_resample(self, X, y):
         rows = np.arange(len(y)).reshape(-1, 1)
