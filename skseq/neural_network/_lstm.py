@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..inspection._diagnose import warn_after_fit
 from ..parallel import _limit_threads_in_dask_worker
+from ..utils._fit_state import kept_on_failure
 from ..utils._validation import python_scalar
 from . import _holdout, _serialization, _training
 from ._candidates import train_candidates
@@ -440,15 +441,10 @@ default=None
         # Commit: nothing above touched the estimator. The diagnostics read
         # the fitted estimator; one of their warnings made an error
         # (``-W error``), or an interrupt there, undoes the commit.
-        before = dict(self.__dict__)
-        self.__dict__.pop("feature_names_in_", None)  # a former fit's
-        self.__dict__.update(state)
-        try:
+        with kept_on_failure(self):
+            self.__dict__.pop("feature_names_in_", None)  # a former fit's
+            self.__dict__.update(state)
             warn_after_fit(self, X)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
         return self
 
     def _held_out(self, X_padded, lengths, y_encoded):

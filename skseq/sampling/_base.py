@@ -8,7 +8,6 @@ row numbers (so ``sampling_strategy``, ``random_state`` and their checks are
 imbalanced-learn's) and then take those rows from X, whatever form X has.
 """
 
-import contextlib
 import copy
 import numbers
 
@@ -20,6 +19,7 @@ from sklearn.utils.validation import check_consistent_length, validate_data
 
 from imblearn.utils import check_target_type
 
+from ..utils._fit_state import kept_on_failure
 from ..utils._targets import check_no_missing_labels
 from ..utils._frames import check_not_sktime_frame
 
@@ -171,19 +171,6 @@ def _take_samples(X, indices):
     return taken
 
 
-@contextlib.contextmanager
-def _kept_on_failure(sampler):
-    """Undo what a failing fit set (``n_features_in_`` is recorded before
-    imbalanced-learn's checks of y and ``sampling_strategy`` run)."""
-    before = dict(sampler.__dict__)
-    try:
-        yield
-    except BaseException:
-        sampler.__dict__.clear()
-        sampler.__dict__.update(before)
-        raise
-
-
 class _SequenceSamplerMixin:
     """Validation and ``fit_resample`` shared by the sequence samplers.
 
@@ -241,7 +228,9 @@ class _SequenceSamplerMixin:
         """
         check_no_missing_labels(y)
         check_classification_targets(y)
-        with _kept_on_failure(self):
+        # n_features_in_ is recorded before imbalanced-learn's checks of y
+        # and sampling_strategy run.
+        with kept_on_failure(self):
             X, y_checked, _ = self._check_X_y(X, y)
             X_resampled, _ = self._fit_resample(X, y_checked)
         return X_resampled, _safe_indexing(y, self.sample_indices_)
@@ -249,7 +238,7 @@ class _SequenceSamplerMixin:
     def fit(self, X, y, **params):
         """Check X and y and resolve ``sampling_strategy_``, as
         imbalanced-learn's ``fit``; a failure changes nothing."""
-        with _kept_on_failure(self):
+        with kept_on_failure(self):
             return super().fit(X, y, **params)
 
     def _fit_resample(self, X, y):
