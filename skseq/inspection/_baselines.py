@@ -132,12 +132,12 @@ def _token_baselines():
     }
 
 
-def _baseline_estimators(X, random_state):
+def _baseline_estimators(X, random_state, tokens):
     """The baselines, named: features any LSTM result should beat. They
     read as padding what LSTMClassifier's ``mask_value='auto'`` does (with
     0.0 always, leading and trailing zero events were cut off as padding
     where the LSTM read them), and token ids as LSTMClassifier's
-    ``input_type='auto'`` does."""
+    ``input_type='auto'`` does (``tokens``, decided once by the caller)."""
     # Imported here: importing skseq must stay fast.
     from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import RandomForestClassifier
@@ -145,9 +145,7 @@ def _baseline_estimators(X, random_state):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from ..neural_network._fit_inputs import looks_like_tokens
-
-    if looks_like_tokens(X):
+    if tokens:
         return _token_baselines()
     n_points = max(2, min(_median_length(X), _MAX_RESAMPLE))
     return {
@@ -366,7 +364,8 @@ def compare_baselines(X, y, *, estimators=None, baselines=True, rocket="auto",
             "integer sequences, which LSTMClassifier embeds); MiniRocket "
             "convolves numeric series. Pass rocket='auto' (token baselines "
             "only), or X.astype(float) if the integers are readings.")
-    models = dict(_baseline_estimators(X, random_state)) if baselines else {}
+    models = dict(_baseline_estimators(X, random_state, tokens)) \
+        if baselines else {}
     if rocket is True or (rocket == "auto" and baselines and not tokens
                           and _rocket_available()):
         models[_ROCKET_NAME] = _rocket_estimator(random_state)
