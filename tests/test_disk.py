@@ -376,3 +376,22 @@ def test_one_dimensional_memmap_slices_are_a_list_of_sequences(tmp_path):
         LSTMClassifier(**params).fit(slices, y).predict_proba(slices),
         LSTMClassifier(**params).fit(in_memory, y).predict_proba(in_memory),
         atol=1e-6)
+
+
+@pytest.mark.parametrize("shape, what", [((4, 0, 2), "0 timesteps"),
+                                         ((4, 5, 0), "0 features per step")])
+def test_disk_arrays_without_steps_or_features_are_named(tmp_path, shape,
+                                                         what):
+    # Both divided by zero (the chunk size in rows) before any check.
+    empty = _memmap(tmp_path, np.zeros(shape, np.float32))
+    with pytest.raises(ValueError, match=f"disk array of {what}"):
+        LSTMClassifier(units=2, epochs=1).fit(empty, [0, 1, 0, 1])
+
+
+def test_disk_sequences_take_a_slice_of_rows(tmp_path):
+    X, _ = _data(n=6, t=4, f=2)
+    seqs = as_disk_sequences(_memmap(tmp_path, X), None)
+    # A slice was read as one row index (np.ndim(slice) is 0).
+    np.testing.assert_array_equal(seqs[1:4], X[1:4])
+    np.testing.assert_array_equal(seqs[2], X[2])
+    np.testing.assert_array_equal(seqs[1:4, :2], X[1:4, :2])

@@ -236,6 +236,26 @@ def test_channels_first_warning_reads_which_axis_is_smooth():
     assert channels_first_warning(spectrogram) is None
 
 
+def test_channels_first_warning_takes_a_list_of_sequences():
+    # A list of aeon's (n_channels, n_timepoints) cases was read as a shape:
+    # 3 of them failed inside int(), 4 gave None.
+    t = np.linspace(0, 6, 100)
+    case = np.stack([np.sin(t * (1 + c)) for c in range(6)])  # (6, 100)
+    for n in (3, 4):
+        message = channels_first_warning([case] * n)
+        assert message is not None and f"X has shape ({n}, 6, 100)" in message
+    assert channels_first_warning([case.T] * 4) is None
+    assert channels_first_warning((4, 6, 100)) is None   # a shape, as before
+
+
+def test_empty_arrays_are_refused_by_to_multiindex_and_to_nested():
+    # IndexError: list index out of range.
+    for convert in (to_multiindex, to_nested):
+        with pytest.raises(ValueError, match=r"X holds 0 sequences \(shape "
+                           r"\(0, 3, 2\)\)"):
+            convert(np.zeros((0, 3, 2)))
+
+
 def test_fit_warns_on_channels_first_arrays_and_lists_of_one_length():
     from skseq import LSTMClassifier
 

@@ -243,6 +243,19 @@ def test_grouped_split_accepts_labels_of_pandas_and_object_arrays():
             X, groups=pd.Series(names))
 
 
+def test_grouped_split_takes_labels_of_mixed_types():
+    # np.unique sorted the labels: "'<' not supported between 'int' and
+    # 'str'".
+    X, y, index = _several_series([60, 45], 5, 1, 1)
+    cv = GroupedPurgedTimeSeriesSplit(3, window=5)
+    mixed = np.array([1 if g == 0 else "b" for g in index.group], object)
+    for (a_tr, a_te), (b_tr, b_te) in zip(
+            cv.split(X, groups=index.group), cv.split(X, groups=mixed),
+            strict=True):
+        assert_array_equal(a_tr, b_tr)
+        assert_array_equal(a_te, b_te)
+
+
 def test_grouped_split_errors():
     X, y, index = _several_series([60, 12], 5, 1, 1)
     cv = GroupedPurgedTimeSeriesSplit(3, window=5)

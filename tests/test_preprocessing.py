@@ -132,6 +132,20 @@ def test_padder_errors():
                        .transform(nan_post), nan_post)
 
 
+def test_pad_sequences_refuses_a_side_it_does_not_know():
+    from skseq.utils import pad_sequences
+
+    # 'Post' and 'front' were read as 'pre', silently.
+    for kwargs in ({"padding": "Post"}, {"truncating": "front"},
+                   {"padding": None}):
+        with pytest.raises(ValueError, match=f"{next(iter(kwargs))} must "
+                           "be 'post' or 'pre'"):
+            pad_sequences([np.ones(2), np.ones(1)], **kwargs)
+    padded, _ = pad_sequences([np.array([1., 2.]), np.array([3.])],
+                              padding="pre")
+    assert_array_equal(padded, [[1., 2.], [0., 3.]])
+
+
 def test_padder_empty_sequence_becomes_a_row_of_padding():
     seqs = [np.ones((2, 1)), np.ones((0, 1))]
     padder = SequencePadder().fit(seqs)

@@ -149,6 +149,51 @@ def test_a_time_index_out_of_order_is_refused():
     make_windows(pd.Series(np.arange(30.0), index=np.arange(30)[::-1]), 5)
 
 
+def test_a_panel_frame_is_windowed_series_by_series():
+    # A (series, time) MultiIndex frame was windowed as one series: a
+    # window crossed from one ticker into the next and took its label there.
+    dates = pd.date_range("2020-01-01", periods=6, freq="D")
+    index = pd.MultiIndex.from_product([["AAA", "BBB"], dates],
+                                       names=["ticker", "date"])
+    panel = pd.DataFrame({"ret": np.r_[np.arange(1.0, 7.0),
+                                       -np.arange(1.0, 7.0)],
+                          "vol": np.arange(12.0)}, index=index)
+    X, y, where = make_windows(panel, 3, target="value", return_index=True)
+    Xs, ys = zip(*(make_windows(panel.loc[t], 3, target="value")
+                   for t in ("AAA", "BBB")))
+    assert_array_equal(X, np.concatenate(Xs))
+    assert_array_equal(y, np.concatenate(ys))
+    assert_array_equal(where.group, [0, 0, 0, 1, 1, 1])
+    # Rows interleaved by date: each series still in its own order.
+    X2, y2 = make_windows(panel.sort_index(level="date"), 3, target="value")
+    assert_array_equal(X2, X)
+    assert_array_equal(y2, y)
+    assert_array_equal(make_windows(panel["ret"], 3, target="value")[1], y)
+    with pytest.raises(ValueError, match=r"series 'BBB' has a time index "
+                       r"out of order .*series\.sort_index"):
+        make_windows(panel.iloc[[0, 1, 2, 3, 4, 5, 7, 6, 8, 9, 10, 11]], 3)
+    deeper = panel.set_index(pd.Index(np.zeros(12), name="x"), append=True)
+    with pytest.raises(ValueError, match="MultiIndex of 3 levels"):
+        make_windows(deeper, 3)
+    with pytest.raises(ValueError, match=r"series\[1\] has a MultiIndex"):
+        make_windows([panel.loc["AAA"], panel], 3)
+
+
+def test_a_column_that_is_not_numbers_is_named():
+    # A date column left in the frame failed inside float() (TypeError).
+    frame = pd.DataFrame({"x": np.arange(8.0),
+                          "date": pd.date_range("2020", periods=8)})
+    with pytest.raises(ValueError, match="column 'date' of dtype datetime64"
+                       r".*set_index"):
+        make_windows(frame, 3)
+    with pytest.raises(ValueError, match="column 'side' of dtype"):
+        make_windows(frame.drop(columns="date").assign(side=list("ab") * 4),
+                     3)
+    # Numbers held as objects are numbers.
+    X, _ = make_windows(frame.drop(columns="date").astype(object), 3)
+    assert X.dtype == np.float64 and X.shape == (5, 3, 1)
+
+
 def test_windows_are_a_copy():
     series = _series(12)
     original = series.copy()

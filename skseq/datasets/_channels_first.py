@@ -56,9 +56,11 @@ def channels_first_warning(shape):
 
     Parameters
     ----------
-    shape : tuple of int or array-like
+    shape : tuple of int, array-like or list of 2-D arrays
         The shape of the input, or the input itself (an object with a
-        ``shape``; a NumPy array also gets the smoothness check).
+        ``shape``; a NumPy array also gets the smoothness check, and so
+        does a list of 2-D arrays of one shape, e.g. aeon's
+        ``(n_channels, n_timepoints)`` cases, read as their stack).
 
     Returns
     -------
@@ -81,6 +83,10 @@ def channels_first_warning(shape):
     >>> channels_first_warning(X.transpose(0, 2, 1)) is None
     True
     """
+    if isinstance(shape, (list, tuple)) and len(shape) and \
+            np.ndim(shape[0]) >= 1:
+        # A list of sequences, not a shape (its arrays read as sizes).
+        return _channels_first_message(*_dense_sample(shape))
     data = shape if isinstance(shape, np.ndarray) else None
     return _channels_first_message(getattr(shape, "shape", shape), data)
 

@@ -424,6 +424,10 @@ def _keras_sequences(X):
         stop = len(real) - int(np.argmax(real[::-1])) if real.any() \
             else len(real)
         out.append(seq[:stop])
+    if not out:
+        raise ValueError(
+            f"X holds 0 sequences (shape {np.shape(X)}); at least one "
+            "series is needed.")
     return out
 
 

@@ -46,7 +46,11 @@ def make_windows(series, window, *, stride=1, horizon=1, target="sign",
         One series, univariate (1-D) or multivariate (2-D, time along the
         first axis; a pandas Series or DataFrame works too). A list (or a
         3-D array) holds several series of possibly different lengths and the
-        same number of features; a list of numbers is one series.
+        same number of features; a list of numbers is one series. A pandas
+        frame (or Series) with a two-level ``(series, time)`` MultiIndex is
+        a panel: one series per value of the first level, in first-seen
+        order (``index.group`` counts them so), each read in the order of
+        its rows.
     window : int
         Number of steps in each window.
     stride : int, default=1
@@ -145,19 +149,30 @@ def make_windows(series, window, *, stride=1, horizon=1, target="sign",
 def _as_series_list(series):
     """Return (list of 2-D float arrays, column names or None)."""
     columns = getattr(series, "columns", None)
+    names = None
     if isinstance(series, (list, tuple)) and len(series) and \
             np.ndim(series[0]) >= 1:
         items = list(series)
         columns = getattr(items[0], "columns", None)
     elif np.ndim(series) == 3:
         items = list(np.asarray(series))
+    elif _is_panel(series):
+        items, names = _panel_series(series)
     else:
         items = [series]
     arrays = []
     for i, item in enumerate(items):
         name = "series" if len(items) == 1 else f"series[{i}]"
+        if names is not None:
+            name = f"series {names[i]!r}"
+        elif _is_panel(item):
+            raise ValueError(
+                f"{name} has a MultiIndex: pass a panel of several series "
+                "as one frame (series, time) or as a list of frames with "
+                "a flat time index, not a list of panels.")
         item = _in_column_order(item, columns, name)
         _check_time_order(item, name)
+        _check_numeric_columns(item, name)
         if isinstance(item, numbers.Number) or np.ndim(item) not in (1, 2):
             raise ValueError(
                 f"Each series must be 1-D (n_time,) or 2-D (n_time, "
@@ -176,6 +191,55 @@ def _as_series_list(series):
             )
         arrays.append(arr)
     return arrays, columns
+
+
+def _is_panel(item):
+    import pandas as pd
+
+    return isinstance(getattr(item, "index", None), pd.MultiIndex)
+
+
+def _panel_series(panel):
+    """The series of a (series, time) MultiIndex frame, in first-seen
+    order, and their names: windowed as one series, a window crossed from
+    one series into the next and took its label there."""
+    if panel.index.nlevels != 2:
+        raise ValueError(
+            f"series has a MultiIndex of {panel.index.nlevels} levels "
+            f"{list(panel.index.names)}; make_windows reads a panel as "
+            "(series, time), two levels. Combine the levels that name a "
+            "series into one first.")
+    grouped = panel.groupby(level=0, sort=False, observed=True)
+    names = list(grouped.groups)
+    return [part.droplevel(0) for _, part in grouped], names
+
+
+def _check_numeric_columns(item, name):
+    """Name a column that is not numbers (a date column left in the frame
+    failed inside float())."""
+    dtypes = getattr(item, "dtypes", None)
+    if dtypes is None:
+        return
+    import pandas as pd
+
+    frame = item.to_frame() if item.ndim == 1 else item
+    for position, (column, dtype) in enumerate(frame.dtypes.items()):
+        if dtype.kind in "biuf":
+            continue
+        values = frame.iloc[:, position]
+        try:
+            # Numbers held as objects (or strings of numbers) are numbers.
+            numeric = pd.to_numeric(values.astype(object), errors="coerce")
+            numbers_only = dtype.kind in "OSU" and \
+                not (numeric.isna() & values.notna()).any()
+        except (TypeError, ValueError):
+            numbers_only = False
+        if not numbers_only:
+            raise ValueError(
+                f"{name} has column {column!r} of dtype {dtype}, not "
+                "numbers: windows hold numeric features. Make a time "
+                "column the index (df.set_index(...)); drop or encode "
+                "any other such column first.")
 
 
 def _check_time_order(item, name):
@@ -201,7 +265,7 @@ def _check_time_order(item, name):
             f"{name} has a time index out of order ({index[first]} is "
             f"followed by {index[first + 1]}): windows are cut from the "
             "rows in the order given. Sort it first "
-            f"({name.split('[')[0]}.sort_index()).")
+            f"({name.split('[')[0].split(' ')[0]}.sort_index()).")
 
 
 def _in_column_order(item, columns, name):

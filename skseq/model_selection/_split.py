@@ -308,9 +308,11 @@ class GroupedPurgedTimeSeriesSplit(GroupsConsumerMixin, _BasePurgedSplit):
                 "window needs the label of its series. Fill them, e.g. "
                 "with the series' name.")
         per_group = []
-        _, first = np.unique(groups, return_index=True)
-        for label in groups[np.sort(first)]:
-            positions = np.flatnonzero(groups == label)
+        # First-seen order without sorting: labels of mixed types (1 and
+        # 'b') do not compare.
+        codes, labels = pd.factorize(groups)
+        for code, label in enumerate(labels):
+            positions = np.flatnonzero(codes == code)
             # 1 or 'a' in the message, not np.int64(1) (labels of an
             # object array, e.g. pandas' strings, are Python objects).
             where = f" in group {python_scalar(label)!r}"

@@ -123,6 +123,15 @@ class DiskSequences:
             raise ValueError(
                 f"{input_name} is a disk array of 0 sequences (shape "
                 f"{tuple(blocks[0].shape)}); at least 1 is required.")
+        if shapes[0][0] == 0:
+            raise ValueError(
+                f"{input_name} is a disk array of 0 timesteps (shape "
+                f"{tuple(blocks[0].shape)}); every sequence needs at least "
+                "one step.")
+        if shapes[0][1] == 0:
+            raise ValueError(
+                f"{input_name} is a disk array of 0 features per step (shape "
+                f"{tuple(blocks[0].shape)}); at least one is needed.")
         self.blocks = blocks
         self.mask_value = mask_value
         self.input_name = input_name
@@ -173,13 +182,14 @@ class DiskSequences:
         """``X[rows]`` and ``X[i, :n]`` on the post-padded rows (what the
         fit's checks read from a small sample)."""
         key, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
-        scalar = np.ndim(key) == 0
+        # A slice is a 0-d object to np.ndim, yet selects rows.
+        scalar = np.ndim(key) == 0 and not isinstance(key, slice)
         rows = np.arange(len(self))[key] if isinstance(key, slice) \
             else np.atleast_1d(key)
         out = self.take(rows)[0]
         if scalar:
-            out = out[0]
-        return out[rest] if rest else out
+            return out[0][rest] if rest else out[0]
+        return out[(slice(None),) + rest] if rest else out
 
     def chunks(self):
         """``(start, raw rows)`` in order, ``chunk_rows`` at a time."""

@@ -258,6 +258,11 @@ def pad_sequences(sequences, *, maxlen=None, padding="post", truncating="post",
     >>> lengths
     array([2, 1])
     """
+    for name, side in (("padding", padding), ("truncating", truncating)):
+        # Any other value read as 'pre' turned a typo into the other side.
+        if not isinstance(side, str) or side not in ("post", "pre"):
+            raise ValueError(
+                f"{name} must be 'post' or 'pre'; got {side!r}.")
     lengths = np.array([len(s) for s in sequences], dtype=np.intp)
     if maxlen is None:
         maxlen = int(lengths.max()) if len(lengths) else 0
