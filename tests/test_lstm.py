@@ -436,6 +436,15 @@ def test_optimizer_instance_trains_at_learning_rate():
     assert clf.history_["learning_rate"][0] == pytest.approx(1e-4)
     with pytest.raises(ValueError, match="optimizer must be a name"):
         LSTMClassifier(optimizer=object(), **PLUMBING).fit(X, y)
+    # A class is called with learning_rate= once the model is built: int
+    # or a layer class failed there with Python's own TypeError.
+    for cls in (int, dict, keras.layers.Dense):
+        with pytest.raises(ValueError, match=f"optimizer={cls.__name__} is "
+                           "a class but not a Keras optimizer"):
+            LSTMClassifier(optimizer=cls, **PLUMBING).fit(X, y)
+    assert isinstance(LSTMClassifier(optimizer=keras.optimizers.Nadam,
+                                     **PLUMBING).fit(X, y).model_.optimizer,
+                      keras.optimizers.Nadam)
 
 
 def test_an_optimizer_with_its_own_rate_schedule_keeps_it():

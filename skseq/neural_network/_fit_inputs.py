@@ -267,6 +267,9 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             "does.", UserWarning, stacklevel=4)
         train_idx, val_idx, kind = (np.arange(len(lengths)), np.arange(0),
                                     "none")
+    if len(val_idx) and weights is not None:
+        _holdout.check_training_weight(weights, train_idx, y_encoded,
+                                       classes, kind)
     n_train, n_val = len(train_idx), len(val_idx)
     if n_val > n_train and kind in ("stratified", "tail"):
         warnings.warn(

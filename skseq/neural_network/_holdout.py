@@ -19,9 +19,11 @@ import warnings
 
 import numpy as np
 
+from ..utils._validation import python_scalar
+
 __all__ = ["looks_like_windows", "split_validation", "n_validation",
-           "n_never_held_out", "warn_missing_classes", "is_splitter",
-           "MIN_VALIDATION"]
+           "n_never_held_out", "check_training_weight",
+           "warn_missing_classes", "is_splitter", "MIN_VALIDATION"]
 
 # Fewer validation sequences give too noisy a loss to stop on.
 MIN_VALIDATION = 30
@@ -382,6 +384,32 @@ def n_never_held_out(X, y_encoded, val):
                               (X[rows[1:]] == X[rows[0]]).all()):
             n += 1
     return n
+
+
+def check_training_weight(weights, train_idx, y_encoded, classes, kind):
+    """Refuse rows to train on that all weigh 0 (the hold-out carries every
+    weight: the training loss is 0 and nothing is learnt), and warn of a
+    class weighed only in the hold-out; check_weights saw all rows."""
+    trained = weights[train_idx]
+    if not trained.any():
+        raise ValueError(
+            f"sample_weight x class_weight is 0 on every one of the "
+            f"{len(train_idx)} sequences left to train on by the {kind} "
+            "hold-out: the training loss is 0 and the network learns "
+            "nothing. Give the training rows weight, or pass "
+            "validation=None to train on every sequence.")
+    totals = np.bincount(y_encoded[train_idx], trained,
+                         minlength=len(classes))
+    everywhere = np.bincount(y_encoded, weights, minlength=len(classes))
+    only_held_out = (totals == 0) & (everywhere > 0) & \
+        np.isin(np.arange(len(classes)), y_encoded[train_idx])
+    if only_held_out.any():
+        labels = [python_scalar(v) for v in classes[only_held_out]]
+        warnings.warn(
+            f"Class(es) {labels} have weight only in the {kind} hold-out "
+            "(sample_weight x class_weight is 0 on their training rows): "
+            "the network is never trained to predict them. Give their "
+            "training rows weight.", UserWarning, stacklevel=5)
 
 
 def warn_missing_classes(y_val, n_classes, kind, stacklevel=4,

@@ -88,7 +88,15 @@ def check_optimizer(opt, learning_rate, keras):
                 "'sgd' or 'adagrad', or an optimizer instance.") from None
         return
     if isinstance(opt, type):
-        return
+        if issubclass(opt, keras.optimizers.Optimizer):
+            return
+        # Called with learning_rate= only when the model was built: int,
+        # dict or a layer class failed there with Python's own errors.
+        raise ValueError(
+            f"optimizer={opt.__name__} is a class but not a Keras optimizer "
+            "(keras.optimizers.Optimizer); pass a name such as 'adam', a "
+            "Keras optimizer class such as keras.optimizers.Adam, or an "
+            "instance.")
     if not isinstance(opt, keras.optimizers.Optimizer):
         raise ValueError(
             f"optimizer must be a name such as 'adam', a Keras optimizer "
