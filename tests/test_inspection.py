@@ -736,6 +736,22 @@ def test_compare_baselines_ragged_and_options():
         compare_baselines(X, np.zeros(30), estimators={}, rocket=False)
 
 
+def test_compare_baselines_takes_a_pandas_series_of_sequences():
+    # IndexError: its median length was read as the second axis of X.
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(rng.integers(3, 9), 2)) for _ in range(30)]
+    y = np.array([int(x[:, 0].mean() > 0) for x in X])
+    kwargs = dict(estimators={}, cv=3, rocket=False, random_state=0)
+    table = compare_baselines(pd.Series(X, index=np.arange(30) + 100), y,
+                              **kwargs)
+    expected = compare_baselines(X, y, **kwargs)
+    scores = [c for c in table if c.startswith("accuracy")]
+    assert scores and list(table.index) == list(expected.index)
+    np.testing.assert_allclose(table[scores], expected[scores], atol=1e-12)
+
+
 def test_compare_baselines_warns_once_on_channels_first_data():
     # aeon's BasicMotions as load_classification gives it: (n, 6, 100).
     X, y = load_ucr("BasicMotions", split="train")
@@ -778,6 +794,21 @@ def test_summarizer_resample_and_names():
                                [[3.0, 0.0, 1.5, 3.0], [1.0, 0.0, 0.5, 1.0]])
     assert list(summarizer.get_feature_names_out()) == [
         "last_f0", "f0_t0", "f0_t1", "f0_t2"]
+
+
+def test_a_failed_summarizer_refit_leaves_its_padding_rule():
+    # mask_value_ was set before X was checked: the failed refit left 0.0
+    # (zeros as padding) beside the old fit, which had read zeros as data.
+    counts = np.tile([0., 1., 0., 0., 1., 1., 0., 1.], (10, 1))
+    summarizer = SequenceSummarizer(mask_value="auto").fit(counts)
+    before = summarizer.transform(counts[:1])
+    assert summarizer.mask_value_ is None
+    bad = np.ones((10, 8))
+    bad[0, 3] = np.nan
+    with pytest.raises(ValueError, match="missing values"):
+        summarizer.fit(bad)
+    assert summarizer.mask_value_ is None
+    np.testing.assert_array_equal(summarizer.transform(counts[:1]), before)
 
 
 def test_summarizer_errors():

@@ -1,5 +1,7 @@
 """Tests for SequencePadder and SequenceScaler."""
 
+import re
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -74,8 +76,12 @@ def test_padder_turns_pre_padded_dense_input_into_post_padded():
     dense = np.zeros((2, 4, 1))
     dense[0, 2:, 0] = [1.0, 2.0]
     dense[1, :, 0] = [3.0, 0.0, 4.0, 5.0]  # a zero in the middle is data
-    out = SequencePadder().fit_transform(dense)
-    assert_array_equal(out[:, :, 0], [[1, 2, 0, 0], [3, 0, 4, 5]])
+    padder = SequencePadder().fit(dense)
+    out = padder.transform(dense)
+    assert_allclose(out[:, :, 0], [[1, 2, 0, 0], [3, 0, 4, 5]], atol=1e-37)
+    # The middle zero stays data under a Masking(0.0) layer too.
+    assert out[1, 1, 0] != 0.0
+    assert_array_equal(padder.compute_mask(out), [[1, 1, 0, 0], [1, 1, 1, 1]])
 
 
 @pytest.mark.parametrize("padding", ["post", "pre"])
@@ -144,6 +150,42 @@ def test_pad_sequences_refuses_a_side_it_does_not_know():
     padded, _ = pad_sequences([np.array([1., 2.]), np.array([3.])],
                               padding="pre")
     assert_array_equal(padded, [[1., 2.], [0., 3.]])
+
+
+def test_padder_keeps_a_real_step_equal_to_value_real():
+    # A list's last step of 0.0 was padding once padded: the padder's own
+    # mask of its output dropped it, and the scaler after it too.
+    seqs = [np.array([[1.0], [2.0], [0.0]]), np.arange(3.0, 7.0)[:, None]]
+    for padding in ("post", "pre"):
+        padder = SequencePadder(padding=padding).fit(seqs)
+        out = padder.transform(seqs)
+        assert_array_equal(padder.compute_mask(out), padder.compute_mask(seqs))
+        assert padder.compute_mask(seqs)[0].sum() == 3
+        assert_allclose(out[0, 2 if padding == "post" else 3, 0], 0.0,
+                        atol=1e-37)
+    piped = make_pipeline(SequencePadder(), SequenceScaler())
+    assert_allclose(piped.fit_transform(seqs)[0, :3, 0],
+                    SequenceScaler().fit_transform(seqs)[0][:, 0], atol=1e-6)
+
+
+@pytest.mark.parametrize("value", [1e300, np.inf, -np.inf])
+def test_padder_refuses_a_value_float32_cannot_hold(value):
+    # Written as infinity, which its own transform then refused as data.
+    with pytest.raises(ValueError, match=re.escape(f"value={value!r}")):
+        SequencePadder(value=value).fit([np.ones((2, 1)), np.ones((1, 1))])
+
+
+def test_scaler_transforms_an_all_nan_row_it_was_fitted_on():
+    # fit took the row of NaN end padding only; transform refused it.
+    X = np.arange(12.0).reshape(3, 4, 1)
+    X[1] = np.nan
+    X[2, 3] = np.nan
+    scaler = SequenceScaler().fit(X)
+    out = scaler.transform(X)
+    assert np.isnan(out[1]).all() and np.isnan(out[2, 3]).all()
+    assert_allclose(out, SequenceScaler().fit_transform(X))
+    assert_allclose(scaler.inverse_transform(out)[[0, 2], :3],
+                    X[[0, 2], :3])
 
 
 def test_padder_empty_sequence_becomes_a_row_of_padding():

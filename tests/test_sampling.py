@@ -240,6 +240,11 @@ def test_errors_name_the_problem(Sampler):
     (np.zeros((6, 0, 2)), "0 timesteps"),
     (np.zeros((6, 3, 0)), r"0 features per step \(shape \(6, 3, 0\)\)"),
     ([np.zeros((2, 0))] * 6, r"X\[0\] has 0 features per step"),
+    # A pandas Series of sequences skipped these checks.
+    (pd.Series([np.zeros((3, 2))] * 5 + [np.array([[0.0, np.nan]])]),
+     r"X\[5\] contains NaN or infinite values"),
+    (pd.Series([np.zeros((3, 2))] * 5 + [np.zeros((0, 2))]),
+     r"X\[5\] is an empty sequence"),
 ])
 def test_unusable_sequences_are_refused(Sampler, X, message):
     # These used to be copied through silently, failing only later (or never).

@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..datasets._channels_first import warn_if_channels_first
-from ..utils._frames import record_feature_names
+from ..utils._frames import is_sequence_list, record_feature_names
 from ..utils._padding import pad_sequences, resolve_auto_mask
 from ..utils._validation import check_sequences, python_scalar
 from ._summarizer import SequenceSummarizer
@@ -88,8 +88,7 @@ def _rocket_estimator(random_state):
 
 
 def _median_length(X):
-    if isinstance(X, (list, tuple)) or (
-            isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1):
+    if is_sequence_list(X):  # a pandas Series of sequences too
         return int(np.median([len(x) for x in X]))
     return int(np.shape(X)[1])
 

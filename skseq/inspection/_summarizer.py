@@ -121,9 +121,12 @@ class SequenceSummarizer(TransformerMixin, BaseEstimator):
                 "and n_resample is None. Give at least one statistic or set "
                 "n_resample."
             )
-        self.mask_value_ = resolve_auto_mask(self.mask_value, X)[0]
-        X_padded, _ = check_sequences(X, mask_value=self.mask_value_,
+        # Set once X has passed: a failed refit left its rule beside the
+        # old fit's n_features_in_.
+        mask_value = resolve_auto_mask(self.mask_value, X)[0]
+        X_padded, _ = check_sequences(X, mask_value=mask_value,
                                       dtype=np.float64)
+        self.mask_value_ = mask_value
         self.n_features_in_ = X_padded.shape[2]
         record_feature_names(self, X)
         return self

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._frames import record_feature_names
 from ..utils._padding import pad_sequences
 from ..utils._validation import check_sequences
-from ._scaler import real_step_mask
+from ._scaler import real_step_mask, unmask_real_steps
 
 __all__ = ["SequencePadder"]
 
@@ -38,7 +38,10 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         whose every feature equals ``value`` are taken as existing padding.
         NaN is padding at the end only (the UCR/UEA archive's layout for
         unequal lengths; a leading NaN is a missing value), so
-        ``value=np.nan`` needs ``padding='post'``.
+        ``value=np.nan`` needs ``padding='post'``. A real step whose every
+        feature equals ``value`` (a list's last step of 0.0) has its first
+        feature moved by float32's smallest step in ``transform``, so that
+        it is not read as padding (the edge rule, Keras' ``Masking``).
 
     Attributes
     ----------
@@ -95,6 +98,18 @@ class SequencePadder(TransformerMixin, BaseEstimator):
                 "sequences, which skseq reads as missing values: NaN is "
                 "padding at the end only (the UCR/UEA archive's layout). "
                 "Pass padding='post', or pre-pad with a number such as 0.0.")
+        if np.isfinite(self.value) and \
+                abs(self.value) > float(np.finfo(np.float32).max):
+            raise ValueError(
+                f"value={self.value!r} is beyond float32's range, in which "
+                "the padded sequences are written (it would be infinity, "
+                "which skseq refuses as data). Pass a finite float32 value "
+                "such as 0.0.")
+        if np.isinf(self.value):
+            raise ValueError(
+                f"value={self.value!r}: infinite padding reads back as an "
+                "infinite value, which skseq refuses. Pass a finite value "
+                "such as 0.0, or nan for end padding.")
         X_padded, lengths = check_sequences(X, mask_value=self.value,
                                             allow_empty_rows=True)
         self.maxlen_ = self.maxlen or max(int(lengths.max()), 1)
@@ -115,7 +130,11 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         X_padded : ndarray of shape (n_samples, maxlen_, n_features)
             Float32 array with padded steps equal to ``value``.
         """
-        return self._pad(X)[0]
+        X_padded, lengths = self._pad(X)
+        # A real step equal to value (a list's last 0.0) read as padding
+        # once padded, by the edge rule and by Keras' Masking: moved by
+        # float32's smallest step, as SequenceScaler moves it.
+        return unmask_real_steps(X_padded, self._real(lengths), self.value)
 
     def compute_mask(self, X):
         """Boolean mask of the real steps of ``transform(X)``.
@@ -130,7 +149,9 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         mask : ndarray of shape (n_samples, maxlen_)
             True where a step holds data, False where it is padding.
         """
-        _, lengths = self._pad(X)
+        return self._real(self._pad(X)[1])
+
+    def _real(self, lengths):
         mask = real_step_mask(lengths, self.maxlen_)
         return mask if self.padding == "post" else mask[:, ::-1]
 

@@ -382,8 +382,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         # NaN end padding (the UCR/UEA archive's unequal lengths) is cut
         # off here, whatever mask_value says, as fit counts it: X_dense can
         # be narrower than X, with 0.0 after each row's real steps.
+        # A row of NaN only (all padding) passes, as in fit.
         X_dense, lengths = check_sequences(X, mask_value=None,
-                                           dtype=np.float64)
+                                           dtype=np.float64,
+                                           allow_empty_rows=True)
         self._check_n_features(X_dense)
         # Fitted before mask_value_ existed (skseq 0.1 files): the parameter.
         mask_value = getattr(self, "mask_value_", self.mask_value)

@@ -21,7 +21,7 @@ from imblearn.utils import check_target_type
 
 from ..utils._fit_state import kept_on_failure
 from ..utils._targets import check_no_missing_labels
-from ..utils._frames import check_not_sktime_frame
+from ..utils._frames import check_not_sktime_frame, is_sequence_list
 
 
 def _check_samples(X, input_name="X", y=None):
@@ -75,9 +75,7 @@ def _check_sample_values(X, input_name="X"):
         if data.dtype.kind in "fc" and not np.all(np.isfinite(data)):
             raise _not_finite_error(input_name)
         return
-    if isinstance(X, (list, tuple)) or (
-        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
-    ):
+    if is_sequence_list(X):  # a pandas Series of sequences too
         for i, seq in enumerate(X):
             name = f"{input_name}[{i}]"
             if isinstance(seq, (str, bytes)):
