@@ -611,10 +611,22 @@ def _two_outputs(meta):
         hidden), keras.layers.Dense(1)(hidden)])
 
 
+def _two_inputs(meta):
+    import keras
+
+    a = keras.Input((None, meta["n_features"]))
+    b = keras.Input((None, meta["n_features"]))
+    hidden = keras.layers.LSTM(4)(keras.layers.Add()([a, b]))
+    return keras.Model([a, b], keras.layers.Dense(
+        meta["n_outputs"], activation="softmax")(hidden))
+
+
 @pytest.mark.parametrize("builder, match", [
     (_sequential_of_one_unit, r"outputs 1 value\(s\)"),
     (_subclassed_of_one_unit, r"outputs 1 value\(s\)"),
     (_two_outputs, "has 2 outputs; it needs one"),
+    # Keras asked for a dict of inputs at the first batch.
+    (_two_inputs, "has 2 inputs; it needs one"),
 ])
 def test_unbuilt_subclassed_and_multi_output_builders_are_checked(builder,
                                                                   match):

@@ -401,6 +401,18 @@ def test_feature_count_checked_at_predict():
         clf.predict(X[0])
     assert "channels first" not in str(exc.value)
     assert clf.predict(X[0][np.newaxis]).shape == (1,)
+    # Padded, it was refused for its all-padding "rows" instead, advising
+    # mask_value=None, which predict cannot take.
+    padded = X[0].copy()
+    padded[-2:] = 0.0
+    with pytest.raises(ValueError, match=r"A 2-D array is read as .*"
+                       r"X\[np.newaxis\] \(or \[X\]\)"):
+        clf.predict(padded)
+    # A DataFrame alone: X[np.newaxis] fails on it; [X] is the fix.
+    import pandas as pd
+
+    with pytest.raises(ValueError, match=r"features per step, pass \[X\]\.$"):
+        clf.predict(pd.DataFrame(padded))
 
 
 def test_invalid_parameter_is_named():

@@ -103,3 +103,26 @@ def test_numeric_graph_keeps_a_real_step_that_scales_to_padding(tmp_path,
     export_onnx(clf, tmp_path / "clf.onnx")
     proba = _run(tmp_path / "clf.onnx", X_new)
     np.testing.assert_allclose(proba, clf.predict_proba(X_new), atol=1e-5)
+
+
+def _fixed_steps_builder(meta):
+    inputs = keras.Input(shape=(meta["n_timesteps"], meta["n_features"]))
+    x = keras.layers.Flatten()(inputs)
+    return keras.Model(inputs, keras.layers.Dense(
+        meta["n_outputs"], activation="sigmoid")(x))
+
+
+def test_a_network_of_fixed_steps_exports_a_graph_of_fixed_steps(tmp_path):
+    # Exported with an open step axis, it failed inside Keras ("expected
+    # shape=(None, 6, 2), found shape=(1, 2, 2)").
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(30, 6, 2)).astype(np.float32)
+    y = np.arange(30) % 2
+    clf = LSTMClassifier(epochs=2, random_state=0,
+                         model_builder=_fixed_steps_builder).fit(X, y)
+    export_onnx(clf, tmp_path / "fixed.onnx")
+    session = ort.InferenceSession(str(tmp_path / "fixed.onnx"))
+    assert session.get_inputs()[0].shape[1:] == [6, 2]
+    np.testing.assert_allclose(_run(tmp_path / "fixed.onnx", X),
+                               clf.predict_proba(X), atol=1e-5)
+

@@ -94,6 +94,18 @@ def check_built_model(model, meta, keras):
         raise ValueError(
             f"model_builder must return a keras.Model; got "
             f"{type(model).__name__}.")
+    try:
+        n_inputs = len(model.inputs)
+    except (AttributeError, TypeError, ValueError):
+        n_inputs = 1  # a Sequential without Input, subclassed: one
+    if n_inputs > 1:
+        # Fit feeds one array (the sequences or the ids): Keras failed at
+        # the first batch asking for a dict of inputs.
+        raise ValueError(
+            f"model_builder's network has {n_inputs} inputs; it needs one: "
+            "the sequences, (batch, steps, meta['n_features']), or token "
+            "ids, (batch, steps). Split one input inside the network "
+            "instead (e.g. keras.layers.Lambda or slicing).")
     width = _output_width(model, meta)
     if width is None or width == meta["n_outputs"]:
         return

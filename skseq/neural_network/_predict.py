@@ -52,6 +52,13 @@ def _rows_on_disk(X):
 
 def _checked(est, X, mask_value):
     """X padded at the end and its lengths, checked against the fit."""
+    if not est.tokens_ and getattr(X, "ndim", None) == 2 and \
+            est.n_features_in_ != 1:
+        # One feature per step, whatever its values: checked before the
+        # padding, which refused one padded sequence given alone by its
+        # all-padding "rows", advising mask_value=None.
+        check_n_features(est, 1, np.shape(X)[1], two_d=True,
+                         frame=hasattr(X, "columns"), stacklevel=5)
     X_padded, lengths = check_sequences(
         X, tokens=est.tokens_, mask_value=mask_value, pad_value=0.0,
         allow_empty_rows=est.tokens_,
@@ -65,7 +72,7 @@ def _checked(est, X, mask_value):
 
 
 def check_n_features(est, n_features, n_timesteps=None, two_d=False,
-                     stacklevel=3):
+                     frame=False, stacklevel=3):
     """Refuse X of another number of features than the fit's, naming the
     usual mix-ups; warn where X reads as sequences of one step each."""
     if n_features == est.n_features_in_ == 1 and n_timesteps == 1 \
@@ -85,7 +92,7 @@ def check_n_features(est, n_features, n_timesteps=None, two_d=False,
             hint = (" A 2-D array is read as (n_samples, n_timesteps), one "
                     "feature per step. For one sequence of "
                     f"{est.n_features_in_} features per step, pass "
-                    "X[np.newaxis] (or [X]).")
+                    + ("[X]." if frame else "X[np.newaxis] (or [X])."))
         elif n_timesteps == est.n_features_in_:
             hint = (" X has as many steps as the model has features: X or "
                     "the training data is channels first, as aeon and "

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from ..neural_network._architectures import fixed_steps
 from ..preprocessing._scaler import affine_map
 
 __all__ = ["export_onnx"]
@@ -55,13 +56,16 @@ def _predict_path(estimator, keras):
                              ops.zeros_like(x))
 
     model = estimator.model_
+    # A model_builder network built for a fixed number of steps takes
+    # that many: the graph's input too (predict_proba pads to it).
+    steps = fixed_steps(model)
     if estimator.tokens_:
-        inputs = keras.Input(shape=(None,), dtype=model.inputs[0].dtype,
+        inputs = keras.Input(shape=(steps,), dtype=model.inputs[0].dtype,
                              name="tokens")
         x = ClipTokens(estimator.vocabulary_size_, name="clip_tokens")(inputs)
     else:
         n_features = estimator.n_features_in_
-        inputs = keras.Input(shape=(None, n_features), dtype="float32",
+        inputs = keras.Input(shape=(steps, n_features), dtype="float32",
                              name="sequences")
         w, b = affine_map(estimator.scaler_, n_features)
         x = ScaleRealSteps(w, b, getattr(estimator, "mask_value_",
@@ -72,7 +76,7 @@ def _predict_path(estimator, keras):
         proba = ops.concatenate([1.0 - proba, proba], axis=-1)
     wrapper = keras.Model(inputs, proba, name="skseq_predict_proba")
     # Keras exports only models that have run once.
-    dummy = np.zeros((1, 2) + tuple(inputs.shape[2:]),
+    dummy = np.zeros((1, steps or 2) + tuple(inputs.shape[2:]),
                      dtype=keras.backend.standardize_dtype(inputs.dtype))
     wrapper(dummy)
     return wrapper
@@ -111,7 +115,10 @@ def export_onnx(estimator, path, *, opset_version=None):
     shape ``(batch, steps)``, post-padded with 0; ids the vocabulary has not
     seen are treated as padding, as in ``predict``.
     Output: ``(batch, n_classes)`` probabilities, columns ordered as
-    ``classes_`` (the labels themselves are not in the graph).
+    ``classes_`` (the labels themselves are not in the graph). A
+    ``model_builder`` network built for a fixed number of steps
+    (``keras.Input(shape=(steps, ...))``) gives a graph of that many steps:
+    pad each batch to them, as ``predict_proba`` does.
 
     Examples
     --------
