@@ -573,3 +573,49 @@ def test_a_long_sequence_predicts_the_same_beside_longer_ones(tokens):
     for extra in range(1, 6):
         beside = clf.predict_proba([X[0], other(len(X[0]) + extra)])[0]
         np.testing.assert_allclose(beside, alone, rtol=0, atol=1e-5)
+
+
+def _sequential_without_input(meta):
+    import keras
+
+    return keras.Sequential([
+        keras.layers.Masking(0.0), keras.layers.LSTM(4),
+        keras.layers.Dense(meta["n_outputs"], activation="sigmoid")])
+
+
+def _subclassed(takes_training):
+    import keras
+
+    class Net(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.mask = keras.layers.Masking(0.0)
+            self.lstm = keras.layers.LSTM(4)
+            self.head = keras.layers.Dense(1, activation="sigmoid")
+
+        if takes_training:
+            def call(self, x, training=None):
+                return self.head(self.lstm(self.mask(x)))
+        else:
+            def call(self, x):
+                return self.head(self.lstm(self.mask(x)))
+
+    return lambda meta: Net()
+
+
+@pytest.mark.parametrize("builder", [
+    _sequential_without_input, _subclassed(True), _subclassed(False)],
+    ids=["sequential", "subclassed", "subclassed_call_without_training"])
+def test_builders_without_input_predict_under_tf_and_jax(builder):
+    # Each fit, then failed to predict: a Sequential without Input (JAX:
+    # its input shape was the first batch's, "takes 8 steps"), a subclassed
+    # model (TensorFlow: "no attribute 'inputs'"; JAX: call() given
+    # training=False it does not take).
+    X, y = _ragged(n=30)
+    clf = LSTMClassifier(model_builder=builder, epochs=2,
+                         random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (30, 2) and np.isfinite(proba).all()
+    longer = [np.vstack([x] * 3) for x in X[:4]]  # beyond any training length
+    assert clf.predict_proba(longer).shape == (4, 2)
+    np.testing.assert_allclose(clf.predict_proba(X[:1]), proba[:1], atol=1e-6)

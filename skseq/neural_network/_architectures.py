@@ -127,7 +127,12 @@ def fixed_steps(model):
         shape = model.inputs[0].shape
     except (AttributeError, IndexError, TypeError, ValueError):
         return None  # subclassed, or not built from an Input
-    return None if len(shape) < 2 or shape[1] is None else int(shape[1])
+    if len(shape) < 2 or shape[1] is None or shape[0] is not None:
+        # A batch size in the shape: a Sequential without Input, which
+        # Keras built (under JAX) from its first training batch, (4, 8, 2);
+        # it takes any number of steps (keras.Input leaves the batch open).
+        return None
+    return int(shape[1])
 
 
 def check_fixed_steps(model, batch_width):
@@ -148,11 +153,14 @@ def check_fixed_steps(model, batch_width):
         f"{batch_width} steps.")
 
 
-def check_predict_steps(model, lengths):
+def check_predict_steps(model, lengths, steps=None, known=False):
     """The steps a ``model_builder`` network built for a fixed number
     takes (None: any), refusing sequences longer than that by name (Keras
-    failed with a bare shape error)."""
-    steps = fixed_steps(model)
+    failed with a bare shape error). ``known``: ``steps`` was read from the
+    network before training (``fixed_steps`` at fit); a Sequential without
+    Input has an input shape only once training built it from a batch."""
+    if not known:
+        steps = fixed_steps(model)
     if steps is not None and len(lengths) and lengths.max() > steps:
         raise ValueError(
             f"The network (model_builder) takes {steps} steps; X has "

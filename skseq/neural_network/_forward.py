@@ -40,7 +40,11 @@ def tf_forward(model):
     forward = getattr(model, "_skseq_forward", None)
     if forward is not None:
         return forward
-    if len(model.inputs) != 1:
+    try:
+        n_inputs = len(model.inputs)
+    except AttributeError:  # a subclassed model has no inputs to read
+        n_inputs = None
+    if n_inputs != 1:
         return None
     import tensorflow as tf
 
@@ -72,11 +76,15 @@ def jax_forward(model):
 
         trainable = list(model.trainable_variables)
         non_trainable = list(model.non_trainable_variables)
+        # stateless_call hands its keywords to call() as they are (model(x)
+        # passes training only where call takes it): a subclassed model's
+        # call(self, x) failed here after training well.
+        kwargs = {"training": False} if _call_takes_training(model) else {}
 
         @jax.jit
         def run(trainable_values, non_trainable_values, x):
             return model.stateless_call(trainable_values, non_trainable_values,
-                                        x, training=False)[0]
+                                        x, **kwargs)[0]
 
         def forward(x):
             return run([v.value for v in trainable],
@@ -84,6 +92,14 @@ def jax_forward(model):
 
         model._skseq_forward = forward
     return forward
+
+
+def _call_takes_training(model):
+    import inspect
+
+    parameters = inspect.signature(model.call).parameters.values()
+    return any(p.name == "training" or p.kind == p.VAR_KEYWORD
+               for p in parameters)
 
 
 def predict_in_chunks(model, X_model, lengths, n_timesteps,

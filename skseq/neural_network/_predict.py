@@ -111,7 +111,9 @@ def _probabilities(est, X_padded, lengths):
     # Read from the fitted network, not from model_builder: a loaded
     # estimator, or one whose model_builder was set after fit, has
     # model_builder=None and the same network.
-    steps = check_predict_steps(est.model_, lengths)
+    steps = check_predict_steps(
+        est.model_, lengths, getattr(est, "_fixed_steps", None),
+        known="_fixed_steps" in vars(est))
     out = predict_in_chunks(
         est.model_,
         model_input(X_padded[:, :steps] if steps else X_padded, lengths,

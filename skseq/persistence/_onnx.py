@@ -58,7 +58,8 @@ def _predict_path(estimator, keras):
     model = estimator.model_
     # A model_builder network built for a fixed number of steps takes
     # that many: the graph's input too (predict_proba pads to it).
-    steps = fixed_steps(model)
+    steps = (estimator._fixed_steps if "_fixed_steps" in vars(estimator)
+             else fixed_steps(model))
     if estimator.tokens_:
         inputs = keras.Input(shape=(steps,), dtype=model.inputs[0].dtype,
                              name="tokens")
