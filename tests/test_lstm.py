@@ -619,3 +619,33 @@ def test_builders_without_input_predict_under_tf_and_jax(builder):
     longer = [np.vstack([x] * 3) for x in X[:4]]  # beyond any training length
     assert clf.predict_proba(longer).shape == (4, 2)
     np.testing.assert_allclose(clf.predict_proba(X[:1]), proba[:1], atol=1e-6)
+    assert clf.network_steps_ is None
+
+
+def test_a_sequential_without_input_takes_any_steps_once_loaded(tmp_path):
+    # The steps it takes were read from the input shape a training batch
+    # gave it, (None, 11, 2): after skseq.load, longer sequences were
+    # refused, "takes 11 steps".
+    import json
+    import subprocess
+    import sys
+
+    import skseq
+
+    X, y = _ragged(n=30)
+    clf = LSTMClassifier(model_builder=_sequential_without_input, epochs=2,
+                         random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="model_builder"):
+        skseq.save(clf, tmp_path / "clf.skseq")
+    longer = np.stack([np.vstack([x[:3]] * 10) for x in X[:4]])  # 30 steps
+    np.save(tmp_path / "longer.npy", longer)
+    code = ("import json, numpy as np, skseq; "
+            f"clf = skseq.load({str(tmp_path / 'clf.skseq')!r}); "
+            "print(json.dumps([clf.network_steps_, clf.predict_proba("
+            f"np.load({str(tmp_path / 'longer.npy')!r}))[:, 1].tolist()]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True).stdout
+    steps, proba = json.loads(out.strip().splitlines()[-1])
+    assert steps is None
+    np.testing.assert_allclose(proba, clf.predict_proba(longer)[:, 1],
+                               atol=1e-6)

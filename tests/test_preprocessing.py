@@ -186,6 +186,12 @@ def test_scaler_transforms_an_all_nan_row_it_was_fitted_on():
     assert_allclose(out, SequenceScaler().fit_transform(X))
     assert_allclose(scaler.inverse_transform(out)[[0, 2], :3],
                     X[[0, 2], :3])
+    # Nothing but padding: given back as padding, not sklearn's "Found
+    # array with 0 sample(s)".
+    assert np.isnan(scaler.transform(np.full((2, 3, 1), np.nan))).all()
+    assert_array_equal(scaler.transform(np.zeros((2, 3, 1))), 0.0)
+    assert [len(s) for s in scaler.transform([np.zeros((0, 1))] * 2)] \
+        == [0, 0]
 
 
 def test_padder_empty_sequence_becomes_a_row_of_padding():

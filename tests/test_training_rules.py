@@ -956,35 +956,31 @@ def test_a_class_of_total_weight_zero_warns():
             X, y, sample_weight=np.r_[np.zeros(5), np.ones(15)])
 
 
-def test_training_rows_of_zero_weight_are_refused_before_training():
+def test_a_hold_out_that_leaves_no_weight_to_train_on_is_not_used():
     # The hold-out carried every weight: a training loss of 0 at every
-    # epoch, nothing learnt, nothing said.
-    class _RaiseOnTrainBegin(keras.callbacks.Callback):
-        started = False
-
-        def on_train_begin(self, logs=None):
-            type(self).started = True
-
+    # epoch, nothing learnt, nothing said (the mirror of a hold-out of
+    # weight 0, which trains on every sequence).
     X, y = _sorted_by_class(n_per_class=20, n_classes=2)
     held_out = np.isin(np.arange(40), [8, 9, 18, 19, 28, 29, 38, 39])
     split = PredefinedSplit(np.where(held_out, 0, -1))
-    clf = LSTMClassifier(architecture="lstm", validation=split, **TINY)
-    stopper = _RaiseOnTrainBegin()
-    with pytest.raises(ValueError, match="0 on every one of the 32 "
-                       "sequences left to train on by the splitter hold-out"):
-        clf.set_params(callbacks=[stopper]).fit(
+    params = dict(architecture="lstm", validation=split, **TINY)
+    with pytest.warns(UserWarning, match="leaves sample_weight x "
+                      "class_weight 0 on all 32 sequences left to train on"):
+        clf = LSTMClassifier(**params).fit(
             X, y, sample_weight=held_out.astype(float))
-    assert not stopper.started and not hasattr(clf, "classes_")
-    # A class weighed only in the hold-out is never trained on: named.
+    assert clf.validation_ == "none" and "val_loss" not in clf.history_
+    assert min(clf.history_["loss"]) > 0
+    # A class weighed only in the hold-out: never learnt, the same way out.
     weights = np.where((y == 1) & ~held_out, 0.0, 1.0)
-    with pytest.warns(UserWarning, match=r"Class\(es\) \[1\] have weight "
-                      "only in the splitter hold-out"):
-        LSTMClassifier(architecture="lstm", validation=split, **TINY).fit(
-            X, y, sample_weight=weights)
+    with pytest.warns(UserWarning, match=r"0 on the training rows of "
+                      r"class\(es\) \[1\]"):
+        clf = LSTMClassifier(**params).fit(X, y, sample_weight=weights)
+    assert clf.validation_ == "none"
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        LSTMClassifier(architecture="lstm", validation=split, **TINY).fit(
+        clf = LSTMClassifier(**params).fit(
             X, y, sample_weight=np.where(held_out, 0.5, 1.0))
+    assert clf.validation_ == "splitter"
 
 
 def test_a_hold_out_larger_than_the_training_part_warns():

@@ -172,11 +172,34 @@ def test_a_panel_frame_is_windowed_series_by_series():
     with pytest.raises(ValueError, match=r"series 'BBB' has a time index "
                        r"out of order .*series\.sort_index"):
         make_windows(panel.iloc[[0, 1, 2, 3, 4, 5, 7, 6, 8, 9, 10, 11]], 3)
-    deeper = panel.set_index(pd.Index(np.zeros(12), name="x"), append=True)
-    with pytest.raises(ValueError, match="MultiIndex of 3 levels"):
-        make_windows(deeper, 3)
-    with pytest.raises(ValueError, match=r"series\[1\] has a MultiIndex"):
+    # A too-short series is named by its key.
+    with pytest.raises(ValueError, match="series 'AAA' has 6 steps"):
+        make_windows(panel, 6)
+    # The frames of panel.groupby keep their MultiIndex: one series each.
+    X3, y3 = make_windows([part for _, part in panel.groupby(level=0)], 3,
+                          target="value")
+    assert_array_equal(X3, X)
+    assert_array_equal(y3, y)
+    with pytest.raises(ValueError, match=r"series\[1\] is a panel of "
+                       "several series"):
         make_windows([panel.loc["AAA"], panel], 3)
+    # (series..., time) as in sktime: all levels but the last name a series.
+    regions = panel.set_index(pd.Index(np.repeat(["eu", "us"], 6),
+                                       name="region"), append=True)
+    regions = regions.reorder_levels(["region", "ticker", "date"])
+    _, _, where3 = make_windows(regions, 3, return_index=True)
+    assert_array_equal(where3.group, where.group)
+    swapped = panel.swaplevel().sort_index()
+    with pytest.raises(ValueError, match="first level is time and last is "
+                       r"not.*swaplevel\(\)"):
+        make_windows(swapped, 3)
+    unnamed = panel.copy()
+    unnamed.index = pd.MultiIndex.from_arrays(
+        [np.array(["AAA"] * 5 + [None] + ["BBB"] * 6, dtype=object),
+         index.get_level_values(1)])
+    with pytest.raises(ValueError, match=r"missing values \(NaN\) in the "
+                       "index levels that name its series"):
+        make_windows(unnamed, 3)
 
 
 def test_a_column_that_is_not_numbers_is_named():

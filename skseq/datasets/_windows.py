@@ -47,10 +47,12 @@ def make_windows(series, window, *, stride=1, horizon=1, target="sign",
         first axis; a pandas Series or DataFrame works too). A list (or a
         3-D array) holds several series of possibly different lengths and the
         same number of features; a list of numbers is one series. A pandas
-        frame (or Series) with a two-level ``(series, time)`` MultiIndex is
-        a panel: one series per value of the first level, in first-seen
-        order (``index.group`` counts them so), each read in the order of
-        its rows.
+        frame (or Series) with a MultiIndex is a panel, its levels
+        ``(series..., time)`` as in sktime's pd-multiindex: one series per
+        value of the levels before the last, in first-seen order
+        (``index.group`` counts them so), each read in the order of its
+        rows. A time index of several levels, e.g. ``(year, month)``, is
+        thus several series: flatten it first (e.g. to a PeriodIndex).
     window : int
         Number of steps in each window.
     stride : int, default=1
@@ -100,7 +102,10 @@ def make_windows(series, window, *, stride=1, horizon=1, target="sign",
     ------
     ValueError
         If a series is shorter than ``window + horizon`` steps, holds NaN or
-        infinite values, or the series differ in their number of features.
+        infinite values or a column that is not numbers, has a time index
+        out of order, or the series differ in their number of features; if
+        a panel's series are not named on every row or its first index
+        level is time and its last is not.
 
     See Also
     --------
@@ -122,7 +127,7 @@ def make_windows(series, window, *, stride=1, horizon=1, target="sign",
     >>> index.start, index.end, index.label_time
     (array([0, 2, 4]), array([3, 5, 7]), array([4, 6, 8]))
     """
-    arrays, columns = _as_series_list(series)
+    arrays, columns, names = _as_series_list(series)
     column = _resolve_column(target_column, columns, arrays[0].shape[1])
     if target == "direction" and horizon == 0:
         raise ValueError(
@@ -130,10 +135,9 @@ def make_windows(series, window, *, stride=1, horizon=1, target="sign",
             "window with the window's last value, so it needs horizon >= 1; "
             "got horizon=0."
         )
-    parts = [_windows_of_one(arr, "series" if len(arrays) == 1 else
-                             f"series[{g}]", window, stride, horizon, target,
+    parts = [_windows_of_one(arr, name, window, stride, horizon, target,
                              column)
-             for g, arr in enumerate(arrays)]
+             for arr, name in zip(arrays, names)]
     X = np.concatenate([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     if not return_index:
@@ -147,9 +151,10 @@ def make_windows(series, window, *, stride=1, horizon=1, target="sign",
 
 
 def _as_series_list(series):
-    """Return (list of 2-D float arrays, column names or None)."""
+    """Return (list of 2-D float arrays, column names or None, each
+    series' name in messages)."""
     columns = getattr(series, "columns", None)
-    names = None
+    keys = None
     if isinstance(series, (list, tuple)) and len(series) and \
             np.ndim(series[0]) >= 1:
         items = list(series)
@@ -157,19 +162,16 @@ def _as_series_list(series):
     elif np.ndim(series) == 3:
         items = list(np.asarray(series))
     elif _is_panel(series):
-        items, names = _panel_series(series)
+        items, keys = _panel_series(series)
     else:
         items = [series]
-    arrays = []
+    arrays, names = [], []
     for i, item in enumerate(items):
         name = "series" if len(items) == 1 else f"series[{i}]"
-        if names is not None:
-            name = f"series {names[i]!r}"
+        if keys is not None:
+            name = f"series {keys[i]!r}"
         elif _is_panel(item):
-            raise ValueError(
-                f"{name} has a MultiIndex: pass a panel of several series "
-                "as one frame (series, time) or as a list of frames with "
-                "a flat time index, not a list of panels.")
+            item = _one_series(item, name)
         item = _in_column_order(item, columns, name)
         _check_time_order(item, name)
         _check_numeric_columns(item, name)
@@ -190,7 +192,8 @@ def _as_series_list(series):
                 f"{arr.shape[1]}."
             )
         arrays.append(arr)
-    return arrays, columns
+        names.append(name)
+    return arrays, columns, names
 
 
 def _is_panel(item):
@@ -199,19 +202,50 @@ def _is_panel(item):
     return isinstance(getattr(item, "index", None), pd.MultiIndex)
 
 
+def _is_time_index(index):
+    import pandas as pd
+
+    return isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex,
+                              pd.TimedeltaIndex))
+
+
 def _panel_series(panel):
-    """The series of a (series, time) MultiIndex frame, in first-seen
-    order, and their names: windowed as one series, a window crossed from
+    """The series of a panel, a frame whose MultiIndex is (series..., time)
+    as in sktime's pd-multiindex and skseq's from_multiindex, in first-seen
+    order, and their names. Windowed as one series, a window crossed from
     one series into the next and took its label there."""
-    if panel.index.nlevels != 2:
+    index = panel.index
+    outer = list(range(index.nlevels - 1))
+    keys = index.droplevel(-1)
+    if keys.to_frame().isna().to_numpy().any():
         raise ValueError(
-            f"series has a MultiIndex of {panel.index.nlevels} levels "
-            f"{list(panel.index.names)}; make_windows reads a panel as "
-            "(series, time), two levels. Combine the levels that name a "
-            "series into one first.")
-    grouped = panel.groupby(level=0, sort=False, observed=True)
-    names = list(grouped.groups)
-    return [part.droplevel(0) for _, part in grouped], names
+            "series has missing values (NaN) in the index levels that name "
+            f"its series ({list(index.names[:-1])}): each row needs the "
+            "series it belongs to. Fill or drop them first.")
+    if _is_time_index(index.levels[0]) and \
+            not _is_time_index(index.levels[-1]):
+        raise ValueError(
+            f"series has a MultiIndex {list(index.names)} whose first level "
+            "is time and last is not: make_windows reads a MultiIndex as "
+            "(series..., time), the last level time. Swap them first, e.g. "
+            "series.swaplevel().sort_index().")
+    grouped = panel.groupby(level=outer, sort=False)
+    names = [key[0] if isinstance(key, tuple) and len(key) == 1 else key
+             for key in grouped.groups]
+    return [part.droplevel(outer) for _, part in grouped], names
+
+
+def _one_series(item, name):
+    """A list's item with a MultiIndex (a frame of panel.groupby): one
+    series if its levels but the last name one; several are a panel, which
+    is passed on its own, not inside a list."""
+    outer = list(range(item.index.nlevels - 1))
+    if len(item.index.droplevel(-1).unique()) > 1:
+        raise ValueError(
+            f"{name} is a panel of several series (its MultiIndex names "
+            f"{len(item.index.droplevel(-1).unique())}): pass the panel "
+            "alone, make_windows(panel, ...), or a list of one series each.")
+    return item.droplevel(outer)
 
 
 def _check_numeric_columns(item, name):

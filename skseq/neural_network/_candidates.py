@@ -63,13 +63,13 @@ def _train_one(est, keras, builders, data, state, user_callbacks, stacked):
     model = est._build_and_compile(
         keras, data["meta"], state, masked=not data["train_unmasked"],
         stacked=stacked)
-    from ._architectures import check_fixed_steps, fixed_steps
+    from ._builder_checks import check_fixed_steps, fixed_steps
 
     if est.model_builder is not None:
         check_fixed_steps(model, data["batch_width"])
     # Read before training: a Sequential without Input gets an input shape
     # from its first batch (predict then refused longer sequences).
-    state["_fixed_steps"] = fixed_steps(model)
+    state["network_steps_"] = fixed_steps(model)
     # The caller's callbacks run after skseq's: Keras' last
     # restore_best_weights at the end of training is the one kept, so a
     # caller's EarlyStopping keeps its epoch.

@@ -267,9 +267,22 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             "does.", UserWarning, stacklevel=4)
         train_idx, val_idx, kind = (np.arange(len(lengths)), np.arange(0),
                                     "none")
-    if len(val_idx) and weights is not None:
-        _holdout.check_training_weight(weights, train_idx, y_encoded,
-                                       classes, kind)
+    unweighted = (_holdout.unweighted_training(weights, train_idx,
+                                               y_encoded, classes)
+                  if len(val_idx) and weights is not None else None)
+    if unweighted:
+        # The mirror of the case above: what training needs went to the
+        # hold-out (with the stratified hold-out, depending on the seed).
+        warnings.warn(
+            f"The {kind} hold-out used for early stopping ({len(val_idx)} "
+            f"sequences) leaves sample_weight x class_weight 0 on "
+            f"{unweighted}: the network would never learn from them. "
+            "Training on every sequence and monitoring the training loss "
+            "instead. To hold out rows, give weight to the rows left to "
+            "train on, or pass a validation splitter that leaves some.",
+            UserWarning, stacklevel=4)
+        train_idx, val_idx, kind = (np.arange(len(lengths)), np.arange(0),
+                                    "none")
     n_train, n_val = len(train_idx), len(val_idx)
     if n_val > n_train and kind in ("stratified", "tail"):
         warnings.warn(
@@ -412,7 +425,7 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
         import keras
 
         from . import _builders as builders
-        from ._architectures import fixed_steps
+        from ._builder_checks import fixed_steps
 
         def bucketed(where, model, shuffle):
             if fixed_steps(model) is not None:

@@ -22,7 +22,7 @@ import numpy as np
 from ..utils._validation import python_scalar
 
 __all__ = ["looks_like_windows", "split_validation", "n_validation",
-           "n_never_held_out", "check_training_weight",
+           "n_never_held_out", "unweighted_training",
            "warn_missing_classes", "is_splitter", "MIN_VALIDATION"]
 
 # Fewer validation sequences give too noisy a loss to stop on.
@@ -386,30 +386,24 @@ def n_never_held_out(X, y_encoded, val):
     return n
 
 
-def check_training_weight(weights, train_idx, y_encoded, classes, kind):
-    """Refuse rows to train on that all weigh 0 (the hold-out carries every
-    weight: the training loss is 0 and nothing is learnt), and warn of a
-    class weighed only in the hold-out; check_weights saw all rows."""
+def unweighted_training(weights, train_idx, y_encoded, classes):
+    """What a hold-out leaves unweighted to train on, or None: every row
+    (the hold-out carries all the weight: a training loss of 0, nothing
+    learnt) or a class weighed only in the hold-out (never learnt).
+    check_weights saw all the rows together."""
     trained = weights[train_idx]
     if not trained.any():
-        raise ValueError(
-            f"sample_weight x class_weight is 0 on every one of the "
-            f"{len(train_idx)} sequences left to train on by the {kind} "
-            "hold-out: the training loss is 0 and the network learns "
-            "nothing. Give the training rows weight, or pass "
-            "validation=None to train on every sequence.")
+        return f"all {len(train_idx)} sequences left to train on"
     totals = np.bincount(y_encoded[train_idx], trained,
                          minlength=len(classes))
     everywhere = np.bincount(y_encoded, weights, minlength=len(classes))
-    only_held_out = (totals == 0) & (everywhere > 0) & \
-        np.isin(np.arange(len(classes)), y_encoded[train_idx])
-    if only_held_out.any():
-        labels = [python_scalar(v) for v in classes[only_held_out]]
-        warnings.warn(
-            f"Class(es) {labels} have weight only in the {kind} hold-out "
-            "(sample_weight x class_weight is 0 on their training rows): "
-            "the network is never trained to predict them. Give their "
-            "training rows weight.", UserWarning, stacklevel=5)
+    # A class with no rows left at all is warn_missing_classes' case.
+    missing = (totals == 0) & (everywhere > 0) & \
+        (np.bincount(y_encoded[train_idx], minlength=len(classes)) > 0)
+    if not missing.any():
+        return None
+    labels = [python_scalar(v) for v in classes[missing]]
+    return f"the training rows of class(es) {labels}"
 
 
 def warn_missing_classes(y_val, n_classes, kind, stacklevel=4,

@@ -260,6 +260,11 @@ default=None
         Longest real sequence seen in fit.
     model_ : keras.Model
         The trained network.
+    network_steps_ : int or None
+        The number of steps the network takes: None (any number) but for a
+        ``model_builder`` network built for a fixed number
+        (``keras.Input(shape=(steps, ...))``), read before training;
+        ``predict`` pads to it and refuses longer sequences.
     scaler_ : SequenceScaler or None
         The fitted scaler, if ``scaling`` is set.
     sequence_scaling_ : bool
@@ -463,8 +468,8 @@ default=None
 
     def _build_and_compile(self, keras, meta, state, masked=True,
                            stacked=False):
-        from ._architectures import (build_lstm_model, check_built_model,
-                                     resolve_dropout)
+        from ._architectures import build_lstm_model, resolve_dropout
+        from ._builder_checks import check_built_model
 
         # NumPy scalars pass the parameter checks (a grid of np.arange) but
         # Keras' layers refuse them ("output_size must be an integer").

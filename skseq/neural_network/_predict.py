@@ -106,14 +106,12 @@ def check_n_features(est, n_features, n_timesteps=None, two_d=False,
 
 def _probabilities(est, X_padded, lengths):
     # Imported here: it imports Keras, which skseq starts only when used.
-    from ._architectures import check_predict_steps
+    from ._builder_checks import check_predict_steps
 
     # Read from the fitted network, not from model_builder: a loaded
     # estimator, or one whose model_builder was set after fit, has
     # model_builder=None and the same network.
-    steps = check_predict_steps(
-        est.model_, lengths, getattr(est, "_fixed_steps", None),
-        known="_fixed_steps" in vars(est))
+    steps = check_predict_steps(est, lengths)
     out = predict_in_chunks(
         est.model_,
         model_input(X_padded[:, :steps] if steps else X_padded, lengths,

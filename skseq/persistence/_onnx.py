@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from ..neural_network._architectures import fixed_steps
+from ..neural_network._builder_checks import network_steps
 from ..preprocessing._scaler import affine_map
 
 __all__ = ["export_onnx"]
@@ -58,8 +58,7 @@ def _predict_path(estimator, keras):
     model = estimator.model_
     # A model_builder network built for a fixed number of steps takes
     # that many: the graph's input too (predict_proba pads to it).
-    steps = (estimator._fixed_steps if "_fixed_steps" in vars(estimator)
-             else fixed_steps(model))
+    steps = network_steps(estimator)
     if estimator.tokens_:
         inputs = keras.Input(shape=(steps,), dtype=model.inputs[0].dtype,
                              name="tokens")

@@ -41,7 +41,9 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         ``value=np.nan`` needs ``padding='post'``. A real step whose every
         feature equals ``value`` (a list's last step of 0.0) has its first
         feature moved by float32's smallest step in ``transform``, so that
-        it is not read as padding (the edge rule, Keras' ``Masking``).
+        it is not read as padding (the edge rule, Keras' ``Masking``); an
+        ``LSTMClassifier(mask_value='auto')`` after it therefore finds no
+        zero inside the sequences and reads the padding as padding.
 
     Attributes
     ----------

@@ -125,6 +125,12 @@ def real_step_mask(lengths, n_timesteps):
     return np.arange(n_timesteps)[np.newaxis, :] < np.asarray(lengths)[:, None]
 
 
+def _on_rows(func, rows):
+    """``func(rows)``; no rows (every sequence all padding) stay none:
+    scikit-learn's scalers refuse "0 sample(s)"."""
+    return func(rows) if len(rows) else rows
+
+
 def unmask_real_steps(X, real, pad_value):
     """Make sure no real step reads as padding once values have changed.
 
@@ -401,7 +407,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         within = out[:, :width]
         within[...] = X_dense
         within[steps >= lengths[:, None]] = np.nan
-        within[real] = func(X_dense[real])
+        within[real] = _on_rows(func, X_dense[real])
         if mask_value is not None:
             unmask_real_steps(within, real, mask_value)
         out = out.astype(_dtype_of(X), copy=False)
@@ -417,7 +423,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
             func = self._standard_float32
         func = self.scaler_.transform if func is None else func
         real = real_step_mask(lengths, X_padded.shape[1])
-        scaled = func(_real_rows(X_padded, real))
+        scaled = _on_rows(func, _real_rows(X_padded, real))
         if real.all():
             # sklearn's transforms return a new array (copy=True).
             out = np.asarray(scaled, dtype=X_padded.dtype).reshape(
