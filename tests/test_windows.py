@@ -180,8 +180,8 @@ def test_a_panel_frame_is_windowed_series_by_series():
                           target="value")
     assert_array_equal(X3, X)
     assert_array_equal(y3, y)
-    with pytest.raises(ValueError, match=r"series\[1\] is a panel of "
-                       "several series"):
+    with pytest.raises(ValueError, match=r"series\[1\] is a panel of 2 "
+                       "series"):
         make_windows([panel.loc["AAA"], panel], 3)
     # (series..., time) as in sktime: all levels but the last name a series.
     regions = panel.set_index(pd.Index(np.repeat(["eu", "us"], 6),
@@ -193,6 +193,18 @@ def test_a_panel_frame_is_windowed_series_by_series():
     with pytest.raises(ValueError, match="first level is time and last is "
                        r"not.*swaplevel\(\)"):
         make_windows(swapped, 3)
+    with pytest.raises(ValueError, match=r"series\[0\] has a MultiIndex "
+                       r"\['date', 'ticker'\] whose first level is time"):
+        make_windows([part for _, part in swapped.groupby(level=0)], 3)
+    with pytest.raises(ValueError, match="series has no rows"):
+        make_windows(panel.iloc[:0], 3)
+    # A category no row has is no series.
+    categorical = panel.copy()
+    categorical.index = pd.MultiIndex.from_arrays(
+        [pd.CategoricalIndex(index.get_level_values(0),
+                             categories=["AAA", "BBB", "CCC"]),
+         index.get_level_values(1)])
+    assert_array_equal(make_windows(categorical, 3, target="value")[1], y)
     unnamed = panel.copy()
     unnamed.index = pd.MultiIndex.from_arrays(
         [np.array(["AAA"] * 5 + [None] + ["BBB"] * 6, dtype=object),

@@ -214,38 +214,45 @@ def _panel_series(panel):
     as in sktime's pd-multiindex and skseq's from_multiindex, in first-seen
     order, and their names. Windowed as one series, a window crossed from
     one series into the next and took its label there."""
-    index = panel.index
-    outer = list(range(index.nlevels - 1))
-    keys = index.droplevel(-1)
-    if keys.to_frame().isna().to_numpy().any():
-        raise ValueError(
-            "series has missing values (NaN) in the index levels that name "
-            f"its series ({list(index.names[:-1])}): each row needs the "
-            "series it belongs to. Fill or drop them first.")
-    if _is_time_index(index.levels[0]) and \
-            not _is_time_index(index.levels[-1]):
-        raise ValueError(
-            f"series has a MultiIndex {list(index.names)} whose first level "
-            "is time and last is not: make_windows reads a MultiIndex as "
-            "(series..., time), the last level time. Swap them first, e.g. "
-            "series.swaplevel().sort_index().")
-    grouped = panel.groupby(level=outer, sort=False)
-    names = [key[0] if isinstance(key, tuple) and len(key) == 1 else key
-             for key in grouped.groups]
-    return [part.droplevel(outer) for _, part in grouped], names
+    _check_panel_index(panel, "series")
+    outer = list(range(panel.index.nlevels - 1))
+    # observed: a category no row has is no series (pandas 2 made it one,
+    # empty); a one-level list made pandas 2 warn.
+    grouped = panel.groupby(level=outer[0] if len(outer) == 1 else outer,
+                            sort=False, observed=True)
+    return ([part.droplevel(outer) for _, part in grouped],
+            list(grouped.groups))
 
 
 def _one_series(item, name):
     """A list's item with a MultiIndex (a frame of panel.groupby): one
     series if its levels but the last name one; several are a panel, which
     is passed on its own, not inside a list."""
-    outer = list(range(item.index.nlevels - 1))
-    if len(item.index.droplevel(-1).unique()) > 1:
+    _check_panel_index(item, name)
+    keys = item.index.droplevel(-1).unique()
+    if len(keys) > 1:
         raise ValueError(
-            f"{name} is a panel of several series (its MultiIndex names "
-            f"{len(item.index.droplevel(-1).unique())}): pass the panel "
+            f"{name} is a panel of {len(keys)} series: pass the panel "
             "alone, make_windows(panel, ...), or a list of one series each.")
-    return item.droplevel(outer)
+    return item.droplevel(list(range(item.index.nlevels - 1)))
+
+
+def _check_panel_index(panel, name):
+    index = panel.index
+    if len(index) == 0:
+        raise ValueError(f"{name} has no rows: no series to window.")
+    if index.droplevel(-1).to_frame().isna().to_numpy().any():
+        raise ValueError(
+            f"{name} has missing values (NaN) in the index levels that name "
+            f"its series ({list(index.names[:-1])}): each row needs the "
+            "series it belongs to. Fill or drop them first.")
+    if _is_time_index(index.levels[0]) and \
+            not _is_time_index(index.levels[-1]):
+        raise ValueError(
+            f"{name} has a MultiIndex {list(index.names)} whose first level "
+            "is time and last is not: make_windows reads a MultiIndex as "
+            "(series..., time), the last level time. Swap them first, e.g. "
+            f"{name.split('[')[0]}.swaplevel().sort_index().")
 
 
 def _check_numeric_columns(item, name):

@@ -255,34 +255,9 @@ def prepare_fit(est, X, y, sample_weight, distribution=None):
             X_padded = clip_tokens(X_padded, state["vocabulary_size_"])
 
     train_idx, val_idx, kind = est._held_out(X_padded, lengths, y_encoded)
-    if len(val_idx) and weights is not None and not weights[val_idx].any():
-        # Its loss is 0 whatever the network does: early stopping would
-        # keep the first epoch's weights.
-        warnings.warn(
-            f"The {kind} hold-out used for early stopping ({len(val_idx)} "
-            "sequences) has sample_weight 0 everywhere, so its loss cannot "
-            "judge the training: training on every sequence and "
-            "monitoring the training loss instead. To hold out rows, give "
-            "them weight or pass a validation splitter whose test part "
-            "does.", UserWarning, stacklevel=4)
-        train_idx, val_idx, kind = (np.arange(len(lengths)), np.arange(0),
-                                    "none")
-    unweighted = (_holdout.unweighted_training(weights, train_idx,
-                                               y_encoded, classes)
-                  if len(val_idx) and weights is not None else None)
-    if unweighted:
-        # The mirror of the case above: what training needs went to the
-        # hold-out (with the stratified hold-out, depending on the seed).
-        warnings.warn(
-            f"The {kind} hold-out used for early stopping ({len(val_idx)} "
-            f"sequences) leaves sample_weight x class_weight 0 on "
-            f"{unweighted}: the network would never learn from them. "
-            "Training on every sequence and monitoring the training loss "
-            "instead. To hold out rows, give weight to the rows left to "
-            "train on, or pass a validation splitter that leaves some.",
-            UserWarning, stacklevel=4)
-        train_idx, val_idx, kind = (np.arange(len(lengths)), np.arange(0),
-                                    "none")
+    if len(val_idx) and weights is not None:
+        train_idx, val_idx, kind = _holdout.weighted_holdout(
+            weights, train_idx, val_idx, kind, y_encoded, classes)
     n_train, n_val = len(train_idx), len(val_idx)
     if n_val > n_train and kind in ("stratified", "tail"):
         warnings.warn(

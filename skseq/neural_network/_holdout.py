@@ -22,7 +22,7 @@ import numpy as np
 from ..utils._validation import python_scalar
 
 __all__ = ["looks_like_windows", "split_validation", "n_validation",
-           "n_never_held_out", "unweighted_training",
+           "n_never_held_out", "weighted_holdout",
            "warn_missing_classes", "is_splitter", "MIN_VALIDATION"]
 
 # Fewer validation sequences give too noisy a loss to stop on.
@@ -386,11 +386,42 @@ def n_never_held_out(X, y_encoded, val):
     return n
 
 
-def unweighted_training(weights, train_idx, y_encoded, classes):
-    """What a hold-out leaves unweighted to train on, or None: every row
-    (the hold-out carries all the weight: a training loss of 0, nothing
-    learnt) or a class weighed only in the hold-out (never learnt).
-    check_weights saw all the rows together."""
+def weighted_holdout(weights, train_idx, val_idx, kind, y_encoded,
+                     classes, stacklevel=5):
+    """``(train_idx, val_idx, kind)``, or every row to train on and no
+    hold-out (kind ``'none'``, a warning) where the weights leave one part
+    nothing: a hold-out of weight 0 has a loss of 0 whatever the network
+    does (early stopping kept the first epoch); a hold-out carrying all the
+    weight, or a class's, leaves a training loss of 0 (nothing, or that
+    class, never learnt; with the stratified hold-out, by the seed)."""
+    if not weights[val_idx].any():
+        warnings.warn(
+            f"The {kind} hold-out used for early stopping ({len(val_idx)} "
+            "sequences) has sample_weight 0 everywhere, so its loss cannot "
+            "judge the training: training on every sequence and "
+            "monitoring the training loss instead. To hold out rows, give "
+            "them weight or pass a validation splitter whose test part "
+            "does.", UserWarning, stacklevel=stacklevel)
+    else:
+        unweighted = _unweighted_training(weights, train_idx, y_encoded,
+                                          classes)
+        if unweighted is None:
+            return train_idx, val_idx, kind
+        warnings.warn(
+            f"The {kind} hold-out used for early stopping ({len(val_idx)} "
+            f"sequences) leaves sample_weight x class_weight 0 on "
+            f"{unweighted}: the network would never learn from them. "
+            "Training on every sequence and monitoring the training loss "
+            "instead. To hold out rows, give weight to the rows left to "
+            "train on, or pass a validation splitter that leaves some.",
+            UserWarning, stacklevel=stacklevel)
+    return np.arange(len(weights)), np.arange(0), "none"
+
+
+def _unweighted_training(weights, train_idx, y_encoded, classes):
+    """What a hold-out leaves unweighted to train on, or None: every row,
+    or the rows of a class weighed elsewhere (check_weights saw all the
+    rows together)."""
     trained = weights[train_idx]
     if not trained.any():
         return f"all {len(train_idx)} sequences left to train on"
