@@ -220,8 +220,9 @@ def _panel_series(panel):
     # empty); a one-level list made pandas 2 warn.
     grouped = panel.groupby(level=outer[0] if len(outer) == 1 else outer,
                             sort=False, observed=True)
-    return ([part.droplevel(outer) for _, part in grouped],
-            list(grouped.groups))
+    keys, parts = zip(*((key, part.droplevel(outer))
+                        for key, part in grouped))
+    return list(parts), list(keys)
 
 
 def _one_series(item, name):
@@ -288,11 +289,8 @@ def _check_time_order(item, name):
     cut from the rows as they come (after ``df.sample`` or a merge they
     were windows of shuffled time, silently). Only a time index (dates,
     periods, durations) says the order; a numeric one may be row ids."""
-    import pandas as pd
-
     index = getattr(item, "index", None)
-    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex,
-                              pd.TimedeltaIndex)):
+    if not _is_time_index(index):
         return
     if index.hasnans:
         raise ValueError(

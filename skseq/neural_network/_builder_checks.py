@@ -3,8 +3,17 @@ training, and the number of steps it takes, at fit and at predict."""
 
 import numpy as np
 
-__all__ = ["check_built_model", "fixed_steps", "check_fixed_steps",
-           "network_steps", "check_predict_steps"]
+__all__ = ["model_inputs", "check_built_model", "fixed_steps",
+           "check_fixed_steps", "network_steps", "check_predict_steps"]
+
+
+def model_inputs(model):
+    """A network's input tensors, or None where it has none to read: a
+    subclassed model, or a Sequential without Input before it is built."""
+    try:
+        return list(model.inputs)
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def _output_width(model, meta):
@@ -47,15 +56,12 @@ def check_built_model(model, meta, keras):
         raise ValueError(
             f"model_builder must return a keras.Model; got "
             f"{type(model).__name__}.")
-    try:
-        n_inputs = len(model.inputs)
-    except (AttributeError, TypeError, ValueError):
-        n_inputs = 1  # a Sequential without Input, subclassed: one
-    if n_inputs > 1:
+    inputs = model_inputs(model)
+    if inputs is not None and len(inputs) > 1:
         # Fit feeds one array (the sequences or the ids): Keras failed at
         # the first batch asking for a dict of inputs.
         raise ValueError(
-            f"model_builder's network has {n_inputs} inputs; it needs one: "
+            f"model_builder's network has {len(inputs)} inputs; it needs one: "
             "the sequences, (batch, steps, meta['n_features']), or token "
             "ids, (batch, steps). Split one input inside the network "
             "instead (e.g. keras.layers.Lambda or slicing).")
@@ -76,10 +82,10 @@ def check_built_model(model, meta, keras):
 def fixed_steps(model):
     """The number of steps a network's input is built for, or None where it
     takes any (``keras.Input(shape=(None, n_features))``)."""
-    try:
-        shape = model.inputs[0].shape
-    except (AttributeError, IndexError, TypeError, ValueError):
+    inputs = model_inputs(model)
+    if not inputs:
         return None  # subclassed, or not built from an Input
+    shape = inputs[0].shape
     return None if len(shape) < 2 or shape[1] is None else int(shape[1])
 
 

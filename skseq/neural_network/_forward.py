@@ -15,6 +15,7 @@ retraced, so the warning cannot fire and no input shape costs a trace.
 import numpy as np
 
 from ._batching import round_length
+from ._builder_checks import model_inputs
 
 __all__ = ["jax_forward", "predict_in_chunks", "tf_forward"]
 
@@ -40,16 +41,13 @@ def tf_forward(model):
     forward = getattr(model, "_skseq_forward", None)
     if forward is not None:
         return forward
-    try:
-        n_inputs = len(model.inputs)
-    except AttributeError:  # a subclassed model has no inputs to read
-        n_inputs = None
-    if n_inputs != 1:
+    inputs = model_inputs(model)
+    if inputs is None or len(inputs) != 1:  # subclassed, or several
         return None
     import tensorflow as tf
 
-    shape = tuple(model.inputs[0].shape)
-    spec = tf.TensorSpec((None, None) + shape[2:], model.inputs[0].dtype)
+    shape = tuple(inputs[0].shape)
+    spec = tf.TensorSpec((None, None) + shape[2:], inputs[0].dtype)
     dtype = spec.dtype.as_numpy_dtype
     concrete = tf.function(
         lambda x: model(x, training=False), autograph=False,
